@@ -1,0 +1,90 @@
+"""One error hierarchy for pressindex.
+
+    PressindexError
+    ├── InputError            a file cannot become a document (terminal: quarantine it)
+    │   ├── EmptyInput        code "empty"
+    │   ├── BinaryInput       code "binary"       (PDF, ZIP, PNG, … or NUL-heavy bytes)
+    │   ├── TooLarge          code "too_large"
+    │   ├── Undecodable       code "undecodable"
+    │   ├── NoText            code "no_text"      (nothing left after cleaning)
+    │   └── Unreadable        code "unreadable"   (permissions, vanished file, I/O error)
+    ├── LoadError             Elasticsearch did not take documents
+    │   ├── TransientLoadError  429/503/timeouts/connection refused: retry
+    │   └── TerminalLoadError   mapping conflicts, rejected documents: do not retry
+    ├── ConfigError           settings that cannot work
+    └── LocalNodeError        the local Elasticsearch could not be provisioned or started
+
+Every error has a stable ``code`` (used in quarantine records and summaries) and
+pickles cleanly, so it survives process pools and persisted Prefect results.
+"""
+
+from __future__ import annotations
+
+
+class PressindexError(Exception):
+    code = "error"
+    transient = False
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __reduce__(self):  # keep keyword attributes across pickling
+        return (_rebuild, (type(self), self.message, self.path))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def _rebuild(cls, message, path):
+    return cls(message, path=path)
+
+
+class InputError(PressindexError):
+    code = "input"
+
+
+class EmptyInput(InputError):
+    code = "empty"
+
+
+class BinaryInput(InputError):
+    code = "binary"
+
+
+class TooLarge(InputError):
+    code = "too_large"
+
+
+class Undecodable(InputError):
+    code = "undecodable"
+
+
+class NoText(InputError):
+    code = "no_text"
+
+
+class Unreadable(InputError):
+    code = "unreadable"
+
+
+class LoadError(PressindexError):
+    code = "load"
+
+
+class TransientLoadError(LoadError):
+    code = "load_transient"
+    transient = True
+
+
+class TerminalLoadError(LoadError):
+    code = "load_rejected"
+
+
+class ConfigError(PressindexError):
+    code = "config"
+
+
+class LocalNodeError(PressindexError):
+    code = "local_node"
