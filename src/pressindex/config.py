@@ -1,0 +1,54 @@
+"""Settings, resolved once at the edge (CLI, flow entry) and passed down as plain values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pressindex.localnode.node import LocalNode, default_cache_dir
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRESSINDEX_", extra="ignore", populate_by_name=True)
+
+    # An external cluster; when unset, the project's local node is used.
+    elasticsearch_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("ELASTICSEARCH_URL", "PRESSINDEX_ELASTICSEARCH_URL"),
+        description="URL of an existing cluster; nothing is started when it is set",
+    )
+    elasticsearch_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ELASTICSEARCH_API_KEY", "PRESSINDEX_ELASTICSEARCH_API_KEY")
+    )
+    elasticsearch_username: str | None = Field(
+        None, validation_alias=AliasChoices("ELASTICSEARCH_USERNAME", "PRESSINDEX_ELASTICSEARCH_USERNAME")
+    )
+    elasticsearch_password: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ELASTICSEARCH_PASSWORD", "PRESSINDEX_ELASTICSEARCH_PASSWORD")
+    )
+    elasticsearch_ca_certs: Path | None = Field(
+        None, validation_alias=AliasChoices("ELASTICSEARCH_CA_CERTS", "PRESSINDEX_ELASTICSEARCH_CA_CERTS")
+    )
+    request_timeout: float = Field(60.0, description="seconds per Elasticsearch request")
+
+    index: str = Field("press", description="the alias searches and ingests go through")
+    batch_size: int = Field(500, ge=1, le=100_000, description="files per Prefect task run")
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are quarantined")
+    quarantine_dir: Path = Field(Path("quarantine"), description="where rejected files and their reasons go")
+
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
+    es_port: int = Field(9200, description="HTTP port of the local node")
+    es_heap: str = Field("1g", description="JVM heap of the local node")
+
+    def local_node(self) -> LocalNode:
+        return LocalNode(cache_dir=self.cache_dir, port=self.es_port, heap=self.es_heap)
+
+    @property
+    def uses_local_node(self) -> bool:
+        return not self.elasticsearch_url
+
+    @property
+    def es_url(self) -> str:
+        return self.elasticsearch_url or self.local_node().url

@@ -1,0 +1,144 @@
+"""Bulk-load articles with ``streaming_bulk``: per-document results, retries only for 429.
+
+Ids are deterministic (``Article.id``), so loading the same files again changes no count. A dpa
+story is written with its version as an external version (``external_gte``): a later version
+replaces an earlier one, an earlier one arriving late is refused by Elasticsearch (409) and
+counted as ``superseded``, never written over the newer text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, TransportError
+from elasticsearch.helpers import streaming_bulk
+
+from pressindex.errors import TerminalLoadError, TransientLoadError
+from pressindex.model import Article
+
+TRANSIENT_STATUS = {429, 502, 503, 504}
+
+
+@dataclass
+class RejectedDocument:
+    id: str
+    source_path: str
+    status: int
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    indexed: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    rejected: list[RejectedDocument] = field(default_factory=list)
+
+    def merge(self, other: LoadReport) -> None:
+        self.indexed += other.indexed
+        self.unchanged += other.unchanged
+        self.superseded += other.superseded
+        self.rejected.extend(other.rejected)
+
+    def as_dict(self) -> dict:
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "superseded": self.superseded,
+            "rejected": len(self.rejected),
+            "rejected_by_reason": dict(Counter(r.reason.split(":")[0] for r in self.rejected)),
+        }
+
+
+def _known_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, tuple[str, int | None]]:
+    if not ids:
+        return {}
+    resp = es.mget(index=index, ids=ids, source_includes=["text_sha1", "dpa_version"])
+    return {
+        d["_id"]: (d["_source"].get("text_sha1"), d["_source"].get("dpa_version"))
+        for d in resp["docs"]
+        if d.get("found")
+    }
+
+
+def _actions(articles: Iterable[Article], index: str, run_id: str | None, now: str) -> Iterator[dict]:
+    for article in articles:
+        source = article.to_source()
+        source["ingested_at"] = now
+        source["run_id"] = run_id
+        action = {"_op_type": "index", "_index": index, "_id": article.id, "_source": source}
+        if article.dpa is not None:
+            action["version"] = article.dpa.version
+            action["version_type"] = "external_gte"
+        yield action
+
+
+def load_articles(
+    es: Elasticsearch,
+    index: str,
+    articles: list[Article],
+    *,
+    run_id: str | None = None,
+    chunk_bytes: int = 10 * 1024 * 1024,
+    max_retries: int = 5,
+) -> LoadReport:
+    """Index ``articles`` into ``index`` (an alias with a write index is fine).
+
+    Documents already present with the same text (and dpa version) are skipped and counted as
+    unchanged. Raises :class:`TransientLoadError` when the cluster cannot be reached or keeps
+    answering 429/503, so the caller may retry the whole batch; documents Elasticsearch refuses
+    are returned in ``LoadReport.rejected``.
+    """
+    report = LoadReport()
+    # The last copy of an id in a batch wins, as it would in Elasticsearch itself.
+    by_id = {a.id: a for a in articles}
+    try:
+        known = _known_fingerprints(es, index, list(by_id))
+        fresh = []
+        for article in by_id.values():
+            seen = known.get(article.id)
+            version = article.dpa.version if article.dpa else None
+            if seen and seen[0] == article.text_sha1 and seen[1] == version:
+                report.unchanged += 1
+            else:
+                fresh.append(article)
+        report.unchanged += len(articles) - len(by_id)  # duplicates inside the batch
+        paths = {a.id: a.source_path for a in fresh}
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for ok, item in streaming_bulk(
+            es,
+            _actions(fresh, index, run_id, now),
+            chunk_size=500,
+            max_chunk_bytes=chunk_bytes,
+            max_retries=max_retries,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
+            result = item.get("index", {})
+            if ok:
+                report.indexed += 1
+                continue
+            status = int(result.get("status", 0))
+            doc_id = result.get("_id", "")
+            if status == 409:  # an equal or newer dpa version is already indexed
+                report.superseded += 1
+            elif status in TRANSIENT_STATUS:
+                raise TransientLoadError(f"Elasticsearch kept refusing documents with status {status}")
+            else:
+                error = result.get("error", {})
+                reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+                report.rejected.append(RejectedDocument(doc_id, paths.get(doc_id, ""), status, reason))
+    except (ConnectionError, ConnectionTimeout) as exc:
+        raise TransientLoadError(f"Elasticsearch unreachable: {exc}") from exc
+    except ApiError as exc:
+        if exc.meta.status in TRANSIENT_STATUS:
+            raise TransientLoadError(f"Elasticsearch answered {exc.meta.status}: {exc}") from exc
+        raise TerminalLoadError(f"Elasticsearch refused the request: {exc}") from exc
+    except TransportError as exc:
+        raise TransientLoadError(f"transport error: {exc}") from exc
+    return report

@@ -1,0 +1,122 @@
+"""The ingest pipeline as plain Python: discover → read and parse a batch → quarantine rejects.
+
+Prefect wraps these calls in ``flows/ingest.py``; nothing here imports Prefect, so every step
+is testable and reusable from the CLI or a benchmark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pressindex.errors import InputError, TooLarge, Unreadable
+from pressindex.model import Article
+from pressindex.parse import parse_document
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file that could not become a document, with the reason it goes to quarantine."""
+
+    source_path: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"source_path": self.source_path, "error": {"code": self.code, "message": self.message}}
+
+
+@dataclass
+class ParseReport:
+    articles: list[Article] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Regular files under ``paths``, sorted and unique; hidden files and symlink loops are skipped."""
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            # followlinks=False: a directory symlink loop cannot trap the walk
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.update(Path(root) / f for f in files if not f.startswith("."))
+        elif path.exists() or path.is_symlink():
+            found.add(path)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {path}")
+    return sorted(p.absolute() for p in found)
+
+
+def batched(items: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TooLarge(f"file has {size:,} bytes; the limit is {max_bytes:,}", path=str(path))
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise Unreadable(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
+
+
+def parse_file(path: Path, *, max_bytes: int, now: datetime | None = None) -> Article | Rejected:
+    try:
+        raw = read_file(path, max_bytes)
+        return parse_document(raw, str(path), now=now, max_bytes=max_bytes)
+    except InputError as exc:
+        return Rejected(str(path), exc.code, exc.message)
+
+
+def parse_files(paths: Iterable[Path], *, max_bytes: int, now: datetime | None = None) -> ParseReport:
+    report = ParseReport()
+    for path in paths:
+        outcome = parse_file(path, max_bytes=max_bytes, now=now)
+        if isinstance(outcome, Rejected):
+            report.rejected.append(outcome)
+        else:
+            report.articles.append(outcome)
+    return report
+
+
+def quarantine(rejected: Rejected, directory: Path, *, run_id: str | None) -> Path:
+    """Copy the file (when it is readable) and write ``<name>.reason.json`` beside it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    src = Path(rejected.source_path)
+    # the path hash keeps two rejects with the same file name apart
+    tag = hashlib.sha1(rejected.source_path.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    stem = f"{tag}_" + (re.sub(r"[^\w.-]+", "_", src.name)[:120] or "file")
+    target = directory / stem
+    record = {
+        **rejected.as_dict(),
+        "run_id": run_id,
+        "quarantined_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        if src.is_file():
+            shutil.copyfile(src, target)
+            record["copy"] = target.name
+    except OSError:
+        record["copy"] = None
+    reason_file = directory / f"{stem}.reason.json"
+    reason_file.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    return reason_file
+
+
+def count_by_code(rejected: Iterable[Rejected]) -> dict[str, int]:
+    return dict(Counter(r.code for r in rejected))
