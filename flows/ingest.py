@@ -63,7 +63,8 @@ def ingest(paths: list[str], index: str | None = None, batch_size: int | None = 
     settings = Settings()
     alias = index or settings.index
     files = pipeline.discover(paths)
-    concrete = ensure_index(connect(settings), alias)
+    es = connect(settings)
+    concrete = ensure_index(es, alias)
     run_id = flow_run.get_id()
     size = batch_size or settings.batch_size
     batches = list(pipeline.batched(files, size))
@@ -77,6 +78,7 @@ def ingest(paths: list[str], index: str | None = None, batch_size: int | None = 
         else:
             failed.append(n)
             logger.error("batch %d failed: %s", n, fut.state.message)
+    es.indices.refresh(index=alias)  # what the run wrote is searchable when it returns
     quarantined: Counter = Counter()
     for row in rows:
         quarantined.update(row["quarantined"])

@@ -1,0 +1,12 @@
+"""Pure parsing: raw wire bytes → :class:`~pressindex.model.Article`.
+
+    >>> from pressindex.parse import parse_document
+    >>> article = parse_document(raw_bytes, "seeds/001.txt")
+
+No file I/O, logging, Prefect or Elasticsearch here: the pipeline reads files and handles the
+:class:`~pressindex.errors.InputError` this raises.
+"""
+
+from pressindex.parse.document import parse_document
+
+__all__ = ["parse_document"]

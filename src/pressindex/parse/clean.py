@@ -1,0 +1,97 @@
+"""Text normalisation: HTML remnants, line ends, invisible characters, whitespace, NFC.
+
+Every step that changes the text names itself in ``repairs``, so a surprising field in the
+index can be traced back to what the cleaner did.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+# Only real tags send text through the HTML parser: "a < b" or "<dpa>" in prose must survive.
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th|tbody|thead|blockquote|"
+    r"script|style|noscript|html|head|body|title|meta|link|img|figure|figcaption|section|article|"
+    r"header|footer|nav|aside|iframe|font|center|hr|sup|sub|small|big|pre|code|dl|dt|dd|time|picture|"
+    r"source|form|input|button|svg|label)\b[^<>]*>|<!--.*?-->|<!DOCTYPE[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BLOCK_TAGS = (
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote",
+    "section", "article", "header", "footer", "figure", "figcaption", "pre", "dl", "dt", "dd", "title",
+    "hr",
+)  # fmt: skip
+_DROP_TAGS = ("script", "style", "noscript", "head", "iframe", "svg", "template", "form", "button")
+
+# Zero-width and invisible format characters; ZWNJ/ZWJ stay (they carry meaning in Persian, Indic).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e"), None)
+_SOFT_HYPHEN = "\u00ad"
+# Non-breaking and typographic spaces become plain spaces so tokenising and matching work.
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# C0 controls except TAB/LF, DEL and C1 controls (survivors of Latin-1 decoding).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    text: str
+    repairs: tuple[str, ...] = ()
+
+
+def strip_html(text: str) -> str:
+    """Remove tags, script/style content and entities with beautifulsoup4; blocks become paragraphs."""
+    soup = BeautifulSoup(text, "html.parser")
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    return soup.get_text()
+
+
+def clean_text(text: str) -> Cleaned:
+    """Normalise decoded text. Raises nothing; an empty result is the caller's concern."""
+    repairs: list[str] = []
+
+    def step(name: str, new: str) -> str:
+        if new != text:
+            repairs.append(name)
+        return new
+
+    if text.startswith("\ufeff"):
+        text = step("bom", text[1:])
+    if "\r" in text:
+        text = step("crlf" if "\r\n" in text else "cr", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
+    if "<" in text and _HTML_TAG.search(text):
+        text = step("html", strip_html(text))
+    if "&" in text and _ENTITY.search(text):
+        # Also after bs4: "&amp;auml;" double escapes are common in feeds.
+        text = step("html_entities", _ENTITY.sub(lambda m: html.unescape(m.group(0)), text))
+    text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
+    text = step("soft_hyphen", text.replace(_SOFT_HYPHEN, ""))
+    text = step("invisible_chars", text.translate(_INVISIBLE))
+    text = step("nbsp", _SPACES.sub(" ", text))
+    if not unicodedata.is_normalized("NFC", text):
+        text = step("nfc", unicodedata.normalize("NFC", text))
+    text = step("whitespace", normalise_whitespace(text))
+    return Cleaned(text=text, repairs=tuple(repairs))
+
+
+_MULTI_SPACE = re.compile(r"[ \t]+")
+_MULTI_BLANK = re.compile(r"\n{3,}")
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse runs of spaces, strip each line, keep at most one blank line between paragraphs."""
+    lines = [_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _MULTI_BLANK.sub("\n\n", "\n".join(lines)).strip()

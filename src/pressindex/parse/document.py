@@ -1,0 +1,109 @@
+"""Assemble an :class:`~pressindex.model.Article` from raw bytes: the one entry point of the parser."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from pressindex.errors import NoText
+from pressindex.model import Article
+from pressindex.parse.agencies import Credit, merge
+from pressindex.parse.clean import clean_text
+from pressindex.parse.dates import DateValue, find_date, parse_header_date, pick_published
+from pressindex.parse.decode import DEFAULT_MAX_BYTES, decode_bytes
+from pressindex.parse.dpa_ids import find_dpa_id
+from pressindex.parse.language import detect_language
+from pressindex.parse.structure import split_structure
+
+
+def parse_document(
+    raw: bytes,
+    source_path: str,
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Article:
+    """Parse one wire file.
+
+    Returns an Article or raises an :class:`~pressindex.errors.InputError` subclass:
+    EmptyInput, BinaryInput, TooLarge, Undecodable or NoText. ``now`` bounds the publication
+    date (a later date is refused); it defaults to the current UTC time.
+    """
+    now = now or datetime.now(timezone.utc)
+    decoded = decode_bytes(raw, max_bytes=max_bytes)
+    cleaned = clean_text(decoded.text)
+    text = cleaned.text
+    if not any(c.isalnum() for c in text):
+        raise NoText("no text left after cleaning", path=source_path)
+    repairs = tuple(dict.fromkeys(decoded.repairs + cleaned.repairs))
+    warnings: list[str] = []
+
+    parts = split_structure(text)
+    if not parts.paragraphs and not parts.headline:
+        raise NoText("only boilerplate (copyright, credits, links) in this file", path=source_path)
+
+    footer_text = "\n".join(f.text for f in parts.footer)
+    dpa = find_dpa_id(footer_text, bare=True) or find_dpa_id(text)
+
+    dateline = parts.dateline
+    credit = merge(dateline.credit if dateline else merge(), parts.footer_credit)
+    if dpa and "dpa" not in credit.agencies:
+        credit = merge(credit, Credit(("dpa",)))  # a dpa-infocom id alone proves a dpa story
+    if dateline and dateline.credit.unknown:
+        warnings.append("unknown_agency:" + "/".join(dateline.credit.unknown))
+
+    candidates: list[DateValue] = []
+    if parts.header_date:
+        header = parse_header_date(parts.header_date)
+        if header:
+            candidates.append(header)
+        else:
+            warnings.append(f"bad_header_date:{parts.header_date}")
+    if dpa:
+        candidates.append(DateValue(dpa.issue_date, "day", "dpa_id"))
+    for line in parts.footer:
+        if line.kind in ("credit", "copyright", "source", "date"):
+            found = find_date(line.text, source="text" if line.kind == "date" else "footer", now_year=now.year)
+            if found and found.precision != "month":  # "Copyright 2024-…" is no publication date
+                candidates.append(found)
+    if dateline and dateline.date:
+        candidates.append(dateline.date)
+    published, future = pick_published(candidates, now)
+    warnings.extend(f"future_date_ignored:{c.source}:{c.value}" for c in future)
+
+    # Boilerplate does not vote: headline and story paragraphs only.
+    story = "\n\n".join(([parts.headline] if parts.headline else []) + list(parts.paragraphs))
+    guess = detect_language(story)
+    if guess.language == "und" and guess.best_guess:
+        warnings.append(f"language_undecided:{guess.best_guess}")
+
+    text_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    copyright_line = next((f.text for f in parts.footer if f.kind == "copyright"), None)
+    initials = next((f.text for f in parts.footer if f.kind == "editor_initials"), None)
+    return Article(
+        id=f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}",
+        source_path=source_path,
+        title=parts.title,
+        body=parts.body,
+        lead=parts.lead,
+        byline=parts.byline,
+        subheadings=parts.subheadings,
+        language=guess.language,
+        language_confidence=guess.probability,
+        agencies=credit.agencies,
+        regional_services=credit.services,
+        dateline=dateline.place if dateline else None,
+        dateline_raw=dateline.place_raw if dateline else None,
+        published=published.value if published else None,
+        published_precision=published.precision if published else None,
+        published_source=published.source if published else None,
+        dpa=dpa,
+        copyright=copyright_line,
+        footer_lines=tuple(f.text for f in parts.footer),
+        editor_initials=initials,
+        encoding=decoded.encoding,
+        repairs=repairs,
+        content_sha256=hashlib.sha256(raw).hexdigest(),
+        text_sha1=text_sha1,
+        warnings=tuple(warnings),
+    )
