@@ -1,26 +1,32 @@
-"""Prefect flow: discover news files, then one task per batch parses, loads and quarantines.
+"""Prefect flow: find new and changed news files, then one task per batch parses, loads and records.
 
-Thin wrappers only; the behaviour lives in ``pressindex.pipeline`` and ``pressindex.load``.
+Thin wrappers only; the behaviour lives in ``pressindex.state`` (what to do), ``pressindex.batch``
+(doing one batch) and ``pressindex.run_report`` (what operators see).
+
+Reruns: a batch's result is persisted under a cache key made of its files' paths and checksums,
+the alias and the flow run id. Retrying a failed flow run (UI "Retry", or
+``prefect flow-run retry <id>``) therefore skips the batches that had completed (they come back
+``Cached``) and runs only the rest. A new run relies on the state index instead.
 Secrets never travel as flow parameters: tasks read connection settings from the environment.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from pressindex import pipeline
+from pressindex import pipeline, progress, run_report, state
+from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
 from pressindex.es_client import connect
 from pressindex.indices import ensure_index
-from pressindex.load import load_articles
 
 
 def _retry_only_transient(task, task_run, state) -> bool:
@@ -32,73 +38,117 @@ def _retry_only_transient(task, task_run, state) -> bool:
 @task(
     name="ingest-batch",
     task_run_name="batch-{batch_no}",
+    cache_policy=INPUTS + TASK_SOURCE,
+    persist_result=True,
+    cache_expiration=timedelta(days=30),
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
     retry_jitter_factor=0.5,
     retry_condition_fn=_retry_only_transient,
 )
-def ingest_batch(batch_no: int, paths: list[str], index: str, run_id: str | None) -> dict:
+def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str, run_id: str | None) -> dict:
     settings = Settings()
-    parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=settings.max_file_bytes)
-    report = load_articles(connect(settings), index, parsed.articles, run_id=run_id)
-    rejected = list(parsed.rejected)
-    rejected += [pipeline.Rejected(r.source_path, "es_rejected", r.reason) for r in report.rejected]
-    for item in rejected:
-        pipeline.quarantine(item, settings.quarantine_dir, run_id=run_id)
+    report = process_batch(
+        connect(settings),
+        alias,
+        files,
+        max_bytes=settings.max_file_bytes,
+        quarantine_dir=settings.quarantine_dir.absolute(),
+        run_id=run_id,
+    )
+    get_run_logger().info(
+        "batch=%d files=%d indexed=%d unchanged=%d superseded=%d quarantined=%d",
+        batch_no, report.files, report.indexed, report.unchanged, report.superseded, sum(report.quarantined.values()),
+    )  # fmt: skip
+    return {"batch": batch_no, **report.as_dict()}
+
+
+@task(name="plan-run", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
+def plan_run(paths: list[str], alias: str, force: bool, batch_size: int, run_id: str) -> dict:
+    """New and changed files, cut into batches. Persisted per flow run, so a retried run sees the
+    same batches as the first attempt and its completed batches come back ``Cached``."""
+    settings = Settings()
+    es = connect(settings)
+    files = pipeline.discover(paths)
+    plan = state.plan_run(es, alias, files, force=force)
     return {
-        "batch": batch_no,
-        "files": len(paths),
-        **{k: v for k, v in report.as_dict().items() if k in ("indexed", "unchanged", "superseded")},
-        "quarantined": pipeline.count_by_code(rejected),
-        "languages": dict(Counter(a.language for a in parsed.articles)),
-        "agencies": dict(Counter(ag for a in parsed.articles for ag in a.agencies)),
+        "files_seen": len(files),
+        "skipped_unchanged": plan.skipped_unchanged,
+        "skipped_quarantined": plan.skipped_quarantined,
+        "batches": [plan.todo[i : i + batch_size] for i in range(0, len(plan.todo), batch_size)],
     }
 
 
 @flow(name="pressindex-ingest", log_prints=False)
-def ingest(paths: list[str], index: str | None = None, batch_size: int | None = None) -> dict:
-    """Ingest files and directories into the alias ``index`` (default from settings: ``press``)."""
+def ingest(
+    paths: list[str], index: str | None = None, batch_size: int | None = None, force: bool = False
+) -> dict:
+    """Ingest new and changed files under ``paths`` into the alias ``index`` (default: settings, ``press``).
+
+    ``force`` reprocesses every file even when its checksum is unchanged.
+    """
     started = time.monotonic()
     logger = get_run_logger()
     settings = Settings()
     alias = index or settings.index
-    files = pipeline.discover(paths)
     es = connect(settings)
     concrete = ensure_index(es, alias)
-    run_id = flow_run.get_id()
-    size = batch_size or settings.batch_size
-    batches = list(pipeline.batched(files, size))
-    logger.info("%d files in %d batches into %s (%s)", len(files), len(batches), alias, concrete)
-    futures = [ingest_batch.submit(n, [str(p) for p in b], alias, run_id) for n, b in enumerate(batches)]
-    rows, failed = [], []
+    state.ensure_state_index(es, alias)
+    run_id = str(flow_run.get_id() or "")
+    # absolute paths: the cache key of a retried run must not depend on the working directory
+    plan = plan_run([str(Path(p).absolute()) for p in paths], alias, force, batch_size or settings.batch_size, run_id)
+    batches = plan["batches"]
+    logger.info(
+        "files=%d new_or_changed=%d unchanged=%d quarantined_before=%d batches=%d alias=%s index=%s",
+        plan["files_seen"], sum(map(len, batches)), plan["skipped_unchanged"], plan["skipped_quarantined"],
+        len(batches), alias, concrete,
+    )  # fmt: skip
+    progress.started(total=sum(map(len, batches)))
+    tracker = run_report.ProgressArtifact(len(batches))
+    futures = [ingest_batch.submit(n, b, alias, run_id) for n, b in enumerate(batches)]
+    rows, failed, cached = [], [], []
     for n, fut in enumerate(futures):
         fut.wait()
         if fut.state.is_completed():
             rows.append(fut.result())
+            if fut.state.name == "Cached":
+                cached.append(n)
         else:
             failed.append(n)
-            logger.error("batch %d failed: %s", n, fut.state.message)
+            logger.error("batch=%d failed: %s", n, fut.state.message)
+        progress.advanced(len(batches[n]))
+        tracker.update(n + 1)
     es.indices.refresh(index=alias)  # what the run wrote is searchable when it returns
-    quarantined: Counter = Counter()
-    for row in rows:
-        quarantined.update(row["quarantined"])
-    summary = {
-        "run_id": str(run_id) if run_id else None,
-        "index": alias,
-        "files_seen": len(files),
-        "indexed": sum(r["indexed"] for r in rows),
-        "unchanged": sum(r["unchanged"] for r in rows),
-        "superseded": sum(r["superseded"] for r in rows),
-        "quarantined": dict(quarantined),
-        "failed_batches": failed,
-        "seconds": round(time.monotonic() - started, 2),
-    }
-    create_table_artifact(
-        key="pressindex-ingest-batches",
-        table=[{**r, "quarantined": sum(r["quarantined"].values())} for r in rows] or [{"batch": "-", "files": 0}],
-        description=f"{summary['files_seen']} files, {summary['indexed']} indexed, "
-        f"{sum(quarantined.values())} quarantined, {len(failed)} failed batches",
+    summary = run_report.summarize(
+        rows,
+        run_id=run_id,
+        alias=alias,
+        files_seen=plan["files_seen"],
+        skipped_unchanged=plan["skipped_unchanged"],
+        skipped_quarantined=plan["skipped_quarantined"],
+        failed_batches=failed,
+        cached_batches=cached,
+        seconds=time.monotonic() - started,
     )
+    run_report.publish(summary, rows)
     if failed:
-        raise RuntimeError(f"{len(failed)} batch(es) failed: {failed}; rerun the flow run to retry them")
+        raise RuntimeError(
+            f"{len(failed)} of {len(batches)} batches failed ({failed}); retry this flow run: "
+            "completed batches are cached and will not run again"
+        )
     return summary
+
+
+def nightly_deployment(inbox: str, *, cron: str = "0 2 * * *", timezone: str = "Europe/Berlin", index: str | None = None):
+    """The nightly ingestion: a cron schedule, at most one run at a time (a late run waits in line)."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    return ingest.to_deployment(
+        name="nightly",
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters={"paths": [inbox], **({"index": index} if index else {})},
+        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+        description=f"Nightly ingestion of {inbox}",
+        tags=["pressindex", "nightly"],
+    )

@@ -14,6 +14,7 @@ from pressindex.config import Settings
 from pressindex.es_client import connect
 from pressindex.indices import drop_alias_family
 from pressindex.localnode import node as localnode
+from pressindex.state import state_alias
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,7 @@ def alias(es):
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name
     drop_alias_family(es, name)
+    drop_alias_family(es, state_alias(name))
 
 
 @pytest.fixture

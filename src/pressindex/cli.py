@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,10 @@ import click
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
 from pressindex.project import flows_dir
+
+# Without PREFECT_API_URL, Prefect starts a temporary server; on a cold machine its first start
+# (database migrations) can outlast Prefect's default 20 s wait.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def _settings(index: str | None = None) -> Settings:
@@ -130,22 +135,41 @@ def parse(files: tuple[Path, ...]) -> None:
 # -- ingest -------------------------------------------------------------------------------------
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--index", help="alias to ingest into (default: PRESSINDEX_INDEX or 'press')")
-@click.option("--batch-size", type=int, help="files per task run")
-@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def ingest(paths: tuple[Path, ...], index: str | None, batch_size: int | None, as_json: bool) -> None:
-    """Run the Prefect ingest flow over files and directories."""
-    settings = _settings(index)
+class _ProgressBar:
+    """Shows a progress bar on a terminal for runs of more than a few batches."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def started(self, total: int) -> None:
+        if total >= 1000 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+            self.bar.__enter__()
+
+    def advanced(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, force: bool = False) -> dict:
+    """Run the ingest flow in this process, with a progress bar on a terminal."""
+    from pressindex import progress
+
     flow = load_flow("ingest", "ingest")
+    bar = _ProgressBar()
+    progress.subscribe(bar)
     try:
-        summary = flow(paths=[str(p) for p in paths], index=settings.index, batch_size=batch_size)
-    except (PressindexError, FileNotFoundError) as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(summary))
-        return
+        return flow(paths=paths, index=index, batch_size=batch_size, force=force)
+    finally:
+        progress.unsubscribe(bar)
+        bar.close()
+
+
+def _print_summary(summary: dict, settings: Settings) -> None:
     quarantined = summary["quarantined"]
     click.echo(
         f"files seen: {summary['files_seen']}  indexed: {summary['indexed']}  unchanged: {summary['unchanged']}  "
@@ -153,10 +177,156 @@ def ingest(paths: tuple[Path, ...], index: str | None, batch_size: int | None, a
         f"seconds: {summary['seconds']}"
     )
     for code, n in sorted(quarantined.items()):
-        click.echo(f"  quarantined {code}: {n}  (see {settings.quarantine_dir}/)")
+        click.echo(f"  quarantined {code}: {n}  (pressindex quarantine list; copies in {settings.quarantine_dir}/)")
+    if summary["quarantined_before"]:
+        click.echo(f"  skipped, still in quarantine with unchanged content: {summary['quarantined_before']}")
+    if summary["released_from_quarantine"]:
+        click.echo(f"  left quarantine: {summary['released_from_quarantine']}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--index", help="alias to ingest into (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--batch-size", type=int, help="files per task run")
+@click.option("--force", is_flag=True, help="reprocess files whose content is unchanged")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+def ingest(paths: tuple[Path, ...], index: str | None, batch_size: int | None, force: bool, as_json: bool) -> None:
+    """Run the Prefect ingest flow over new and changed files under PATHS."""
+    settings = _settings(index)
+    try:
+        summary = run_ingest([str(p) for p in paths], index=settings.index, batch_size=batch_size, force=force)
+    except (PressindexError, FileNotFoundError) as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        _print_summary(summary, settings)
+
+
+# -- quarantine ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def quarantine() -> None:
+    """Files that could not be indexed: inspect them and reprocess them."""
+
+
+@quarantine.command("list")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--code", help="only this error code (empty, binary, too_large, undecodable, …)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
+    """One line per quarantined file: id, error code, path, reason."""
+    from pressindex import state
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    records = state.quarantined(connect(settings), settings.index, code=code)
+    for record in records:
+        if as_json:
+            click.echo(json.dumps({k: v for k, v in record.items() if k != "path_raw"}, ensure_ascii=False))
+        else:
+            click.echo(f"{record['id'][:12]}  {record['error_code']:<12} {record['path']}  {record['error_message']}")
+    if not as_json:
+        click.echo(f"{len(records)} file(s) in quarantine")
+
+
+@quarantine.command("show")
+@click.argument("key")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def quarantine_show(key: str, index: str | None) -> None:
+    """Everything recorded about a quarantined file (KEY: its id, an id prefix from `list`, or its path)."""
+    from pressindex import state
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    record = _find_record(connect(settings), settings.index, key)
+    click.echo(json.dumps({k: v for k, v in record.items() if k != "path_raw"}, ensure_ascii=False, indent=2))
+
+
+def _find_record(es, alias: str, key: str) -> dict:
+    from pressindex import state
+
+    record = state.get(es, alias, key)
+    if record is None:
+        matches = [r for r in state.quarantined(es, alias) if r["id"].startswith(key)]
+        if len(matches) != 1:
+            raise click.ClickException(f"no single quarantined file matches {key!r}")
+        record = matches[0]
+    return record
+
+
+@quarantine.command("retry")
+@click.argument("keys", nargs=-1)
+@click.option("--all", "retry_all", is_flag=True, help="every quarantined file")
+@click.option("--code", help="with --all: only this error code")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--json", "as_json", is_flag=True, help="print the run summary as JSON")
+def quarantine_retry(keys: tuple[str, ...], retry_all: bool, code: str | None, index: str | None, as_json: bool):
+    """Reprocess quarantined files from their original paths; those that now succeed leave quarantine."""
+    from pressindex import state
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    es = connect(settings)
+    if retry_all:
+        records = state.quarantined(es, settings.index, code=code)
+    elif keys:
+        records = [_find_record(es, settings.index, k) for k in keys]
+    else:
+        raise click.UsageError("name files to retry, or use --all")
+    paths, gone = [], []
+    for record in records:
+        path = state.raw_path(record)
+        (paths if os.path.lexists(path) else gone).append(path)
+    for path in gone:
+        click.echo(f"original file is gone, left in quarantine: {state.display_path(path)}", err=True)
+    if not paths:
+        click.echo("nothing to retry")
+        return
+    try:
+        summary = run_ingest(paths, index=settings.index, force=True)
+    except PressindexError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        _print_summary(summary, settings)
+
+
+# -- serve --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--inbox", envvar="PRESSINDEX_INBOX_DIR", required=True, type=click.Path(path_type=Path),
+              help="directory of raw files (env PRESSINDEX_INBOX_DIR)")  # fmt: skip
+@click.option("--cron", default="0 2 * * *", show_default=True, envvar="PRESSINDEX_SCHEDULE_CRON")
+@click.option("--timezone", default="Europe/Berlin", show_default=True, envvar="PRESSINDEX_SCHEDULE_TIMEZONE")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
+    """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time.
+
+    Needs a Prefect server (PREFECT_API_URL), which schedules the runs and shows them in its UI.
+    """
+    from prefect import serve as prefect_serve
+
+    make_deployment = load_flow("ingest", "nightly_deployment")
+    deployment = make_deployment(str(inbox.absolute()), cron=cron, timezone=timezone, index=index)
+    prefect_serve(deployment)
 
 
 # -- search -------------------------------------------------------------------------------------
+
+
+def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str]:
+    """Body fragments first; a title or lead fragment repeated inside the body is shown once."""
+    seen: list[str] = []
+    for field in sorted(highlight, key=lambda f: (not f.startswith("body"), f)):
+        for fragment in highlight[field]:
+            key = " ".join(fragment.split()).rstrip(".")
+            if not any(key in s or s in key for s in seen):
+                seen.append(key)
+    return seen[:limit]
 
 
 @cli.command()
@@ -195,9 +365,8 @@ def search(query, agency, language, dateline, date_from, date_to, index, page, s
         )
         click.echo(f"\n{n}. {hit['title']}  [{meta}]  score {hit['score']:.2f}")
         click.echo(f"   {hit['source_path']}")
-        for fragments in hit["highlight"].values():
-            for fragment in fragments[:2]:
-                click.echo(f"   … {fragment} …")
+        for fragment in _distinct_fragments(hit["highlight"], limit=2):
+            click.echo(f"   … {fragment} …")
     click.echo("\nfacets:")
     for name, buckets in result.facets.items():
         shown = ", ".join(f"{k} ({v})" for k, v in buckets.items()) or "-"

@@ -36,12 +36,8 @@ class LoadReport:
     unchanged: int = 0
     superseded: int = 0
     rejected: list[RejectedDocument] = field(default_factory=list)
-
-    def merge(self, other: LoadReport) -> None:
-        self.indexed += other.indexed
-        self.unchanged += other.unchanged
-        self.superseded += other.superseded
-        self.rejected.extend(other.rejected)
+    # what became of each document id: "indexed" | "unchanged" | "superseded" | "rejected"
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -51,6 +47,11 @@ class LoadReport:
             "rejected": len(self.rejected),
             "rejected_by_reason": dict(Counter(r.reason.split(":")[0] for r in self.rejected)),
         }
+
+
+def _index_blocked(result: dict) -> bool:
+    """A write block (e.g. the disk flood stage) is the cluster's condition, not the document's."""
+    return result.get("error", {}).get("type") == "cluster_block_exception"
 
 
 def _known_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, tuple[str, int | None]]:
@@ -103,6 +104,7 @@ def load_articles(
             version = article.dpa.version if article.dpa else None
             if seen and seen[0] == article.text_sha1 and seen[1] == version:
                 report.unchanged += 1
+                report.outcomes[article.id] = "unchanged"
             else:
                 fresh.append(article)
         report.unchanged += len(articles) - len(by_id)  # duplicates inside the batch
@@ -120,19 +122,22 @@ def load_articles(
             raise_on_exception=True,
         ):
             result = item.get("index", {})
+            doc_id = result.get("_id", "")
             if ok:
                 report.indexed += 1
+                report.outcomes[doc_id] = "indexed"
                 continue
             status = int(result.get("status", 0))
-            doc_id = result.get("_id", "")
             if status == 409:  # an equal or newer dpa version is already indexed
                 report.superseded += 1
-            elif status in TRANSIENT_STATUS:
+                report.outcomes[doc_id] = "superseded"
+            elif status in TRANSIENT_STATUS or _index_blocked(result):
                 raise TransientLoadError(f"Elasticsearch kept refusing documents with status {status}")
             else:
                 error = result.get("error", {})
                 reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
                 report.rejected.append(RejectedDocument(doc_id, paths.get(doc_id, ""), status, reason))
+                report.outcomes[doc_id] = "rejected"
     except (ConnectionError, ConnectionTimeout) as exc:
         raise TransientLoadError(f"Elasticsearch unreachable: {exc}") from exc
     except ApiError as exc:

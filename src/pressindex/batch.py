@@ -1,0 +1,130 @@
+"""One batch of files, end to end: parse, load, quarantine, record — safe to run again at any time.
+
+The order makes a crash anywhere harmless: documents are written first (deterministic ids, so a
+repeat overwrites), quarantine records next, the state records last. A batch that dies before its
+state is written is simply processed again by the next run or the retried one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+from pressindex import pipeline, state
+from pressindex.load import load_articles
+
+
+@dataclass
+class BatchReport:
+    files: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    released: int = 0  # files that were in quarantine and now went through
+    languages: dict[str, int] = field(default_factory=dict)
+    agencies: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def process_batch(
+    es: Elasticsearch,
+    alias: str,
+    files: list[tuple[str, str | None]],
+    *,
+    max_bytes: int,
+    quarantine_dir: Path,
+    run_id: str | None,
+) -> BatchReport:
+    """``files`` are ``(path, sha256 at planning time)``; the checksum recorded is that of the bytes parsed."""
+    paths = [p for p, _ in files]
+    previous = state.lookup(es, alias, paths)
+    parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=max_bytes)
+    loaded = load_articles(es, alias, parsed.articles, run_id=run_id)
+
+    outcomes: list[state.FileOutcome] = []
+    rejected = list(parsed.rejected)
+    es_rejected = {r.id: r for r in loaded.rejected}
+    for article in parsed.articles:
+        status = loaded.outcomes.get(article.id, state.UNCHANGED)
+        if article.id in es_rejected:
+            rejected.append(pipeline.Rejected(article.source_path, "es_rejected", es_rejected[article.id].reason))
+            continue
+        outcomes.append(
+            state.FileOutcome(
+                article.source_path, _size(article.source_path), article.content_sha256, status, doc_id=article.id
+            )
+        )
+    for item in rejected:
+        copy = pipeline.quarantine(item, quarantine_dir, run_id=run_id)
+        outcomes.append(
+            state.FileOutcome(
+                item.source_path,
+                _size(item.source_path),
+                dict(files).get(item.source_path),
+                state.QUARANTINED,
+                error_code=item.code,
+                error_message=item.message,
+                quarantine_copy=str(copy),
+            )
+        )
+
+    _drop_replaced_documents(es, alias, outcomes, previous)
+    state.write(es, alias, outcomes, run_id=run_id, previous=previous)
+    released = _release_from_quarantine(outcomes, previous)
+
+    by_status = Counter(o.status for o in outcomes)
+    return BatchReport(
+        files=len(files),
+        indexed=by_status[state.INDEXED],
+        unchanged=by_status[state.UNCHANGED],
+        superseded=by_status[state.SUPERSEDED],
+        quarantined=dict(Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED)),
+        released=released,
+        languages=dict(Counter(a.language for a in parsed.articles)),
+        agencies=dict(Counter(ag for a in parsed.articles for ag in a.agencies)),
+        bytes=sum(o.size or 0 for o in outcomes),
+    )
+
+
+def _size(path: str) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
+
+
+def _drop_replaced_documents(es: Elasticsearch, alias: str, outcomes, previous: dict) -> None:
+    """A file whose text changed now yields another document id; remove the old document unless
+    another path still produces it. A file that turned bad keeps its old document (nothing is lost)."""
+    for outcome in outcomes:
+        before = previous.get(outcome.path)
+        if not before or outcome.status not in state.DONE:
+            continue
+        old_id = before.get("doc_id")
+        if not old_id or old_id == outcome.doc_id or old_id.startswith("dpa-"):
+            continue
+        if state.paths_pointing_at(es, alias, old_id) <= 1:
+            try:
+                es.delete(index=alias, id=old_id)
+            except NotFoundError:
+                pass
+
+
+def _release_from_quarantine(outcomes, previous: dict) -> int:
+    released = 0
+    for outcome in outcomes:
+        before = previous.get(outcome.path) or {}
+        if outcome.status in state.DONE and before.get("status") == state.QUARANTINED:
+            released += 1
+            copy = before.get("quarantine_copy")
+            if copy:
+                Path(copy).unlink(missing_ok=True)  # the reason file
+                Path(copy.removesuffix(".reason.json")).unlink(missing_ok=True)  # the copied file
+    return released
