@@ -105,7 +105,11 @@ def ingest(
     )  # fmt: skip
     progress.started(total=sum(map(len, batches)))
     tracker = run_report.ProgressArtifact(len(batches))
-    futures = [ingest_batch.submit(n, b, alias, run_id) for n, b in enumerate(batches)]
+    run_batch = ingest_batch.with_options(
+        retries=settings.batch_retries,
+        retry_delay_seconds=exponential_backoff(backoff_factor=settings.retry_backoff_seconds),
+    )
+    futures = [run_batch.submit(n, b, alias, run_id) for n, b in enumerate(batches)]
     rows, failed, cached = [], [], []
     for n, fut in enumerate(futures):
         fut.wait()
@@ -118,7 +122,7 @@ def ingest(
             logger.error("batch=%d failed: %s", n, fut.state.message)
         progress.advanced(len(batches[n]))
         tracker.update(n + 1)
-    es.indices.refresh(index=alias)  # what the run wrote is searchable when it returns
+    es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
     summary = run_report.summarize(
         rows,
         run_id=run_id,

@@ -42,8 +42,10 @@ def es(es_settings):
 def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
 
+    import prefect.settings
+
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield prefect.settings.PREFECT_API_URL.value()  # the harness server, for subprocesses
 
 
 @pytest.fixture
