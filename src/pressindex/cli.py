@@ -132,6 +132,28 @@ def parse(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+# -- evaluate -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--corpora", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=lambda: str(Path("..") / "shared" / "corpora"), show_default="../shared/corpora",
+              help="folder holding 10kgnad_test/ and fundus_multilingual/")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--mismatches", is_flag=True, help="also list the dateline disagreements, for spot checks")
+def evaluate(corpora: Path, as_json: bool, mismatches: bool) -> None:
+    """Measure parsing accuracy on the evaluation corpora (datelines, agencies, language, dates)."""
+    from pressindex.evaluate import evaluate as run_evaluation
+
+    report = run_evaluation(corpora)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        return
+    click.echo(report.to_markdown())
+    if mismatches:
+        click.echo("\n".join(["", *report.mismatches]))
+
+
 # -- ingest -------------------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ def test_error_codes(raw: bytes, error: type[InputError], code: str) -> None:
     assert info.value.code == code
     assert info.value.message  # a human-readable reason, not an empty string
     assert isinstance(info.value, InputError)
+    assert info.value.path == "bad.bin"
 
 
 def test_too_large_uses_configurable_limit() -> None:

@@ -53,7 +53,6 @@ CANONICAL: dict[str, str] = {
     "ana": "ANA",
     "ips": "IPS",
     "kipa": "KIPA",
-    "afp/sid": "AFP",
 }
 
 # dpa services written after a slash: regional ("lni" Niedersachsen, "lby" Bayern, …) and

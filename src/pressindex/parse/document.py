@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from pressindex.errors import NoText
+from pressindex.errors import InputError, NoText
 from pressindex.model import Article
 from pressindex.parse.agencies import Credit, merge
 from pressindex.parse.clean import clean_text
@@ -30,7 +30,11 @@ def parse_document(
     date (a later date is refused); it defaults to the current UTC time.
     """
     now = now or datetime.now(timezone.utc)
-    decoded = decode_bytes(raw, max_bytes=max_bytes)
+    try:
+        decoded = decode_bytes(raw, max_bytes=max_bytes)
+    except InputError as exc:
+        exc.path = source_path  # the decoder sees bytes only; the quarantine record wants the file
+        raise
     cleaned = clean_text(decoded.text)
     text = cleaned.text
     if not any(c.isalnum() for c in text):
@@ -46,7 +50,7 @@ def parse_document(
     dpa = find_dpa_id(footer_text, bare=True) or find_dpa_id(text)
 
     dateline = parts.dateline
-    credit = merge(dateline.credit if dateline else merge(), parts.footer_credit)
+    credit = merge(dateline.credit if dateline else Credit(), parts.footer_credit)
     if dpa and "dpa" not in credit.agencies:
         credit = merge(credit, Credit(("dpa",)))  # a dpa-infocom id alone proves a dpa story
     if dateline and dateline.credit.unknown:

@@ -22,7 +22,7 @@ from langdetect.utils.ngram import NGram
 UNDETERMINED = "und"
 MIN_LETTERS = 40  # fewer letters than this: too short to decide
 MIN_PROBABILITY = 0.80  # a weaker winner means mixed text: undecided
-SAMPLE_CHARS = 1500
+SAMPLE_CHARS = 1000
 N_TRIALS = 7  # langdetect's default number of seeded random walks, averaged
 AGREE_AFTER = 3  # ... unless this many converged on the same language first
 # langdetect names two Chinese scripts; the index wants ISO 639-1.
@@ -161,7 +161,9 @@ def sample_text(text: str, limit: int = SAMPLE_CHARS) -> str:
         window = text[start : start + size]
         if start:  # don't start or end on half a word
             window = window.split(" ", 1)[-1]
-        windows.append(window.rsplit(" ", 1)[0])
+        if start + size < len(text):
+            window = window.rsplit(" ", 1)[0]
+        windows.append(window)
     return "\n".join(windows)
 
 

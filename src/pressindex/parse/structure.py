@@ -41,6 +41,7 @@ _AD = re.compile(
     re.I,
 )
 _PHOTO = re.compile(r"^(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Titelbild|Symbolbild)\s*:\s*\S.{0,100}$", re.I)
+_DATE_LABEL = re.compile(r"(?:Stand|Veröffentlicht|Aktualisiert|Erstellt|Datum|Published|Updated)\b", re.I)
 _LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _PAREN_LINE = re.compile(r"^[–—-]?\s*\((?P<inner>[^()]{1,100})\)\.?$")
 # A dated credit closing the last paragraph: "… Ende. (APA, 11.9.2015)" or "… – (red, 21.6.2015)".
@@ -131,7 +132,8 @@ def classify_footer(line: str) -> FooterLine | None:
         return FooterLine("publisher", line)
     m = _SOURCE.match(line)
     if m:
-        return FooterLine("source", line, Credit(parse_credit(m.group("who")).agencies, parse_credit(m.group("who")).services))
+        who = parse_credit(m.group("who"))
+        return FooterLine("source", line, Credit(who.agencies, who.services))
     if _AD.match(line):
         return FooterLine("ad", line)
     if _PHOTO.match(line):
@@ -222,13 +224,19 @@ def split_structure(text: str) -> Structure:
     # Lines per paragraph; boilerplate lines leave wherever they are.
     footer: list[FooterLine] = []
     paragraphs: list[list[str]] = []
-    for block in text.split("\n\n"):
+    blocks = [[(line, classify_footer(line)) for line in block.split("\n") if line] for block in text.split("\n\n")]
+    story_lines = [(b, n) for b, block in enumerate(blocks) for n, (_, item) in enumerate(block) if item is None]
+    head, tail = (story_lines[0], story_lines[-1]) if story_lines else ((0, 0), (0, 0))
+    for b, block in enumerate(blocks):
         kept = []
-        for line in block.split("\n"):
-            item = classify_footer(line) if line else None
+        for n, (line, item) in enumerate(block):
+            # A date-only line is a timestamp above or below the copy, or anywhere when labelled
+            # ("Stand: …"); an unlabelled one inside the copy is story (a chronology's "13. April 2021").
+            if item and item.kind == "date" and head < (b, n) < tail and not _DATE_LABEL.match(line):
+                item = None
             if item:
                 footer.append(item)
-            elif line:
+            else:
                 kept.append(line)
         if kept:
             paragraphs.append(kept)
@@ -288,11 +296,11 @@ def split_structure(text: str) -> Structure:
     if dateline is None and story:
         lead = story[0]
 
-    lead_index = 0
+    # Not the first paragraph (the lead) nor the last (an unrecognised sign-off, not a heading).
     subheadings = tuple(
         p
         for j, p in enumerate(story)
-        if j > lead_index and j < len(story) - 1 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
+        if 0 < j < len(story) - 1 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
     )
     return Structure(
         header_date=header_date,
