@@ -189,3 +189,12 @@ def test_dpa_versions_share_one_id() -> None:
     assert v1.id == v5.id == "dpa-210413-99-186470"
     assert (v1.dpa.version, v5.dpa.version) == (1, 5)
     assert v1.text_sha1 != v5.text_sha1
+
+
+def test_utf8_cut_inside_its_last_character_keeps_the_rest():
+    from pressindex.parse.decode import decode_bytes
+
+    decoded = decode_bytes("Die Straße führt bis Mä".encode() + "ö".encode()[:1])
+    assert decoded.text == "Die Straße führt bis Mä"
+    assert decoded.encoding == "utf-8"
+    assert decoded.repairs == ("truncated_utf8",)

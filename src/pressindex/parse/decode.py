@@ -128,11 +128,25 @@ def _decode_cp1252(raw: bytes) -> str:
     return raw.decode("latin-1").translate(_CP1252_HIGH)
 
 
+def _cut_mid_character(body: bytes, exc: UnicodeDecodeError) -> bool:
+    """Valid UTF-8 except for an incomplete multi-byte sequence at the very end."""
+    return exc.reason == "unexpected end of data" and len(body) - exc.start < 4 and _valid_utf8(body[: exc.start])
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_bytes(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
     """Turn raw file bytes into text.
 
     Raises EmptyInput, TooLarge, BinaryInput or Undecodable. ``repairs`` may name ``"bom"``,
-    ``"utf16_no_bom"``, ``"legacy_encoding"`` and ``"mojibake"`` (double-encoded UTF-8 fixed).
+    ``"utf16_no_bom"``, ``"legacy_encoding"``, ``"truncated_utf8"`` (a last character cut off) and
+    ``"mojibake"`` (double-encoded UTF-8 fixed).
     """
     if len(raw) > max_bytes:
         raise TooLarge(f"file has {len(raw):,} bytes, more than the limit of {max_bytes:,}")
@@ -164,15 +178,20 @@ def decode_bytes(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
     else:
         try:
             text, encoding = body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            if _looks_western(body):
+        except UnicodeDecodeError as exc:
+            if _cut_mid_character(body, exc):
+                # a file cut off inside its last character (an interrupted copy): keep the rest
+                text, encoding = body[: exc.start].decode("utf-8"), "utf-8"
+                repairs.append("truncated_utf8")
+            elif _looks_western(body):
                 text, encoding = _decode_cp1252(body), "cp1252"
             else:
                 best = from_bytes(body).best()
                 if best is None or best.encoding is None:
                     raise Undecodable("no text encoding fits these bytes") from None
                 text, encoding = str(best), best.encoding
-            repairs.append("legacy_encoding")
+            if "truncated_utf8" not in repairs:
+                repairs.append("legacy_encoding")
 
     if encoding.startswith(("utf-16", "utf-32")):
         # A BOM in front of binary data: the controls survive decoding.
