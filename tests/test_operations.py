@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -205,3 +206,37 @@ def test_retried_flow_run_runs_only_the_failed_batch(prefect_harness, es, alias,
     # the plan is reused too, so the retry sees exactly the batches of the first attempt
     assert [n for n in cached if n.startswith("batch-")] == ["batch-0", "batch-2"]
     assert any(n.startswith("plan-run") for n in cached)
+
+
+def test_serve_registers_the_nightly_deployment(prefect_harness, tmp_path):
+    """`pressindex serve` against a real Prefect server: the deployment appears with its schedule."""
+    from prefect import get_client
+
+    env = {**os.environ, "PREFECT_API_URL": prefect_harness, "PRESSINDEX_INBOX_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pressindex", "serve", "--cron", "30 1 * * *"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        stored = None
+        while time.monotonic() < deadline:  # another test may have left a deployment of that name
+            assert proc.poll() is None, proc.stdout.read()
+            with get_client(sync_client=True) as client:
+                try:
+                    stored = client.read_deployment_by_name("pressindex-ingest/nightly")
+                except Exception:
+                    stored = None
+            if stored is not None and stored.parameters == {"paths": [str(tmp_path)]}:
+                break
+            time.sleep(1)
+        assert stored is not None, "serve did not register the deployment"
+        assert stored.parameters == {"paths": [str(tmp_path)]}
+        assert stored.schedules[0].schedule.cron == "30 1 * * *"
+        assert stored.schedules[0].schedule.timezone == "Europe/Berlin"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
