@@ -214,9 +214,12 @@ def _print_summary(summary: dict, settings: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 def ingest(paths: tuple[Path, ...], index: str | None, batch_size: int | None, force: bool, as_json: bool) -> None:
     """Run the Prefect ingest flow over new and changed files under PATHS."""
-    settings = _settings(index)
+    _ingest_and_report([str(p) for p in paths], _settings(index), batch_size=batch_size, force=force, as_json=as_json)
+
+
+def _ingest_and_report(paths: list[str], settings: Settings, *, batch_size=None, force=False, as_json=False) -> None:
     try:
-        summary = run_ingest([str(p) for p in paths], index=settings.index, batch_size=batch_size, force=force)
+        summary = run_ingest(paths, index=settings.index, batch_size=batch_size, force=force)
     except (PressindexError, FileNotFoundError) as exc:
         _fail(exc)
     if as_json:
@@ -306,14 +309,7 @@ def quarantine_retry(keys: tuple[str, ...], retry_all: bool, code: str | None, i
     if not paths:
         click.echo("nothing to retry")
         return
-    try:
-        summary = run_ingest(paths, index=settings.index, force=True)
-    except PressindexError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(summary))
-    else:
-        _print_summary(summary, settings)
+    _ingest_and_report(paths, settings, force=True, as_json=as_json)
 
 
 # -- serve --------------------------------------------------------------------------------------
