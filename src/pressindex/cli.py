@@ -17,6 +17,8 @@ from pressindex.project import flows_dir
 # Without PREFECT_API_URL, Prefect starts a temporary server; on a cold machine its first start
 # (database migrations) can outlast Prefect's default 20 s wait.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# Only package registries are reachable from build and CI machines; telemetry would only fail.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _settings(index: str | None = None) -> Settings:
