@@ -16,17 +16,20 @@ Layout under the cache dir::
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pwd
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressindex.errors import LocalNodeError
@@ -57,10 +60,17 @@ class LocalNode:
     name: str = "default"
     port: int = 9200
     heap: str = "1g"
+    # Extra elasticsearch.yml settings over the defaults in _write_config, e.g. security and TLS
+    # (tests/test_secured_cluster.py). Relative paths in them resolve against config_dir, as in Elasticsearch.
+    settings: tuple[tuple[str, object], ...] = ()
+    # Secure settings written into the node's keystore (bin/elasticsearch-keystore) at each start, e.g.
+    # ("bootstrap.password", …): the elastic user's first password, as ELASTIC_PASSWORD is in the Docker image.
+    secure_settings: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        tls = dict(self.settings).get("xpack.security.http.ssl.enabled") in (True, "true")
+        return f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def es_home(self) -> Path:
@@ -177,7 +187,7 @@ def start(node: LocalNode, *, timeout: float = 180.0, log=print) -> NodeStatus:
         return current
     if current.running:
         return _wait_healthy(node, timeout)
-    if _port_answers(node.url):
+    if _port_answers(node):
         raise LocalNodeError(
             f"port {node.port} is taken by a process this project did not start; "
             "stop it, choose another port (PRESSINDEX_ES_PORT), or point ELASTICSEARCH_URL at it"
@@ -191,6 +201,8 @@ def start(node: LocalNode, *, timeout: float = 180.0, log=print) -> NodeStatus:
         "ES_PATH_CONF": str(node.config_dir),
         "ES_JAVA_OPTS": f"-Xms{node.heap} -Xmx{node.heap}",
     }
+    if node.secure_settings:
+        _write_keystore(node, home, env)
     cmd = [str(home / "bin" / "elasticsearch"), "-d", "-p", str(node.pid_file)]
     if os.geteuid() == 0:
         _ensure_service_user()
@@ -225,7 +237,7 @@ def stop(node: LocalNode, *, timeout: float = 60.0) -> bool:
 
 def status(node: LocalNode) -> NodeStatus:
     pid = _our_pid(node)
-    version = _health_version(node.url) if pid else None
+    version = _health_version(node) if pid else None
     return NodeStatus(
         url=node.url,
         running=pid is not None,
@@ -268,6 +280,7 @@ def _write_config(node: LocalNode, home: Path) -> None:
         # a developer laptop or CI disk may be nearly full; do not turn indices read-only for that
         "cluster.routing.allocation.disk.threshold_enabled": False,
         "action.destructive_requires_name": False,
+        **dict(node.settings),
     }
     (cfg / "elasticsearch.yml").write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items()))
     # Files the mapping refers to (word lists, hyphenation patterns) resolve against the config dir.
@@ -275,6 +288,17 @@ def _write_config(node: LocalNode, home: Path) -> None:
     if analysis_src.is_dir():
         shutil.copytree(analysis_src, cfg / "analysis", dirs_exist_ok=True)
     (cfg / "elasticsearch.keystore").unlink(missing_ok=True)
+
+
+def _write_keystore(node: LocalNode, home: Path, env: dict[str, str]) -> None:
+    """A fresh keystore holding ``node.secure_settings``; values go through stdin, never argv."""
+    tool = str(home / "bin" / "elasticsearch-keystore")
+    steps = [([tool, "create"], None)]
+    steps += [([tool, "add", "--stdin", "--force", name], value) for name, value in node.secure_settings]
+    for cmd, value in steps:
+        proc = subprocess.run(cmd, input=value, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise LocalNodeError(f"elasticsearch-keystore {' '.join(cmd[1:])} failed: {proc.stderr[-1000:]}")
 
 
 def _java_home() -> Path:
@@ -340,24 +364,37 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _health_version(url: str) -> str | None:
+def _get(node: LocalNode, path: str, timeout: float):
+    """GET on the node; a secured node is asked as ``elastic`` (bootstrap password) over TLS with its CA."""
+    request = urllib.request.Request(node.url + path)
+    password = dict(node.secure_settings).get("bootstrap.password")
+    if password is not None:
+        token = base64.b64encode(f"elastic:{password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    context = None
+    if node.url.startswith("https:"):
+        ca = dict(node.settings).get("xpack.security.http.ssl.certificate_authorities")
+        context = ssl.create_default_context(cafile=str(node.config_dir / ca) if isinstance(ca, str) else None)
+    return urllib.request.urlopen(request, timeout=timeout, context=context)
+
+
+def _health_version(node: LocalNode) -> str | None:
     try:
-        with urllib.request.urlopen(f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3) as resp:
+        with _get(node, "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3) as resp:
             if resp.status != 200:
                 return None
             product = resp.headers.get("X-elastic-product")
-        with urllib.request.urlopen(f"{url}/_nodes/_local?filter_path=nodes.*.version", timeout=3) as resp:
+        with _get(node, "/_nodes/_local?filter_path=nodes.*.version", timeout=3) as resp:
             nodes = json.load(resp).get("nodes", {})
         return next(iter(nodes.values()))["version"] if nodes and product else None
     except (OSError, urllib.error.URLError, ValueError, KeyError, StopIteration):
         return None
 
 
-def _port_answers(url: str) -> bool:
+def _port_answers(node: LocalNode) -> bool:
+    """Is anything listening on the node's port (HTTP or HTTPS alike)?"""
     try:
-        urllib.request.urlopen(url, timeout=2)
-    except urllib.error.HTTPError:
-        return True
-    except (OSError, urllib.error.URLError):
+        socket.create_connection(("127.0.0.1", node.port), timeout=2).close()
+    except OSError:
         return False
     return True

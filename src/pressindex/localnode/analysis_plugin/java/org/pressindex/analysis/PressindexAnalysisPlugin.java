@@ -57,6 +57,7 @@ public class PressindexAnalysisPlugin extends Plugin implements AnalysisPlugin, 
         TokenSelectionFilters.register(filters);
         SynonymFilters.register(filters);
         filters.put("word_delimiter_graph", WordDelimiterGraphFilterFactory::new);
+        SecurityIndexAnalysis.registerFilters(filters);
         return filters;
     }
 
@@ -72,7 +73,9 @@ public class PressindexAnalysisPlugin extends Plugin implements AnalysisPlugin, 
 
     @Override
     public Map<String, AnalysisProvider<TokenizerFactory>> getTokenizers() {
-        return BasicTokenizers.providers();
+        Map<String, AnalysisProvider<TokenizerFactory>> tokenizers = new TreeMap<>(BasicTokenizers.providers());
+        SecurityIndexAnalysis.registerTokenizers(tokenizers);
+        return tokenizers;
     }
 
     @Override
