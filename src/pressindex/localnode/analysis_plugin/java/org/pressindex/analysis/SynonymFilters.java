@@ -179,6 +179,28 @@ final class SynonymFilters {
      * failing the whole map: analyze() answers an empty term and add() drops mappings with an empty side.
      */
 
+    /** What both lenient parsers do; Lucene's two parser classes share no base we could extend. */
+    @FunctionalInterface
+    interface RuleAnalysis {
+        CharsRef analyze() throws IOException;
+    }
+
+    static boolean keepMapping(boolean lenient, CharsRef input, CharsRef output) {
+        return lenient == false || (input.length > 0 && output.length > 0);
+    }
+
+    static CharsRef analyzeLeniently(boolean lenient, String text, RuleAnalysis analysis) throws IOException {
+        try {
+            return analysis.analyze();
+        } catch (IllegalArgumentException ex) {
+            if (lenient == false) {
+                throw ex;
+            }
+            LOGGER.info("Synonym rule for [" + text + "] was ignored");
+            return new CharsRef("");
+        }
+    }
+
     static final class LenientSolrParser extends SolrSynonymParser {
         private final boolean lenient;
 
@@ -189,22 +211,14 @@ final class SynonymFilters {
 
         @Override
         public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
+            if (keepMapping(lenient, input, output)) {
                 super.add(input, output, includeOrig);
             }
         }
 
         @Override
         public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            try {
-                return super.analyze(text, reuse);
-            } catch (IllegalArgumentException ex) {
-                if (lenient == false) {
-                    throw ex;
-                }
-                LOGGER.info("Synonym rule for [" + text + "] was ignored");
-                return new CharsRef("");
-            }
+            return analyzeLeniently(lenient, text, () -> super.analyze(text, reuse));
         }
     }
 
@@ -218,22 +232,14 @@ final class SynonymFilters {
 
         @Override
         public void add(CharsRef input, CharsRef output, boolean includeOrig) {
-            if (lenient == false || (input.length > 0 && output.length > 0)) {
+            if (keepMapping(lenient, input, output)) {
                 super.add(input, output, includeOrig);
             }
         }
 
         @Override
         public CharsRef analyze(String text, CharsRefBuilder reuse) throws IOException {
-            try {
-                return super.analyze(text, reuse);
-            } catch (IllegalArgumentException ex) {
-                if (lenient == false) {
-                    throw ex;
-                }
-                LOGGER.info("Synonym rule for [" + text + "] was ignored");
-                return new CharsRef("");
-            }
+            return analyzeLeniently(lenient, text, () -> super.analyze(text, reuse));
         }
     }
 }
