@@ -354,6 +354,9 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--agency")
 @click.option("--language")
 @click.option("--dateline")
+@click.option("--regional-service", help="dpa regional service, e.g. lni")
+@click.option("--source")
+@click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
 @click.option("--index", help="alias to search (default: PRESSINDEX_INDEX or 'press')")
@@ -361,14 +364,27 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--size", type=int, default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--show-query", is_flag=True, help="print the Elasticsearch query")
-def search(query, agency, language, dateline, date_from, date_to, index, page, size, as_json, show_query) -> None:
-    """Full-text QUERY ("phrase", -exclude, a OR b) with facets for agency, language, dateline and month."""
+def search(
+    query, agency, language, dateline, regional_service, source, month, date_from, date_to, index, page, size,
+    as_json, show_query,
+) -> None:
+    """Full-text QUERY ("phrase", -exclude, a OR b) with facets for agency, regional service, dateline,
+    language, source and month."""
     from pressindex.es_client import connect
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
 
     settings = _settings(index)
-    filters = SearchFilters(agency, language, dateline, date_from, date_to)
+    filters = SearchFilters(
+        agency=agency,
+        language=language,
+        dateline=dateline,
+        date_from=date_from,
+        date_to=date_to,
+        regional_service=regional_service,
+        source=source,
+        month=month,
+    )
     try:
         result = run_search(connect(settings), settings.index, query, filters, page=page, size=size)
     except PressindexError as exc:
@@ -391,3 +407,13 @@ def search(query, agency, language, dateline, date_from, date_to, index, page, s
     for name, buckets in result.facets.items():
         shown = ", ".join(f"{k} ({v})" for k, v in buckets.items()) or "-"
         click.echo(f"  {name}: {shown}")
+
+
+def _register_admin_commands() -> None:
+    from pressindex.cli_admin import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_admin_commands()

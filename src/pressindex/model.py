@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from pressindex.languages import language_fields
+
 PARSER_VERSION = "1"
 
 
@@ -63,6 +65,7 @@ class Article:
         for key, value in list(src.items()):
             if isinstance(value, tuple):
                 src[key] = list(value)
+        src.update(language_fields(src))  # title_lang.en … for documents in other languages
         return src
 
     def to_json_dict(self) -> dict:

@@ -1,0 +1,71 @@
+"""The Kibana saved objects in ``kibana/`` refer only to fields that exist in ``mappings/``.
+
+No Kibana runs here: the import itself is exercised by hand (``pressindex kibana import URL``).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+
+from pressindex.indices import mapped_paths
+from pressindex.kibana import _multipart, load_objects, referenced_fields, with_alias
+
+
+def test_every_referenced_field_is_mapped():
+    paths = mapped_paths()
+    fields = list(referenced_fields(load_objects()))
+    assert len(fields) >= 10
+    missing = [(obj, field) for obj, field in fields if field not in paths]
+    assert not missing, missing
+
+
+def test_the_export_holds_the_promised_objects():
+    objects = {o["id"]: o for o in load_objects()}
+    views = [o for o in objects.values() if o["type"] == "index-pattern"]
+    assert [(v["attributes"]["title"], v["attributes"]["timeFieldName"]) for v in views] == [
+        ("press", "published")
+    ]
+    search = next(o for o in objects.values() if o["type"] == "search")
+    assert {"agencies", "regional_services", "dateline", "language", "source"} <= set(
+        search["attributes"]["columns"]
+    )
+    dashboard = next(o for o in objects.values() if o["type"] == "dashboard")
+    panel_fields = set()
+    for ref in dashboard["references"]:
+        assert ref["id"] in objects, ref  # every panel is in the export
+        panel_fields |= {f for obj, f in referenced_fields([objects[ref["id"]]])}
+    assert {"agencies", "language", "dateline", "published"} <= panel_fields
+    month = objects["pressindex-per-month"]
+    agg = json.loads(month["attributes"]["visState"])["aggs"][1]
+    assert (agg["type"], agg["params"]["interval"], agg["params"]["time_zone"]) == (
+        "date_histogram",
+        "M",
+        "Europe/Berlin",
+    )
+    for obj in objects.values():
+        for ref in obj["references"]:
+            assert ref["id"] in objects, (obj["id"], ref)
+
+
+def test_import_body_is_the_export_as_one_multipart_file():
+    objects = with_alias(load_objects(), "news")
+    content = "".join(json.dumps(o) + "\n" for o in objects).encode()
+    body, content_type = _multipart("pressindex.ndjson", content)
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    (part,) = message.iter_parts()
+    assert part.get_filename() == "pressindex.ndjson"
+    assert part.get_payload(decode=True) == content
+    views = [json.loads(line) for line in content.decode().splitlines() if '"index-pattern"' in line]
+    assert views[0]["attributes"]["title"] == "news"
+
+
+def test_import_command_reports_an_unreachable_kibana(runner):
+    from pressindex.cli_admin import kibana
+
+    result = runner.invoke(kibana, ["import", "http://127.0.0.1:9"])  # nothing listens on the discard port
+    assert result.exit_code == 1
+    assert "unreachable" in result.output
