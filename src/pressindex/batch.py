@@ -14,7 +14,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch, NotFoundError
 
 from pressindex import pipeline, state
-from pressindex.load import load_articles
+from pressindex.load import DEFAULT_CHUNK_BYTES, load_articles
 
 
 @dataclass
@@ -41,12 +41,18 @@ def process_batch(
     max_bytes: int,
     quarantine_dir: Path,
     run_id: str | None,
+    parse_workers: int = 0,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
 ) -> BatchReport:
-    """``files`` are ``(path, sha256 at planning time)``; the checksum recorded is that of the bytes parsed."""
+    """``files`` are ``(path, sha256 at planning time)``; the checksum recorded is that of the bytes parsed.
+
+    ``parse_workers`` > 0 parses in the process's shared pool of that many processes, so several
+    batches in flight keep the cores busy while one of them waits for Elasticsearch.
+    """
     paths = [p for p, _ in files]
     previous = state.lookup(es, alias, paths)
-    parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=max_bytes)
-    loaded = load_articles(es, alias, parsed.articles, run_id=run_id)
+    parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=max_bytes, workers=parse_workers)
+    loaded = load_articles(es, alias, parsed.articles, run_id=run_id, chunk_bytes=chunk_bytes)
 
     outcomes: list[state.FileOutcome] = []
     rejected = list(parsed.rejected)

@@ -22,8 +22,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _settings(index: str | None = None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"index": index}) if index else settings
+    return Settings().for_index(index)
 
 
 def _fail(exc: Exception) -> None:

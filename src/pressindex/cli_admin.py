@@ -15,8 +15,7 @@ from pressindex.errors import PressindexError
 
 
 def _settings(index: str | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"index": index}) if index else settings
+    return Settings().for_index(index)
 
 
 def _client(settings: Settings):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pressindex.load import DEFAULT_CHUNK_BYTES
 from pressindex.localnode.node import LocalNode, default_cache_dir
 
 
@@ -38,6 +41,29 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are quarantined")
     batch_retries: int = Field(4, ge=0, description="retries of a batch after a transient Elasticsearch error")
     retry_backoff_seconds: float = Field(2.0, gt=0, description="first retry delay; doubles each retry, with jitter")
+    # throughput: see bench/ingest_bench.py for what these were measured with
+    parse_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=0,
+        description="processes that parse and detect language (0: parse in the task's own thread)",
+    )  # fmt: skip
+    batches_in_flight: int = Field(
+        3, ge=1, description="batch tasks run at once: one sends to Elasticsearch while others parse"
+    )
+    bulk_chunk_bytes: int = Field(
+        DEFAULT_CHUNK_BYTES, ge=64 * 1024, description="largest _bulk request body; requests are cut by size"
+    )
+    bulk_mode_min_files: int = Field(
+        5000, ge=1, description="runs of this many files turn refresh off (replicas too, on an initial load)"
+    )
+    task_runner: Literal["threads", "dask"] = Field(
+        "threads", description="where batch tasks run: threads of the flow process, or a Dask cluster"
+    )
+    dask_address: str | None = Field(
+        None, description="scheduler of an existing Dask cluster (tcp://host:8786); unset: a local cluster"
+    )
+    dask_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="processes of a local Dask cluster"
+    )
     quarantine_dir: Path = Field(Path("quarantine"), description="where rejected files and their reasons go")
 
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
@@ -54,3 +80,7 @@ class Settings(BaseSettings):
     @property
     def es_url(self) -> str:
         return self.elasticsearch_url or self.local_node().url
+
+    def for_index(self, index: str | None) -> Settings:
+        """These settings with another alias (a command's ``--index``), or unchanged."""
+        return self.model_copy(update={"index": index}) if index else self

@@ -25,7 +25,7 @@ from pressindex.project import mappings_dir
 DEFINITION_FILE = "press.json"
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _load(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -33,9 +33,14 @@ def _load(path: Path) -> dict:
         raise ConfigError(f"cannot read the index definition {path}: {exc}") from exc
 
 
+def load_definition(filename: str, directory: Path | None = None) -> dict:
+    """An index definition file of ``mappings/`` (``press.json``, ``files.json``)."""
+    return _load((directory or mappings_dir()) / filename)
+
+
 def index_definition(directory: Path | None = None) -> dict:
     """``{"_meta": …, "settings": …, "mappings": …}`` as written in ``mappings/``."""
-    return _load((directory or mappings_dir()) / DEFINITION_FILE)
+    return load_definition(DEFINITION_FILE, directory)
 
 
 def mapping_version(definition: dict | None = None) -> int:

@@ -1,5 +1,7 @@
 """The ingest pipeline as plain Python: discover → read and parse a batch → quarantine rejects.
 
+Parsing can run in a shared pool of worker processes (:func:`parse_pool`), one per core.
+
 Prefect wraps these calls in ``flows/ingest.py``; nothing here imports Prefect, so every step
 is testable and reusable from the CLI or a benchmark.
 """
@@ -8,11 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,15 +90,94 @@ def parse_file(path: Path, *, max_bytes: int, now: datetime | None = None) -> Ar
         return Rejected(str(path), exc.code, exc.message)
 
 
-def parse_files(paths: Iterable[Path], *, max_bytes: int, now: datetime | None = None) -> ParseReport:
+def parse_files(
+    paths: Iterable[Path], *, max_bytes: int, now: datetime | None = None, workers: int = 0
+) -> ParseReport:
+    """Parse ``paths`` in order; with ``workers`` > 0 in this process's shared pool of that many
+    parse processes (parsing and language detection are CPU-bound and hold the GIL)."""
+    paths = list(paths)
+    outcomes = _parse_in_pool(paths, max_bytes, now, workers) if workers else None
+    if outcomes is None:
+        outcomes = [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
     report = ParseReport()
-    for path in paths:
-        outcome = parse_file(path, max_bytes=max_bytes, now=now)
+    for outcome in outcomes:
         if isinstance(outcome, Rejected):
             report.rejected.append(outcome)
         else:
             report.articles.append(outcome)
     return report
+
+
+# -- the parse pool ------------------------------------------------------------------------------
+
+POOL_CHUNK = 25  # files per pool call: small enough to spread a batch, large enough to amortise the IPC
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+
+
+def _parse_chunk(paths: list[Path], max_bytes: int, now: datetime | None) -> list[Article | Rejected]:
+    return [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool workers end when the process that started them is gone (SIGKILLed flow, crashed
+    worker): an orphan would otherwise wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def parse_pool(workers: int) -> ProcessPoolExecutor | None:
+    """This process's pool of ``workers`` parse processes, started on first use and shared by
+    every batch in flight; ``None`` in a daemonic process (a Dask worker), which may not start
+    children, so parsing stays in the calling thread there."""
+    global _pool, _pool_workers
+    if workers < 1 or multiprocessing.current_process().daemon:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            # spawn, not fork: the flow process runs threads (Prefect, HTTP) whose locks a fork would copy
+            _pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
+            _pool_workers = workers
+        return _pool
+
+
+def _discard_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _parse_in_pool(
+    paths: list[Path], max_bytes: int, now: datetime | None, workers: int
+) -> list[Article | Rejected] | None:
+    pool = parse_pool(workers)
+    if pool is None:
+        return None
+    chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
+    try:
+        futures = [pool.submit(_parse_chunk, chunk, max_bytes, now) for chunk in chunks]
+        return [outcome for future in futures for outcome in future.result()]
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory): start a new pool next time, parse this batch here
+        _discard_pool(pool)
+        return None
+    except RuntimeError:  # another batch shut this pool down after a broken worker
+        return None
 
 
 def quarantine(rejected: Rejected, directory: Path, *, run_id: str | None) -> Path:

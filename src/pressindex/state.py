@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
-from pressindex.errors import ConfigError, TransientLoadError
-from pressindex.project import mappings_dir
+from pressindex.errors import TransientLoadError
+from pressindex.indices import load_definition
 
 DEFINITION_FILE = "files.json"
 INDEXED, UNCHANGED, SUPERSEDED, QUARANTINED = "indexed", "unchanged", "superseded", "quarantined"
@@ -84,19 +82,11 @@ class FileOutcome:
         }
 
 
-@lru_cache(maxsize=2)
-def _definition(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the state index definition {path}: {exc}") from exc
-
-
 def ensure_state_index(es: Elasticsearch, alias: str) -> str:
     name = state_alias(alias)
     if es.indices.exists_alias(name=name):
         return name
-    definition = _definition(mappings_dir() / DEFINITION_FILE)
+    definition = load_definition(DEFINITION_FILE)
     concrete = f"{name}-v{definition['_meta']['mapping_version']}"
     if not es.indices.exists(index=concrete):
         es.indices.create(

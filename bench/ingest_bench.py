@@ -1,0 +1,417 @@
+"""Ingest throughput against Elasticsearch's own bulk rate on the same machine, and peak memory.
+
+    uv run python bench/ingest_bench.py --n 10000
+    uv run python bench/ingest_bench.py --n 100000
+
+1. Builds (once, cached outside the repository) a corpus of N distinct wire files from the
+   10kGNAD test articles: every copy gets another dateline, shuffled sentences and its own
+   reference number; every third file carries a dpa-infocom id (external versions).
+2. Parses them once beforehand (not timed) into bulk lines: the documents exactly as the
+   ingest writes them.
+3. (a) the ceiling: ``_bulk`` of those prepared lines into a fresh index made from
+   ``mappings/press.json``, with the same bulk mode (no refresh, no replicas), request size and
+   number of concurrent requests as the ingest, until searchable.
+4. (b) ``pressindex ingest`` of the raw files into another fresh alias, as a subprocess (the
+   real flow), timed from start to exit; its peak resident memory is sampled over its whole
+   process tree (parse workers and an ephemeral Prefect server included).
+5. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
+   (b)/(a) and the peak memory, and deletes both indices.
+
+Other load on the machine skews both rates; the load average is printed with the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+import psutil
+
+from pressindex import bulk_mode
+from pressindex.config import Settings
+from pressindex.es_client import connect
+from pressindex.indices import create_index, drop_alias_family, index_definition
+from pressindex.load import bulk_lines
+from pressindex.model import PARSER_VERSION
+from pressindex.parse import parse_document
+from pressindex.state import state_alias
+
+DEFAULT_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "10kgnad_test" / "test.csv"
+CORPUS_VERSION = 1  # bump when the files the builder writes change
+FILES_PER_DIR = 1000
+PLACES = [
+    ("Berlin", "dpa"), ("Hamburg", "dpa"), ("München", "AFP"), ("Wien", "APA"), ("Köln", "dpa"),
+    ("Frankfurt", "dpa-AFX"), ("Leipzig", "epd"), ("Dresden", "dpa"), ("Zürich", "sda"), ("Bremen", "KNA"),
+]  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"])")
+
+
+# -- corpus -------------------------------------------------------------------------------------
+
+
+def read_texts(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            row[1].strip()
+            for row in csv.reader(fh, delimiter=";", quotechar="'")
+            if len(row) >= 2 and row[1].strip()
+        ]
+
+
+def wire_file(n: int, texts: list[str]) -> str:
+    """Wire copy number ``n``: a 10kGNAD article with a headline, a dateline lead and paragraphs.
+
+    Copies of the same article differ in dateline, sentence order and a reference number, so
+    every file yields a document of its own.
+    """
+    text = texts[n % len(texts)]
+    copy = n // len(texts)
+    rng = random.Random(n)
+    sentences = _SENTENCE_END.split(text)
+    headline = sentences[0].rstrip(".")[:140]
+    rest = sentences[1:] or ["Weitere Einzelheiten wurden zunächst nicht bekannt."]
+    if copy:
+        rng.shuffle(rest)
+    place, agency = PLACES[(n // 7) % len(PLACES)]
+    rest[0] = f"{place} ({agency}) - {rest[0]} Es geht um Vorgang {n}."
+    paragraphs = [" ".join(rest[i : i + 3]) for i in range(0, len(rest), 3)]
+    parts = [headline, *paragraphs]
+    if n % 3 == 0:
+        day = 1 + n % 28
+        parts.append(f"© dpa-infocom, dpa:1603{day:02d}-99-{n:06d}/1")
+    return "\n\n".join(parts) + "\n"
+
+
+def build_corpus(n: int, root: Path, csv_path: Path) -> Path:
+    """``root/corpus-v<V>-<n>/dNNNN/wNNNNNNN.txt``, written once; a marker file says it is whole."""
+    directory = root / f"corpus-v{CORPUS_VERSION}-{n}"
+    marker = directory / ".complete"
+    if marker.exists():
+        return directory
+    texts = read_texts(csv_path)
+    for i in range(n):
+        sub = directory / f"d{i // FILES_PER_DIR:04d}"
+        if i % FILES_PER_DIR == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"w{i:07d}.txt").write_text(wire_file(i, texts), encoding="utf-8")
+    marker.write_text(str(n))
+    return directory
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*.txt"))
+
+
+# -- prepared documents (not timed) ---------------------------------------------------------------
+
+
+def _prepare_chunk(paths: list[str]) -> bytes:
+    now = datetime.now(UTC)
+    articles = [parse_document(Path(p).read_bytes(), p, now=now) for p in paths]
+    return b"".join(bulk_lines(articles, run_id="bench"))
+
+
+def prepare(directory: Path, files: list[Path], workers: int) -> Path:
+    """Bulk lines (action + source) for every file, as the ingest would send them; cached."""
+    # beside the corpus, not in it: the ingest reads every file in the corpus directory
+    target = directory.with_name(f"{directory.name}-prepared-parser{PARSER_VERSION}.ndjson")
+    if target.exists():
+        return target
+    chunks = [[str(p) for p in files[i : i + 200]] for i in range(0, len(files), 200)]
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as out, ProcessPoolExecutor(workers) as pool:
+        for body in pool.map(_prepare_chunk, chunks):
+            out.write(body)
+    partial.rename(target)
+    return target
+
+
+def bulk_bodies(path: Path, max_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """Request bodies of at most ``max_bytes`` (whole action/source pairs) and their document counts."""
+    body: list[bytes] = []
+    size = docs = 0
+    with path.open("rb") as fh:
+        for action in fh:
+            source = fh.readline()
+            if body and size + len(action) + len(source) > max_bytes:
+                yield b"".join(body), docs
+                body, size, docs = [], 0, 0
+            body += (action, source)
+            size += len(action) + len(source)
+            docs += 1
+    if body:
+        yield b"".join(body), docs
+
+
+# -- (a) the ceiling ------------------------------------------------------------------------------
+
+
+def es_cpu_seconds(es) -> float:
+    """CPU seconds the Elasticsearch node processes have used so far (all nodes of the cluster)."""
+    nodes = es.nodes.stats(metric="process")["nodes"].values()
+    return sum(n["process"]["cpu"]["total_in_millis"] for n in nodes) / 1000
+
+
+def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int) -> tuple[float, int]:
+    """Seconds to bulk the prepared lines into a fresh index until searchable, and the count."""
+    name = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
+    definition = index_definition()
+    create_index(es, name, definition)
+    es.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+    try:
+        started = time.perf_counter()
+        with bulk_mode.bulk_mode(es, name):
+            errors = 0
+            with ThreadPoolExecutor(clients) as pool:
+                in_flight = []
+                for body, _ in bulk_bodies(prepared, chunk_bytes):
+                    in_flight.append(pool.submit(es.bulk, index=name, operations=body, request_timeout=300))
+                    if len(in_flight) >= clients * 2:  # bounded: the bodies are not all read at once
+                        errors += _bulk_errors(in_flight.pop(0).result())
+                for fut in in_flight:
+                    errors += _bulk_errors(fut.result())
+        es.indices.refresh(index=name)
+        seconds = time.perf_counter() - started
+        if errors:
+            raise RuntimeError(f"{errors} documents were refused in the ceiling run")
+        return seconds, int(es.count(index=name)["count"])
+    finally:
+        es.indices.delete(index=name, ignore_unavailable=True)
+
+
+def _bulk_errors(resp) -> int:
+    if not resp["errors"]:
+        return 0
+    return sum(1 for item in resp["items"] if next(iter(item.values())).get("error"))
+
+
+# -- (b) the ingest -------------------------------------------------------------------------------
+
+
+class TreeMonitor:
+    """Samples the resident memory of a process and all its descendants (keeps the peak sum) and
+    their CPU time by kind of process (parse worker, Prefect server, …)."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self.peak_processes = 0
+        self.peak_by_role: dict[str, int] = {}  # the largest single process of each kind
+        self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, last CPU seconds seen)
+        self._roles: dict[int, str] = {}  # decided once per process, from its full command line
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for role, seconds in self._cpu.values():
+            out[role] = out.get(role, 0.0) + seconds
+        return out
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total, count = 0, 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    try:
+                        rss = proc.memory_info().rss
+                        role = self._roles.get(proc.pid) or _role(proc, self.root)
+                        if role != "starting":
+                            self._roles[proc.pid] = role
+                        times = proc.cpu_times()
+                    except psutil.Error:
+                        continue
+                    self._cpu[proc.pid] = (role, times.user + times.system)
+                    total += rss
+                    count += 1
+                    self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), rss)
+            except psutil.Error:
+                return
+            if total > self.peak:
+                self.peak, self.peak_processes = total, count
+            self._stop.wait(self.interval)
+
+
+def _role(proc: psutil.Process, root: psutil.Process) -> str:
+    if proc.pid == root.pid:
+        return "ingest"
+    cmdline = " ".join(proc.cmdline())
+    if not cmdline:  # between fork and exec
+        return "starting"
+    if "prefect.server" in cmdline or "uvicorn" in cmdline:
+        return "prefect server"
+    if "multiprocessing" in cmdline:
+        return "parse worker"
+    if "distributed" in cmdline or "dask" in cmdline:
+        return "dask worker"
+    return proc.name()
+
+
+def _prefect_mode() -> str:
+    url = os.environ.get("PREFECT_API_URL")
+    return f"server at {url}" if url else "a temporary server started by the command (no PREFECT_API_URL)"
+
+
+def _bytecode_mode() -> str:
+    import prefect
+
+    cached = any((Path(prefect.__file__).parent / "__pycache__").glob("*.pyc"))
+    return "compiled" if cached else "not compiled: every process compiles its imports at start"
+
+
+def measure_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, dict, TreeMonitor]:
+    env = {**os.environ, "PRESSINDEX_QUARANTINE_DIR": str(workdir / "quarantine")}
+    cmd = [sys.executable, "-m", "pressindex", "ingest", str(directory), "--index", alias, "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with TreeMonitor(proc.pid) as memory:
+        out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pressindex ingest failed ({proc.returncode}):\n{err[-4000:]}")
+    summary = json.loads(out.strip().splitlines()[-1])
+    # CPU of the whole tree (every descendant is waited for by its parent before the command exits)
+    summary["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, summary, memory
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="documents in the corpus")
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="10kGNAD lines: label;'text'")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "pressindex-bench",
+        help="where the corpus and the prepared lines are kept between runs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--clients", type=int, default=os.cpu_count() or 1,
+        help="concurrent _bulk requests of the ceiling (default: one per core, as Elasticsearch's write pool)",
+    )  # fmt: skip
+    parser.add_argument("--skip-ceiling", action="store_true", help="run only (b)")
+    parser.add_argument("--skip-ingest", action="store_true", help="run only (a)")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    es = connect(settings)
+    cores = os.cpu_count() or 1
+    t0 = time.perf_counter()
+    directory = build_corpus(args.n, args.cache, args.csv)
+    files = corpus_files(directory)
+    if len(files) != args.n:
+        raise SystemExit(f"{directory} holds {len(files)} files, expected {args.n}: delete it and run again")
+    raw_mb = sum(p.stat().st_size for p in files) / 1e6
+    prepared = prepare(directory, files, cores)
+    print(
+        f"corpus: {args.n} files, {raw_mb:.1f} MB in {directory} (built/prepared in {time.perf_counter() - t0:.0f} s)"
+    )
+    load_before = os.getloadavg()
+
+    rows = []
+    cpu: dict[str, tuple[float, float]] = {}  # run -> (Elasticsearch CPU s, client CPU s)
+    if not args.skip_ceiling:
+        es_before = es_cpu_seconds(es)
+        client_before = time.process_time()
+        seconds, count = measure_ceiling(
+            es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes
+        )
+        cpu["a"] = (es_cpu_seconds(es) - es_before, time.process_time() - client_before)
+        rows.append(("a", "(a) _bulk of prepared documents", seconds, count))
+    if not args.skip_ingest:
+        alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
+        with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
+            try:
+                es_before = es_cpu_seconds(es)
+                seconds, summary, memory = measure_ingest(directory, alias, Path(work))
+                cpu["b"] = (es_cpu_seconds(es) - es_before, summary["cpu_seconds"])
+                es.indices.refresh(index=alias)
+                count = int(es.count(index=alias)["count"])
+            finally:
+                drop_alias_family(es, alias)
+                drop_alias_family(es, state_alias(alias))
+        rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
+        rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
+
+    print(
+        f"machine: {cores} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; Elasticsearch "
+        f"{es.info()['version']['number']} on the same cores; load average before/after "
+        f"{load_before[0]:.2f} / {os.getloadavg()[0]:.2f}"
+    )
+    print(f"Prefect: {_prefect_mode()}; Python bytecode: {_bytecode_mode()}")
+    print(f"{'run':<36} {'N':>8} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} {'peak RSS MB':>12}")
+    ok = True
+    result: dict = {"n": args.n, "raw_mb": round(raw_mb, 1)}
+    for key, label, seconds, count in rows:
+        rss = f"{memory.peak / 2**20:.0f}" if key == "b" else ""
+        result[key] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1), "count": count}
+        print(
+            f"{label:<36} {count:>8} {seconds:>8.1f} {count / seconds:>8.0f} {raw_mb / seconds:>6.2f} {rss:>12}"
+        )
+        if count != args.n:
+            print(f"  LOST DOCUMENTS: {args.n - count} of {args.n}")
+            ok = False
+    if "a" in result and "b" in result:
+        result["ratio"] = round(result["a"]["seconds"] / result["b"]["seconds"], 3)
+        result["ratio_flow_only"] = round(result["a"]["seconds"] / result["b_flow_only"]["seconds"], 3)
+        print(
+            f"ratio (b)/(a): {result['ratio']:.2f} (target ≥ 0.70); flow run only: {result['ratio_flow_only']:.2f}"
+        )
+    if not args.skip_ingest:
+        result["peak_rss_mb"] = round(memory.peak / 2**20)
+        roles = ", ".join(f"{role} {rss / 2**20:.0f}" for role, rss in sorted(memory.peak_by_role.items()))
+        print(
+            f"peak RSS of (b): {result['peak_rss_mb']} MB over {memory.peak_processes} processes; largest of each kind: {roles}"
+        )
+        cpu_roles = ", ".join(f"{role} {sec:.1f}" for role, sec in sorted(memory.cpu_by_role.items()))
+        print(f"CPU seconds of (b) by kind of process: {cpu_roles}")
+    for key, (es_cpu, client_cpu) in cpu.items():
+        n = args.n / 1000
+        print(
+            f"CPU per 1000 documents, ({key}): Elasticsearch {es_cpu / n:.2f} s, client {client_cpu / n:.2f} s"
+        )
+        result[f"cpu_per_1000_{key}"] = {
+            "elasticsearch": round(es_cpu / n, 2),
+            "client": round(client_cpu / n, 2),
+        }
+    if len(cpu) == 2:
+        # Both runs keep every core busy on a machine this size, so the CPU each needs per
+        # document bounds the ratio, whatever else runs on the machine at the time.
+        (es_a, client_a), (es_b, client_b) = cpu["a"], cpu["b"]
+        result["cpu_ratio"] = round((es_a + client_a) / (es_b + client_b), 3)
+        print(f"CPU per document, (a)/(b): {result['cpu_ratio']:.2f} (the ratio a CPU-bound machine allows)")
+    print("result:", json.dumps(result))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
