@@ -9,21 +9,25 @@
 2. Parses them once beforehand (not timed) into bulk lines: the documents exactly as the
    ingest writes them.
 3. (a) the ceiling: ``_bulk`` of those prepared lines into a fresh index made from
-   ``mappings/press.json``, with the same bulk mode (no refresh, no replicas), request size and
-   number of concurrent requests as the ingest, until searchable.
+   ``mappings/press.json``, with the same bulk mode (no refresh, no replicas) and request size as
+   the ingest and one concurrent request per core (Elasticsearch's write pool), until searchable.
 4. (b) ``pressindex ingest`` of the raw files into another fresh alias, as a subprocess (the
    real flow), timed from start to exit; its peak resident memory is sampled over its whole
    process tree (parse workers and an ephemeral Prefect server included).
 5. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
    (b)/(a) and the peak memory, and deletes both indices.
 
-Other load on the machine skews both rates; the load average is printed with the result.
+Other load on the machine skews both rates; the load average is printed with the result, and so is
+the CPU each run needs per document (Elasticsearch's from its node stats, so nothing else may
+index into the node meanwhile; the ingest's from its process tree), which other processes skew far
+less: on a machine where both runs keep every core busy, their ratio is the ratio it allows.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -43,12 +47,12 @@ from typing import Self
 
 import psutil
 
+import pressindex
 from pressindex import bulk_mode
 from pressindex.config import Settings
 from pressindex.es_client import connect
 from pressindex.indices import create_index, drop_alias_family, index_definition
 from pressindex.load import bulk_lines
-from pressindex.model import PARSER_VERSION
 from pressindex.parse import parse_document
 from pressindex.state import state_alias
 
@@ -127,10 +131,20 @@ def _prepare_chunk(paths: list[str]) -> bytes:
     return b"".join(bulk_lines(articles, run_id="bench"))
 
 
+def _document_code_digest() -> str:
+    """Changes with the code that makes documents (parser, model, loader, mapping), so prepared
+    lines from an older version are never compared with what the ingest writes now."""
+    package = Path(pressindex.__file__).parent
+    digest = hashlib.sha1(json.dumps(index_definition(), sort_keys=True).encode())
+    for path in sorted(package.glob("parse/*.py")) + [package / "model.py", package / "load.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def prepare(directory: Path, files: list[Path], workers: int) -> Path:
     """Bulk lines (action + source) for every file, as the ingest would send them; cached."""
     # beside the corpus, not in it: the ingest reads every file in the corpus directory
-    target = directory.with_name(f"{directory.name}-prepared-parser{PARSER_VERSION}.ndjson")
+    target = directory.with_name(f"{directory.name}-prepared-{_document_code_digest()}.ndjson")
     if target.exists():
         return target
     chunks = [[str(p) for p in files[i : i + 200]] for i in range(0, len(files), 200)]
