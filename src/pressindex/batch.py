@@ -49,7 +49,8 @@ def process_batch(
     ``parse_workers`` > 0 parses in the process's shared pool of that many processes, so several
     batches in flight keep the cores busy while one of them waits for Elasticsearch.
     """
-    paths = [p for p, _ in files]
+    planned = dict(files)  # path -> checksum at planning time
+    paths = list(planned)
     previous = state.lookup(es, alias, paths)
     parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=max_bytes, workers=parse_workers)
     loaded = load_articles(es, alias, parsed.articles, run_id=run_id, chunk_bytes=chunk_bytes)
@@ -73,7 +74,7 @@ def process_batch(
             state.FileOutcome(
                 item.source_path,
                 _size(item.source_path),
-                dict(files).get(item.source_path),
+                planned.get(item.source_path),
                 state.QUARANTINED,
                 error_code=item.code,
                 error_message=item.message,
