@@ -314,7 +314,7 @@ def _language_score(articles: list[FundusArticle], sample_chars: int | None) -> 
             raw = "\n\n".join(x for x in (a.title, a.summary, a.body) if x).encode("utf-8")
             got = parse_document(raw, f"fundus:{a.publisher}").language
         else:
-            got = detect_language(a.body, sample_chars=sample_chars, agree_after=None).language
+            got = detect_language(a.body, sample_chars=sample_chars).language
         undecided += got == "und"
         slot = per.setdefault(a.language, [0, 0])
         slot[0] += 1
