@@ -8,13 +8,14 @@
    reference number; every third file carries a dpa-infocom id (external versions).
 2. Parses them once beforehand (not timed) into bulk lines: the documents exactly as the
    ingest writes them.
-3. (a) the ceiling: ``_bulk`` of those prepared lines into a fresh index made from
+3. A warm-up bulk of a few thousand prepared documents into a scratch index (not timed).
+4. (a) the ceiling: ``_bulk`` of those prepared lines into a fresh index made from
    ``mappings/press.json``, with the same bulk mode (no refresh, no replicas) and request size as
    the ingest and one concurrent request per core (Elasticsearch's write pool), until searchable.
-4. (b) ``pressindex ingest`` of the raw files into another fresh alias, as a subprocess (the
+5. (b) ``pressindex ingest`` of the raw files into another fresh alias, as a subprocess (the
    real flow), timed from start to exit; its peak resident memory is sampled over its whole
    process tree (parse workers and an ephemeral Prefect server included).
-5. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
+6. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
    (b)/(a) and the peak memory, and deletes both indices.
 
 Other load on the machine skews both rates; the load average is printed with the result, and so is
@@ -182,8 +183,9 @@ def es_cpu_seconds(es) -> float:
     return sum(n["process"]["cpu"]["total_in_millis"] for n in nodes) / 1000
 
 
-def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int) -> tuple[float, int]:
-    """Seconds to bulk the prepared lines into a fresh index until searchable, and the count."""
+def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int, limit: int | None = None) -> tuple[float, int]:
+    """Seconds to bulk the prepared lines (the first ``limit`` requests' worth, when given) into a
+    fresh index until searchable, and the count."""
     name = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
     definition = index_definition()
     create_index(es, name, definition)
@@ -194,7 +196,9 @@ def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int) -> tu
             errors = 0
             with ThreadPoolExecutor(clients) as pool:
                 in_flight = []
-                for body, _ in bulk_bodies(prepared, chunk_bytes):
+                for n, (body, _) in enumerate(bulk_bodies(prepared, chunk_bytes)):
+                    if limit is not None and n >= limit:
+                        break
                     in_flight.append(pool.submit(es.bulk, index=name, operations=body, request_timeout=300))
                     if len(in_flight) >= clients * 2:  # bounded: the bodies are not all read at once
                         errors += _bulk_errors(in_flight.pop(0).result())
@@ -350,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         f"corpus: {args.n} files, {raw_mb:.1f} MB in {directory} (built/prepared in {time.perf_counter() - t0:.0f} s)"
     )
     load_before = os.getloadavg()
+
+    # A node that has not indexed since it started runs its indexing code interpreted until the
+    # JIT compiles it: a cold (a) measured half the rate of a warm one. Both runs get a warm node.
+    warm_seconds, warmed = measure_ceiling(es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes, limit=4)
+    print(f"warm-up: {warmed} prepared documents bulked into a scratch index first ({warm_seconds:.1f} s, not counted)")
 
     rows = []
     cpu: dict[str, tuple[float, float]] = {}  # run -> (Elasticsearch CPU s, client CPU s)

@@ -20,4 +20,6 @@ if ! command -v uv >/dev/null || [ "$(uv --version | awk '{print $2}')" != "$UV_
   python3 -m pip install --quiet "uv==$UV_VERSION" 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages "uv==$UV_VERSION"
 fi
-uv sync --frozen --quiet
+# Compiled bytecode: this environment may set PYTHONDONTWRITEBYTECODE, and then every process
+# (CLI, parse workers, tests) would compile its imports again at start: seconds each.
+uv sync --frozen --quiet --compile-bytecode
