@@ -37,7 +37,7 @@ from pressindex import bulk_mode, pipeline, progress, run_report, state
 from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
-from pressindex.es_client import connect
+from pressindex.es_client import connect, shared_client
 from pressindex.indices import ensure_index
 from pressindex.task_runners import batch_task_runner
 
@@ -66,7 +66,7 @@ def _retry_only_transient(task, task_run, state) -> bool:
 def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str, run_id: str | None) -> dict:
     settings = Settings()
     report = process_batch(
-        connect(settings),
+        shared_client(settings),
         alias,
         files,
         max_bytes=settings.max_file_bytes,

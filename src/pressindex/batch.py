@@ -7,6 +7,7 @@ state is written is simply processed again by the next run or the retried one.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ def process_batch(
     planned = dict(files)  # path -> checksum at planning time
     paths = list(planned)
     previous = state.lookup(es, alias, paths)
-    parsed = pipeline.parse_files([Path(p) for p in paths], max_bytes=max_bytes, workers=parse_workers)
+    parsed = pipeline.parse_files(paths, max_bytes=max_bytes, workers=parse_workers)
     loaded = load_articles(es, alias, parsed.articles, run_id=run_id, chunk_bytes=chunk_bytes)
 
     outcomes: list[state.FileOutcome] = []
@@ -102,7 +103,7 @@ def process_batch(
 
 def _size(path: str) -> int | None:
     try:
-        return Path(path).stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return None
 

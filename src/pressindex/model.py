@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import os
+from dataclasses import dataclass, field, fields
 
 from pressindex.languages import language_fields
 
 PARSER_VERSION = "1"
+
+
+def display_path(path: str) -> str:
+    """A path that is valid UTF-8 (undecodable bytes in file names become U+FFFD)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +60,17 @@ class Article:
         return self.dpa.story if self.dpa else None
 
     def to_source(self) -> dict:
-        """The Elasticsearch ``_source``; every key here must exist in ``mappings/``."""
-        src = asdict(self)
-        src.pop("id")
-        src.pop("warnings")
-        dpa = src.pop("dpa")
-        src["dpa_id"] = dpa["story"] if dpa else None
-        src["dpa_version"] = dpa["version"] if dpa else None
-        src["dpa_issue_date"] = dpa["issue_date"] if dpa else None
-        for key, value in list(src.items()):
-            if isinstance(value, tuple):
-                src[key] = list(value)
+        """The Elasticsearch ``_source``; every key here must exist in ``mappings/``.
+
+        Built field by field (``dataclasses.asdict`` deep-copies and cost more than the JSON encoding)."""
+        src = {name: getattr(self, name) for name in _SOURCE_FIELDS}
+        for name in _LIST_FIELDS:
+            src[name] = list(src[name])
+        src["source_path"] = display_path(self.source_path)  # the file name may not be UTF-8
+        dpa = self.dpa
+        src["dpa_id"] = dpa.story if dpa else None
+        src["dpa_version"] = dpa.version if dpa else None
+        src["dpa_issue_date"] = dpa.issue_date if dpa else None
         src.update(language_fields(src))  # title_lang.en … for documents in other languages
         return src
 
@@ -74,3 +80,8 @@ class Article:
         out.update(self.to_source())
         out["warnings"] = list(self.warnings)
         return out
+
+
+# Every field but the id (it is ``_id``), the warnings (parse diagnostics) and the nested dpa id.
+_SOURCE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("id", "warnings", "dpa"))
+_LIST_FIELDS = tuple(name for name in _SOURCE_FIELDS if isinstance(getattr(Article("", "", "", ""), name), tuple))

@@ -69,12 +69,12 @@ def batched(items: list[Path], size: int) -> Iterator[list[Path]]:
         yield items[start : start + size]
 
 
-def read_file(path: Path, max_bytes: int) -> bytes:
+def read_file(path: str | Path, max_bytes: int) -> bytes:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > max_bytes:
             raise TooLarge(f"file has {size:,} bytes; the limit is {max_bytes:,}", path=str(path))
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             return fh.read(max_bytes + 1)
     except InputError:
         raise
@@ -82,7 +82,7 @@ def read_file(path: Path, max_bytes: int) -> bytes:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
 
 
-def parse_file(path: Path, *, max_bytes: int, now: datetime | None = None) -> Article | Rejected:
+def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None) -> Article | Rejected:
     try:
         raw = read_file(path, max_bytes)
         return parse_document(raw, str(path), now=now, max_bytes=max_bytes)
@@ -91,7 +91,7 @@ def parse_file(path: Path, *, max_bytes: int, now: datetime | None = None) -> Ar
 
 
 def parse_files(
-    paths: Iterable[Path], *, max_bytes: int, now: datetime | None = None, workers: int = 0
+    paths: Iterable[str | Path], *, max_bytes: int, now: datetime | None = None, workers: int = 0
 ) -> ParseReport:
     """Parse ``paths`` in order; with ``workers`` > 0 in this process's shared pool of that many
     parse processes (parsing and language detection are CPU-bound and hold the GIL)."""
@@ -116,7 +116,7 @@ _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 
 
-def _parse_chunk(paths: list[Path], max_bytes: int, now: datetime | None) -> list[Article | Rejected]:
+def _parse_chunk(paths: list[str | Path], max_bytes: int, now: datetime | None) -> list[Article | Rejected]:
     return [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
 
 
@@ -163,7 +163,7 @@ def _discard_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _parse_in_pool(
-    paths: list[Path], max_bytes: int, now: datetime | None, workers: int
+    paths: list[str | Path], max_bytes: int, now: datetime | None, workers: int
 ) -> list[Article | Rejected] | None:
     pool = parse_pool(workers)
     if pool is None:

@@ -21,6 +21,7 @@ from elasticsearch.helpers import scan, streaming_bulk
 
 from pressindex.errors import TransientLoadError
 from pressindex.indices import load_definition
+from pressindex.model import display_path
 
 DEFINITION_FILE = "files.json"
 INDEXED, UNCHANGED, SUPERSEDED, QUARANTINED = "indexed", "unchanged", "superseded", "quarantined"
@@ -33,11 +34,6 @@ def state_alias(alias: str) -> str:
 
 def record_id(path: str) -> str:
     return hashlib.sha1(os.fsencode(path)).hexdigest()
-
-
-def display_path(path: str) -> str:
-    """A path that is valid UTF-8 (undecodable bytes in file names become U+FFFD)."""
-    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def raw_path(record: dict) -> str:
@@ -64,7 +60,7 @@ class FileOutcome:
     error_message: str | None = None
     quarantine_copy: str | None = None
 
-    def record(self, run_id: str | None, attempts: int) -> dict:
+    def record(self, run_id: str | None, attempts: int, processed_at: str) -> dict:
         return {
             "path": display_path(self.path),
             "path_raw": base64.b64encode(os.fsencode(self.path)).decode("ascii"),
@@ -77,7 +73,7 @@ class FileOutcome:
             "error_message": self.error_message,
             "quarantine_copy": self.quarantine_copy,
             "run_id": run_id,
-            "processed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "processed_at": processed_at,
             "attempts": attempts,
         }
 
@@ -114,12 +110,13 @@ def lookup(es: Elasticsearch, alias: str, paths: Iterable[str], chunk: int = 100
 
 def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id: str | None, previous: dict) -> None:
     """Record outcomes; ``previous`` (from :func:`lookup`) carries the attempt counts forward."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
     actions = (
         {
             "_op_type": "index",
             "_index": state_alias(alias),
             "_id": record_id(o.path),
-            "_source": o.record(run_id, (previous.get(o.path) or {}).get("attempts", 0) + 1),
+            "_source": o.record(run_id, (previous.get(o.path) or {}).get("attempts", 0) + 1, now),
         }
         for o in outcomes
     )

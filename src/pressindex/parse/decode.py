@@ -86,7 +86,7 @@ def sniff_binary(raw: bytes) -> str | None:
     nul = head.count(0)
     if nul and nul / len(head) > 0.10:
         return "NUL-heavy data"
-    controls = sum(head.count(b) for b in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # one pass, not one per byte value
     if controls / len(head) > 0.30:
         return "control-character data"
     return None
