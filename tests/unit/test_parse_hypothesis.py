@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from pressindex.errors import InputError
 from pressindex.model import Article
 from pressindex.parse import parse_document
+from pressindex.parse.clean import normalise_whitespace
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
@@ -46,3 +48,11 @@ def test_arbitrary_bytes(raw: bytes) -> None:
 @given(TEXTISH, st.sampled_from(["utf-8", "utf-16", "cp1252", "latin-1"]))
 def test_wire_like_text(text: str, encoding: str) -> None:
     _parse(text.encode(encoding, errors="replace"))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from([" ", "\t", "\n", "a", "bc"]), max_size=40).map("".join))
+def test_whitespace_normalisation_is_line_by_line(text: str) -> None:
+    # The definition, line by line; the implementation works on the whole text at once.
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    assert normalise_whitespace(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -9,7 +9,7 @@ import pytest
 
 from pressindex.parse import parse_document
 from pressindex.parse.agencies import canonical_agency, parse_credit
-from pressindex.parse.clean import clean_text
+from pressindex.parse.clean import clean_text, normalise_whitespace
 from pressindex.parse.dateline import find_dateline, normalise_place
 from pressindex.parse.dates import DateValue, find_date, parse_date_line, parse_header_date, pick_published
 from pressindex.parse.decode import decode_bytes, sniff_binary
@@ -158,6 +158,19 @@ def test_clean_records_only_what_changed() -> None:
     assert {"crlf", "html", "soft_hyphen", "nbsp"} <= set(cleaned.repairs)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  Erste  Zeile \t mit\tTab  \n  zweite Zeile  ", "Erste Zeile mit Tab\nzweite Zeile"),
+        ("Absatz eins.\n \n\t\n\n\nAbsatz zwei.", "Absatz eins.\n\nAbsatz zwei."),
+        ("a \n\n b", "a\n\nb"),
+        (" \t \n \n ", ""),
+    ],
+)
+def test_whitespace_lines_are_stripped_and_blank_runs_collapsed(text: str, expected: str) -> None:
+    assert normalise_whitespace(text) == expected
+
+
 def test_decode_prefers_utf8_and_names_encodings() -> None:
     assert decode_bytes("Größe".encode()).encoding == "utf-8"
     assert decode_bytes("Größe und Maß".encode("cp1252")).text == "Größe und Maß"
@@ -181,6 +194,13 @@ def test_identical_copy_under_two_names_is_one_document() -> None:
     b = parse_document(STORY.encode("cp1252"), "elsewhere/b.txt", now=NOW)
     assert a.id == b.id == f"sha1-{a.text_sha1}"
     assert a.content_sha256 == hashlib.sha256(STORY.encode("utf-8")).hexdigest() != b.content_sha256
+
+
+def test_source_path_in_the_document_is_valid_utf8() -> None:
+    name = "in/caf\udce9.txt"  # os.fsdecode of a Latin-1 file name
+    source = parse_document(STORY.encode(), name, now=NOW).to_source()
+    assert source["source_path"] == "in/caf\ufffd.txt"
+    source["source_path"].encode("utf-8")  # would raise on a lone surrogate
 
 
 def test_dpa_versions_share_one_id() -> None:
