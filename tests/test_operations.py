@@ -62,6 +62,9 @@ def test_a_run_processes_only_new_and_changed_files(prefect_harness, runner, ali
     paths = write_articles(inbox, 6)
     first = _ingest(runner, alias, inbox)
     assert (first["processed"], first["indexed"]) == (6, 6)
+    # the plan does not read new files; the checksum recorded is that of the bytes parsed
+    records = state.lookup(_es(runner), alias, [str(p) for p in paths])
+    assert {r["content_sha256"] for r in records.values()} == {state.file_sha256(p) for p in paths}
 
     again = _ingest(runner, alias, inbox)
     assert again["processed"] == 0

@@ -45,7 +45,8 @@ def process_batch(
     parse_workers: int = 0,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
 ) -> BatchReport:
-    """``files`` are ``(path, sha256 at planning time)``; the checksum recorded is that of the bytes parsed.
+    """``files`` are ``(path, sha256 at planning time or None for a new file)``; the checksum recorded is
+    that of the bytes parsed.
 
     ``parse_workers`` > 0 parses in the process's shared pool of that many processes, so several
     batches in flight keep the cores busy while one of them waits for Elasticsearch.
@@ -75,7 +76,7 @@ def process_batch(
             state.FileOutcome(
                 item.source_path,
                 _size(item.source_path),
-                planned.get(item.source_path),
+                planned.get(item.source_path) or _sha256(item.source_path),
                 state.QUARANTINED,
                 error_code=item.code,
                 error_message=item.message,
@@ -99,6 +100,15 @@ def process_batch(
         agencies=dict(Counter(ag for a in parsed.articles for ag in a.agencies)),
         bytes=sum(o.size or 0 for o in outcomes),
     )
+
+
+def _sha256(path: str) -> str | None:
+    """The checksum of a rejected new file (the plan reads only files it has a record of), so an
+    unchanged bad file is not tried again every night."""
+    try:
+        return state.file_sha256(Path(path))
+    except OSError:
+        return None
 
 
 def _size(path: str) -> int | None:

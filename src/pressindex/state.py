@@ -166,20 +166,25 @@ def plan_run(es: Elasticsearch, alias: str, files: list[Path], *, force: bool = 
     """Select new and changed files by content checksum (never by modification time).
 
     A file whose checksum matches its record is skipped, including one that was quarantined (it
-    would fail the same way; ``force`` or ``pressindex quarantine retry`` reprocesses it). An
-    unreadable file gets checksum ``None`` and goes on, so the batch quarantines it with its reason.
+    would fail the same way; ``force`` or ``pressindex quarantine retry`` reprocesses it). Only
+    files that have a record are read here: a new file is processed whatever its content, and the
+    parser records the checksum of the bytes it read, so an initial load reads each file once.
+    New files and unreadable ones get checksum ``None``; the batch quarantines the unreadable ones
+    with their reason.
     """
-    checksums: dict[str, str | None] = {}
-    for path in files:
-        try:
-            checksums[str(path)] = file_sha256(path)
-        except OSError:
-            checksums[str(path)] = None
-    known = {} if force else lookup(es, alias, checksums)
+    paths = [str(path) for path in files]
+    known = {} if force else lookup(es, alias, paths)
     todo, unchanged, quarantined_before = [], 0, 0
-    for path, digest in checksums.items():
+    for path in paths:
         record = known.get(path)
-        if record and digest is not None and record.get("content_sha256") == digest:
+        if record is None:
+            todo.append((path, None))
+            continue
+        try:
+            digest = file_sha256(Path(path))
+        except OSError:
+            digest = None
+        if digest is not None and record.get("content_sha256") == digest:
             if record.get("status") == QUARANTINED:
                 quarantined_before += 1
             else:
