@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from elasticsearch import Elasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 
@@ -32,11 +34,12 @@ _clients: dict[tuple, Elasticsearch] = {}
 def shared_client(settings: Settings) -> Elasticsearch:
     """One client (and connection pool) per connection settings in this process, for the batch
     tasks of a run: a new client per batch would open new connections (and TLS contexts) each time."""
+    secrets = (settings.elasticsearch_api_key, settings.elasticsearch_password)
     key = (
         settings.es_url,
-        settings.elasticsearch_api_key.get_secret_value() if settings.elasticsearch_api_key else None,
         settings.elasticsearch_username,
-        settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else None,
+        # the secrets take part as digests: the key itself must not hold them
+        *(hashlib.sha256(s.get_secret_value().encode()).hexdigest() if s else None for s in secrets),
         str(settings.elasticsearch_ca_certs or ""),
         settings.request_timeout,
     )
