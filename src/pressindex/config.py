@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     request_timeout: float = Field(60.0, description="seconds per Elasticsearch request")
 
     index: str = Field("press", description="the alias searches and ingests go through")
-    batch_size: int = Field(500, ge=1, le=100_000, description="files per Prefect task run")
+    batch_size: int = Field(1000, ge=1, le=100_000, description="files per Prefect task run")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are quarantined")
     batch_retries: int = Field(4, ge=0, description="retries of a batch after a transient Elasticsearch error")
     retry_backoff_seconds: float = Field(2.0, gt=0, description="first retry delay; doubles each retry, with jitter")
