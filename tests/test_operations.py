@@ -160,6 +160,20 @@ def test_quarantine_list_show_and_retry(prefect_harness, runner, es, alias, quar
     assert _count(es, alias) == 3
 
 
+def test_retry_of_a_deleted_file_says_so_and_keeps_the_record(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    broken = inbox / "leer.txt"
+    broken.write_bytes(b"")
+    assert _ingest(runner, alias, inbox)["quarantined"] == {"empty": 1}
+    broken.unlink()
+    retried = runner.invoke(cli, ["quarantine", "retry", "--all", "--index", alias])
+    assert retried.exit_code == 0, retried.output
+    assert f"original file is gone, left in quarantine: {broken}" in retried.output
+    assert "nothing to retry" in retried.output
+    assert [r["path"] for r in state.quarantined(es, alias)] == [str(broken)]
+
+
 # -- 5. a failed run retried from Prefect skips its completed batches ---------------------------
 
 

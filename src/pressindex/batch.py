@@ -76,7 +76,8 @@ def process_batch(
             state.FileOutcome(
                 item.source_path,
                 _size(item.source_path),
-                planned.get(item.source_path) or _sha256(item.source_path),
+                # a new file was not read by the plan: checksum it, so an unchanged bad file is not retried nightly
+                planned.get(item.source_path) or state.checksum_or_none(item.source_path),
                 state.QUARANTINED,
                 error_code=item.code,
                 error_message=item.message,
@@ -100,15 +101,6 @@ def process_batch(
         agencies=dict(Counter(ag for a in parsed.articles for ag in a.agencies)),
         bytes=sum(o.size or 0 for o in outcomes),
     )
-
-
-def _sha256(path: str) -> str | None:
-    """The checksum of a rejected new file (the plan reads only files it has a record of), so an
-    unchanged bad file is not tried again every night."""
-    try:
-        return state.file_sha256(Path(path))
-    except OSError:
-        return None
 
 
 def _size(path: str) -> int | None:

@@ -292,6 +292,7 @@ def quarantine_retry(keys: tuple[str, ...], retry_all: bool, code: str | None, i
     """Reprocess quarantined files from their original paths; those that now succeed leave quarantine."""
     from pressindex import state
     from pressindex.es_client import connect
+    from pressindex.model import display_path
 
     settings = _settings(index)
     es = connect(settings)
@@ -306,7 +307,7 @@ def quarantine_retry(keys: tuple[str, ...], retry_all: bool, code: str | None, i
         path = state.raw_path(record)
         (paths if os.path.lexists(path) else gone).append(path)
     for path in gone:
-        click.echo(f"original file is gone, left in quarantine: {state.display_path(path)}", err=True)
+        click.echo(f"original file is gone, left in quarantine: {display_path(path)}", err=True)
     if not paths:
         click.echo("nothing to retry")
         return

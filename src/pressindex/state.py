@@ -49,6 +49,14 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def checksum_or_none(path: str) -> str | None:
+    """SHA-256 of the file, or None when it cannot be read (the batch quarantines it with the reason)."""
+    try:
+        return file_sha256(Path(path))
+    except OSError:
+        return None
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     path: str
@@ -180,10 +188,7 @@ def plan_run(es: Elasticsearch, alias: str, files: list[Path], *, force: bool = 
         if record is None:
             todo.append((path, None))
             continue
-        try:
-            digest = file_sha256(Path(path))
-        except OSError:
-            digest = None
+        digest = checksum_or_none(path)
         if digest is not None and record.get("content_sha256") == digest:
             if record.get("status") == QUARANTINED:
                 quarantined_before += 1
