@@ -13,7 +13,8 @@
    ``mappings/press.json``, with the same bulk mode (no refresh, no replicas) and request size as
    the ingest and one concurrent request per core (Elasticsearch's write pool), until searchable.
 5. (b) ``pressindex ingest`` of the raw files into another fresh alias, as a subprocess (the
-   real flow), timed from start to exit; its peak resident memory is sampled over its whole
+   real flow), timed from start to exit. Its empty index is created before the clock starts,
+   as (a)'s is; its peak resident memory is sampled over its whole
    process tree (parse workers and an ephemeral Prefect server included).
 6. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
    (b)/(a) and the peak memory, and deletes both indices.
@@ -52,10 +53,11 @@ import pressindex
 from pressindex import bulk_mode
 from pressindex.config import Settings
 from pressindex.es_client import connect
-from pressindex.indices import create_index, drop_alias_family, index_definition
+from pressindex.indices import create_index, drop_alias_family, ensure_index, index_definition
 from pressindex.load import bulk_lines
+from pressindex.model import BulkDocument
 from pressindex.parse import parse_document
-from pressindex.state import state_alias
+from pressindex.state import ensure_state_index, state_alias
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "10kgnad_test" / "test.csv"
 CORPUS_VERSION = 1  # bump when the files the builder writes change
@@ -127,9 +129,12 @@ def corpus_files(directory: Path) -> list[Path]:
 
 
 def _prepare_chunk(paths: list[str]) -> bytes:
-    now = datetime.now(UTC)
-    articles = [parse_document(Path(p).read_bytes(), p, now=now) for p in paths]
-    return b"".join(bulk_lines(articles, run_id="bench"))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    docs = [
+        BulkDocument.from_article(parse_document(Path(p).read_bytes(), p), run_id="bench", ingested_at=now)
+        for p in paths
+    ]
+    return b"".join(bulk_lines(docs))
 
 
 def _document_code_digest() -> str:
@@ -184,7 +189,7 @@ def es_cpu_seconds(es) -> float:
 
 
 def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int, limit: int | None = None) -> tuple[float, int]:
-    """Seconds to bulk the prepared lines (the first ``limit`` requests' worth, when given) into a
+    """Seconds to bulk the prepared lines (about the first ``limit`` documents, when given) into a
     fresh index until searchable, and the count."""
     name = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
     definition = index_definition()
@@ -196,9 +201,11 @@ def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int, limit
             errors = 0
             with ThreadPoolExecutor(clients) as pool:
                 in_flight = []
-                for n, (body, _) in enumerate(bulk_bodies(prepared, chunk_bytes)):
-                    if limit is not None and n >= limit:
+                sent = 0
+                for body, docs in bulk_bodies(prepared, chunk_bytes):
+                    if limit is not None and sent >= limit:
                         break
+                    sent += docs
                     in_flight.append(pool.submit(es.bulk, index=name, operations=body, request_timeout=300))
                     if len(in_flight) >= clients * 2:  # bounded: the bodies are not all read at once
                         errors += _bulk_errors(in_flight.pop(0).result())
@@ -357,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # A node that has not indexed since it started runs its indexing code interpreted until the
     # JIT compiles it: a cold (a) measured half the rate of a warm one. Both runs get a warm node.
-    warm_seconds, warmed = measure_ceiling(es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes, limit=4)
+    warm_seconds, warmed = measure_ceiling(es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes, limit=5000)
     print(f"warm-up: {warmed} prepared documents bulked into a scratch index first ({warm_seconds:.1f} s, not counted)")
 
     rows = []
@@ -374,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
         with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
             try:
+                ensure_index(es, alias)  # untimed, as (a)'s index creation
+                ensure_state_index(es, alias)
+                es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
                 es_before = es_cpu_seconds(es)
                 seconds, summary, memory = measure_ingest(directory, alias, Path(work))
                 cpu["b"] = (es_cpu_seconds(es) - es_before, summary["cpu_seconds"])

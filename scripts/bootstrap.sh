@@ -23,3 +23,5 @@ fi
 # Compiled bytecode: this environment may set PYTHONDONTWRITEBYTECODE, and then every process
 # (CLI, parse workers, tests) would compile its imports again at start: seconds each.
 uv sync --frozen --quiet --compile-bytecode
+# The project's own modules (an editable install, so not compiled by the line above).
+uv run --frozen --no-sync python -m compileall -q src flows bench >/dev/null

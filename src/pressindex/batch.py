@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticsearch import Elasticsearch, NotFoundError
 
 from pressindex import pipeline, state
-from pressindex.load import DEFAULT_CHUNK_BYTES, load_articles
+from pressindex.load import DEFAULT_CHUNK_BYTES, StreamingLoader
+from pressindex.model import BulkDocument
 
 
 @dataclass
@@ -44,31 +46,42 @@ def process_batch(
     run_id: str | None,
     parse_workers: int = 0,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    concurrent_requests: int = 2,
 ) -> BatchReport:
     """``files`` are ``(path, sha256 at planning time or None for a new file)``; the checksum recorded is
     that of the bytes parsed.
 
-    ``parse_workers`` > 0 parses in the process's shared pool of that many processes, so several
-    batches in flight keep the cores busy while one of them waits for Elasticsearch.
+    ``parse_workers`` > 0 parses in the process's shared pool of that many processes. Documents
+    are sent while the rest of the batch is parsing, in requests of ``chunk_bytes``, up to
+    ``concurrent_requests`` at once (Elasticsearch indexes one request on one thread).
     """
     planned = dict(files)  # path -> checksum at planning time
     paths = list(planned)
     previous = state.lookup(es, alias, paths)
-    parsed = pipeline.parse_files(paths, max_bytes=max_bytes, workers=parse_workers)
-    loaded = load_articles(es, alias, parsed.articles, run_id=run_id, chunk_bytes=chunk_bytes)
+    docs: list[BulkDocument] = []
+    rejected: list[pipeline.Rejected] = []
+    ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
+        prepared = pipeline.prepare_files(
+            paths, max_bytes=max_bytes, run_id=run_id, ingested_at=ingested_at, workers=parse_workers
+        )
+        for outcome in prepared:
+            if isinstance(outcome, pipeline.Rejected):
+                rejected.append(outcome)
+            else:
+                docs.append(outcome)
+                loader.add(outcome)
+    loaded = loader.report
 
     outcomes: list[state.FileOutcome] = []
-    rejected = list(parsed.rejected)
     es_rejected = {r.id: r for r in loaded.rejected}
-    for article in parsed.articles:
-        status = loaded.outcomes.get(article.id, state.UNCHANGED)
-        if article.id in es_rejected:
-            rejected.append(pipeline.Rejected(article.source_path, "es_rejected", es_rejected[article.id].reason))
+    for doc in docs:
+        status = loaded.outcomes.get(doc.id, state.UNCHANGED)
+        if doc.id in es_rejected:
+            rejected.append(pipeline.Rejected(doc.source_path, "es_rejected", es_rejected[doc.id].reason))
             continue
         outcomes.append(
-            state.FileOutcome(
-                article.source_path, _size(article.source_path), article.content_sha256, status, doc_id=article.id
-            )
+            state.FileOutcome(doc.source_path, _size(doc.source_path), doc.content_sha256, status, doc_id=doc.id)
         )
     for item in rejected:
         copy = pipeline.quarantine(item, quarantine_dir, run_id=run_id)
@@ -97,8 +110,8 @@ def process_batch(
         superseded=by_status[state.SUPERSEDED],
         quarantined=dict(Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED)),
         released=released,
-        languages=dict(Counter(a.language for a in parsed.articles)),
-        agencies=dict(Counter(ag for a in parsed.articles for ag in a.agencies)),
+        languages=dict(Counter(d.language for d in docs)),
+        agencies=dict(Counter(ag for d in docs for ag in d.agencies)),
         bytes=sum(o.size or 0 for o in outcomes),
     )
 

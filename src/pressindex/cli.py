@@ -180,8 +180,12 @@ class _ProgressBar:
 
 def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, force: bool = False) -> dict:
     """Run the ingest flow in this process, with a progress bar on a terminal."""
-    from pressindex import progress
+    from pressindex import pipeline, progress
 
+    settings = Settings()
+    if settings.task_runner == "threads":
+        # The parse processes import the parser (about a second) while this one imports Prefect.
+        pipeline.start_parse_pool(settings.parse_workers)
     flow = load_flow("ingest", "ingest")
     bar = _ProgressBar()
     progress.subscribe(bar)

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     bulk_chunk_bytes: int = Field(
         DEFAULT_CHUNK_BYTES, ge=64 * 1024, description="largest _bulk request body; requests are cut by size"
     )
+    bulk_requests_in_flight: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1,
+        description="_bulk requests a batch keeps open at once (one shard indexes a request on one thread)",
+    )  # fmt: skip
     bulk_mode_min_files: int = Field(
         5000, ge=1, description="runs of this many files turn refresh off (replicas too, on an initial load)"
     )

@@ -8,21 +8,24 @@ counted as ``superseded``, never written over the newer text.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+import orjson
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, TransportError
-from elasticsearch.helpers import expand_action, streaming_bulk
+from elasticsearch.helpers import streaming_bulk
 
 from pressindex.errors import TerminalLoadError, TransientLoadError
-from pressindex.model import Article
+from pressindex.model import BulkDocument
 
 TRANSIENT_STATUS = {429, 502, 503, 504}
-# Elasticsearch advises 5–15 MB per request; on the 2-core bench 2–8 MB measured alike, 16 MB slower
-DEFAULT_CHUNK_BYTES = 5 * 1024 * 1024
+# A bulk request to a one-shard index runs on one write thread, so a batch sends several at once.
+# On the 2-core bench 0.35, 0.7, 1.4 and 5 MB requests cost Elasticsearch the same CPU per document.
+DEFAULT_CHUNK_BYTES = 1024 * 1024
+# What a bulk response must carry for per-document results; the rest is not worth decoding.
+_RESPONSE_FIELDS = "errors,items.*._id,items.*.status,items.*.error"
 
 
 @dataclass
@@ -41,6 +44,14 @@ class LoadReport:
     rejected: list[RejectedDocument] = field(default_factory=list)
     # what became of each document id: "indexed" | "unchanged" | "superseded" | "rejected"
     outcomes: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: LoadReport) -> None:
+        """Add ``other`` (a later request's report: its outcomes win)."""
+        self.indexed += other.indexed
+        self.unchanged += other.unchanged
+        self.superseded += other.superseded
+        self.rejected.extend(other.rejected)
+        self.outcomes.update(other.outcomes)
 
     def as_dict(self) -> dict:
         return {
@@ -68,43 +79,34 @@ def _known_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[s
     }
 
 
-def _actions(articles: Iterable[Article], index: str, run_id: str | None, now: str) -> Iterator[dict]:
-    for article in articles:
-        source = article.to_source()
-        source["ingested_at"] = now
-        source["run_id"] = run_id
-        action = {"_op_type": "index", "_index": index, "_id": article.id, "_source": source}
-        if article.dpa is not None:
-            action["version"] = article.dpa.version
-            action["version_type"] = "external_gte"
-        yield action
+def _action(doc: BulkDocument, index: str) -> dict:
+    action = {"_op_type": "index", "_index": index, "_id": doc.id, "_source": doc.source}
+    if doc.dpa_version is not None:
+        action["version"] = doc.dpa_version
+        action["version_type"] = "external_gte"
+    return action
 
 
-def bulk_lines(articles: Iterable[Article], *, run_id: str | None, now: str | None = None) -> Iterator[bytes]:
-    """The ``_bulk`` body lines (action, source) that :func:`load_articles` sends for ``articles``,
+def bulk_lines(docs: Iterable[BulkDocument]) -> Iterator[bytes]:
+    """The ``_bulk`` body lines (action, source) that :func:`load_documents` sends for ``docs``,
     without an index name: for a benchmark's ceiling, or any other ``POST <index>/_bulk``."""
-    now = now or datetime.now(UTC).isoformat(timespec="seconds")
-    for action in _actions(articles, "", run_id, now):
-        header, source = expand_action(action)
-        header[next(iter(header))].pop("_index", None)
-        yield _json_line(header)
-        yield _json_line(source)
+    for doc in docs:
+        header: dict = {"_id": doc.id}
+        if doc.dpa_version is not None:
+            header.update(version=doc.dpa_version, version_type="external_gte")
+        yield orjson.dumps({"index": header}) + b"\n"
+        yield doc.source + b"\n"
 
 
-def _json_line(obj: dict) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-
-
-def load_articles(
+def load_documents(
     es: Elasticsearch,
     index: str,
-    articles: list[Article],
+    docs: list[BulkDocument],
     *,
-    run_id: str | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     max_retries: int = 5,
 ) -> LoadReport:
-    """Index ``articles`` into ``index`` (an alias with a write index is fine), in ``_bulk``
+    """Index ``docs`` into ``index`` (an alias with a write index is fine), in ``_bulk``
     requests of at most ``chunk_bytes`` each.
 
     Documents already present with the same text (and dpa version) are skipped and counted as
@@ -113,25 +115,23 @@ def load_articles(
     are returned in ``LoadReport.rejected``.
     """
     report = LoadReport()
-    # The last copy of an id in a batch wins, as it would in Elasticsearch itself.
-    by_id = {a.id: a for a in articles}
+    # The last copy of an id wins, as it would in Elasticsearch itself.
+    by_id = {d.id: d for d in docs}
     try:
         known = _known_fingerprints(es, index, list(by_id))
         fresh = []
-        for article in by_id.values():
-            seen = known.get(article.id)
-            version = article.dpa.version if article.dpa else None
-            if seen and seen[0] == article.text_sha1 and seen[1] == version:
+        for doc in by_id.values():
+            seen = known.get(doc.id)
+            if seen and seen[0] == doc.text_sha1 and seen[1] == doc.dpa_version:
                 report.unchanged += 1
-                report.outcomes[article.id] = "unchanged"
+                report.outcomes[doc.id] = "unchanged"
             else:
-                fresh.append(article)
-        report.unchanged += len(articles) - len(by_id)  # duplicates inside the batch
-        paths = {a.id: a.source_path for a in fresh}
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+                fresh.append(doc)
+        report.unchanged += len(docs) - len(by_id)  # duplicates among ``docs``
+        paths = {d.id: d.source_path for d in fresh}
         for ok, item in streaming_bulk(
             es,
-            _actions(fresh, index, run_id, now),
+            (_action(d, index) for d in fresh),
             chunk_size=100_000,  # requests are cut by size (chunk_bytes), not by document count
             max_chunk_bytes=chunk_bytes,
             max_retries=max_retries,
@@ -139,6 +139,7 @@ def load_articles(
             max_backoff=30,
             raise_on_error=False,
             raise_on_exception=True,
+            filter_path=_RESPONSE_FIELDS,
         ):
             result = item.get("index", {})
             doc_id = result.get("_id", "")
@@ -166,3 +167,98 @@ def load_articles(
     except TransportError as exc:
         raise TransientLoadError(f"transport error: {exc}") from exc
     return report
+
+
+class StreamingLoader:
+    """Loads documents while they are still being parsed: every ``chunk_bytes`` of documents
+    becomes a request of its own, and up to ``concurrency`` requests are in flight.
+
+    Elasticsearch indexes one bulk request on one write thread, so requests sent one after
+    another leave its other cores idle; sending as documents arrive also starts the load before
+    the whole batch is parsed. Use as a context manager; :attr:`report` holds the merged result.
+
+    Order is kept where it matters: a document whose id was already sent (two files with the same
+    text, two versions of a dpa story) goes out after every earlier request has finished, so
+    Elasticsearch sees the copies in file order, as when they are loaded one request after another.
+    """
+
+    def __init__(
+        self,
+        es: Elasticsearch,
+        index: str,
+        *,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        concurrency: int = 2,
+        max_retries: int = 5,
+    ) -> None:
+        self.es, self.index = es, index
+        self.chunk_bytes, self.max_retries = chunk_bytes, max_retries
+        self.concurrency = max(1, concurrency)
+        self.report = LoadReport()
+        self._pending: dict[str, BulkDocument] = {}
+        self._pending_bytes = 0
+        self._sent: set[str] = set()
+        self._again: list[BulkDocument] = []  # ids already sent: they go last
+        self._in_flight: list[Future] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> StreamingLoader:
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="bulk")
+        return self
+
+    def add(self, doc: BulkDocument) -> None:
+        if doc.id in self._sent:
+            self._again.append(doc)
+            return
+        before = self._pending.pop(doc.id, None)  # the later copy replaces it, at the end
+        if before is not None:
+            self._pending_bytes -= len(before.source)
+            self.report.unchanged += 1  # as load_documents counts duplicates
+        self._pending[doc.id] = doc
+        self._pending_bytes += len(doc.source)
+        if self._pending_bytes >= self.chunk_bytes:
+            self._send()
+
+    def _send(self) -> None:
+        docs = list(self._pending.values())
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._sent.update(d.id for d in docs)
+        while len(self._in_flight) >= self.concurrency:  # bounded: parsing waits for the cluster
+            self.report.merge(self._in_flight.pop(0).result())
+        self._in_flight.append(self._pool.submit(self._load, docs))
+
+    def _load(self, docs: list[BulkDocument]) -> LoadReport:
+        return load_documents(self.es, self.index, docs, chunk_bytes=self.chunk_bytes, max_retries=self.max_retries)
+
+    def _drain(self) -> None:
+        """Wait for every request in flight; the first failure is raised after all have ended."""
+        error: BaseException | None = None
+        for future in self._in_flight:
+            try:
+                self.report.merge(future.result())
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others ended
+                error = error or exc
+        self._in_flight.clear()
+        if error is not None:
+            raise error
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                if self._pending:
+                    self._send()
+                self._drain()
+                if self._again:
+                    again = self._load(self._again)
+                    for doc_id, outcome in list(again.outcomes.items()):
+                        if outcome == "unchanged" and doc_id in self.report.outcomes:
+                            del again.outcomes[doc_id]  # the same text, written by this load
+                    self.report.merge(again)
+            else:
+                try:
+                    self._drain()  # let requests in flight end before the error propagates
+                except BaseException:  # noqa: BLE001 - the original error is the one to report
+                    pass
+        finally:
+            self._pool.shutdown(wait=True)

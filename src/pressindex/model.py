@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
+import orjson
+
 from pressindex.languages import language_fields
 
 PARSER_VERSION = "1"
@@ -85,3 +87,38 @@ class Article:
 # Every field but the id (it is ``_id``), the warnings (parse diagnostics) and the nested dpa id.
 _SOURCE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("id", "warnings", "dpa"))
 _LIST_FIELDS = tuple(name for name in _SOURCE_FIELDS if isinstance(getattr(Article("", "", "", ""), name), tuple))
+
+
+@dataclass(frozen=True, slots=True)
+class BulkDocument:
+    """An article ready for ``_bulk``: its ``_source`` already encoded, plus the few fields that
+    loading and the state records need.
+
+    Made where the article was parsed (a parse process), so the process that sends to
+    Elasticsearch neither rebuilds nor re-encodes the source, and receives a tenth of the objects.
+    """
+
+    id: str
+    source_path: str
+    source: bytes  # the JSON of Article.to_source() with ingested_at and run_id
+    content_sha256: str
+    text_sha1: str
+    dpa_version: int | None  # the external version of a dpa story, else None
+    language: str
+    agencies: tuple[str, ...]
+
+    @classmethod
+    def from_article(cls, article: Article, *, run_id: str | None, ingested_at: str) -> BulkDocument:
+        source = article.to_source()
+        source["ingested_at"] = ingested_at
+        source["run_id"] = run_id
+        return cls(
+            id=article.id,
+            source_path=article.source_path,
+            source=orjson.dumps(source),
+            content_sha256=article.content_sha256,
+            text_sha1=article.text_sha1,
+            dpa_version=article.dpa.version if article.dpa else None,
+            language=article.language,
+            agencies=article.agencies,
+        )

@@ -1,6 +1,8 @@
 """The ingest pipeline as plain Python: discover → read and parse a batch → quarantine rejects.
 
 Parsing can run in a shared pool of worker processes (:func:`parse_pool`), one per core.
+:func:`prepare_files` hands out documents as the pool finishes them, ready to send, so a batch
+loads while it is still parsing.
 
 Prefect wraps these calls in ``flows/ingest.py``; nothing here imports Prefect, so every step
 is testable and reusable from the CLI or a benchmark.
@@ -17,7 +19,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pressindex.errors import InputError, TooLarge, Unreadable
-from pressindex.model import Article
+from pressindex.model import Article, BulkDocument
 from pressindex.parse import parse_document
 
 
@@ -90,17 +92,26 @@ def parse_files(
 ) -> ParseReport:
     """Parse ``paths`` in order; with ``workers`` > 0 in this process's shared pool of that many
     parse processes (parsing and language detection are CPU-bound and hold the GIL)."""
-    paths = list(paths)
-    outcomes = _parse_in_pool(paths, max_bytes, now, workers) if workers else None
-    if outcomes is None:
-        outcomes = [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
     report = ParseReport()
-    for outcome in outcomes:
+    for outcome in _outcomes(_parse_chunk, list(paths), (max_bytes, now), workers):
         if isinstance(outcome, Rejected):
             report.rejected.append(outcome)
         else:
             report.articles.append(outcome)
     return report
+
+
+def prepare_files(
+    paths: Iterable[str | Path],
+    *,
+    max_bytes: int,
+    run_id: str | None,
+    ingested_at: str,
+    workers: int = 0,
+) -> Iterator[BulkDocument | Rejected]:
+    """Parse ``paths`` into documents ready for ``_bulk`` (or rejects), yielded in file order as
+    soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool."""
+    return _outcomes(_prepare_chunk, list(paths), (max_bytes, run_id, ingested_at), workers)
 
 
 # -- the parse pool ------------------------------------------------------------------------------
@@ -113,6 +124,23 @@ _pool_workers = 0
 
 def _parse_chunk(paths: list[str | Path], max_bytes: int, now: datetime | None) -> list[Article | Rejected]:
     return [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
+
+
+def _prepare_chunk(
+    paths: list[str | Path], max_bytes: int, run_id: str | None, ingested_at: str
+) -> list[BulkDocument | Rejected]:
+    out: list[BulkDocument | Rejected] = []
+    for path in paths:
+        outcome = parse_file(path, max_bytes=max_bytes)
+        if isinstance(outcome, Article):
+            outcome = BulkDocument.from_article(outcome, run_id=run_id, ingested_at=ingested_at)
+        out.append(outcome)
+    return out
+
+
+def _warm() -> None:
+    """Load the parser's lazily built tables, so the first real chunk does not wait for them."""
+    parse_document("Warm-up: ein kurzer deutscher Text für die Spracherkennung, nichts weiter.".encode(), "warm-up")
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -149,6 +177,15 @@ def parse_pool(workers: int) -> ProcessPoolExecutor | None:
         return _pool
 
 
+def start_parse_pool(workers: int) -> None:
+    """Start the pool's processes now, in the background: a spawned worker needs about a second to
+    import the parser, which a run can spend planning instead of waiting."""
+    pool = parse_pool(workers)
+    if pool is not None:
+        for _ in range(workers):  # the pool starts a process per task submitted while none is idle
+            pool.submit(_warm)
+
+
 def _discard_pool(pool: ProcessPoolExecutor) -> None:
     global _pool
     with _pool_lock:
@@ -157,22 +194,30 @@ def _discard_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _parse_in_pool(
-    paths: list[str | Path], max_bytes: int, now: datetime | None, workers: int
-) -> list[Article | Rejected] | None:
-    pool = parse_pool(workers)
-    if pool is None:
-        return None
+def _outcomes(job, paths: list, args: tuple, workers: int) -> Iterator:
+    """``job(chunk, *args)`` over chunks of ``paths``, results in order: in the shared pool when
+    ``workers`` > 0, else (or from the first chunk a broken pool did not finish) in this thread."""
     chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
-    try:
-        futures = [pool.submit(_parse_chunk, chunk, max_bytes, now) for chunk in chunks]
-        return [outcome for future in futures for outcome in future.result()]
-    except BrokenProcessPool:
-        # a worker died (killed, out of memory): start a new pool next time, parse this batch here
-        _discard_pool(pool)
-        return None
-    except RuntimeError:  # another batch shut this pool down after a broken worker
-        return None
+    done = 0
+    pool = parse_pool(workers) if workers else None
+    if pool is not None:
+        futures: list = []
+        try:
+            futures = [pool.submit(job, chunk, *args) for chunk in chunks]
+            for future in futures:
+                outcomes = future.result()
+                done += 1
+                yield from outcomes
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): start a new pool next time, parse the rest here
+            _discard_pool(pool)
+        except RuntimeError:  # another batch shut this pool down after a broken worker
+            pass
+        finally:
+            for future in futures:
+                future.cancel()  # the consumer stopped early: drop what has not started
+    for chunk in chunks[done:]:
+        yield from job(chunk, *args)
 
 
 def quarantine(rejected: Rejected, directory: Path, *, run_id: str | None) -> Path:

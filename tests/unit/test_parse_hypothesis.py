@@ -56,3 +56,34 @@ def test_whitespace_normalisation_is_line_by_line(text: str) -> None:
     # The definition, line by line; the implementation works on the whole text at once.
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
     assert normalise_whitespace(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# Characters the cleaner treats specially, mixed with plain text, markup and entities.
+_CLEANER_ALPHABET = st.sampled_from(
+    ["a", "Ä", " ", "\n", "\r", "<p>", "</p>", "<br>", "&amp;", "&nbsp;", "&#8203;", "\u00ad", "\u2028", "\x85",
+     "\x0b", "\x07", "\u200b", "\ufeff", "\u00a0", "\u3000", "\u202f", "e\u0301", "<", "&"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_CLEANER_ALPHABET, max_size=30).map("".join))
+def test_cleaning_skips_only_steps_that_would_change_nothing(text: str) -> None:
+    # The definition: every step, always, in order. The implementation skips the character
+    # classes when one scan finds none of their characters.
+    import html
+    import unicodedata
+
+    from pressindex.parse import clean
+
+    want = text[1:] if text.startswith("\ufeff") else text
+    want = want.replace("\r\n", "\n").replace("\r", "\n")
+    want = clean._LINE_SEPARATORS.sub("\n", want)
+    if "<" in want and clean._HTML_TAG.search(want):
+        want = clean.strip_html(want)
+    if "&" in want and clean._ENTITY.search(want):
+        want = clean._ENTITY.sub(lambda m: html.unescape(m.group(0)), want)
+    want = clean._CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", want)
+    want = want.replace(clean._SOFT_HYPHEN, "")
+    want = clean._SPACES.sub(" ", clean._INVISIBLE.sub("", want))
+    want = clean.normalise_whitespace(unicodedata.normalize("NFC", want))
+    assert clean.clean_text(text).text == want

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
 import langdetect
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
 from langdetect.utils.ngram import NGram
@@ -109,3 +113,44 @@ def test_sample_is_bounded_and_spread() -> None:
     assert len(sample) <= 900
     assert "wort0 " in sample and "wort4999" in sample and "wort2550" in sample
 
+
+
+def _reference_ngram_keys(text: str) -> list[int]:
+    """langdetect's normalisation as string operations, character by character (the definition
+    the numpy implementation must equal)."""
+    text = NGram.normalize_vi(text)
+    latin = sum(1 for c in text if "A" <= c <= "z")
+    non_latin = sum(1 for c in text if c >= "\u0300" and not "\u1e00" <= c <= "\u1eff")
+    if latin * 2 < non_latin:
+        text = re.sub(r"[A-z]", "", text)
+    text = " " + re.sub(" {2,}", " ", "".join(NGram.normalize(c) for c in text)).strip(" ") + " "
+    grams = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
+    return sorted(_key(g) for g in grams)
+
+
+def _grams(keys: np.ndarray) -> list[int]:
+    """Sorted keys without the padding ones: those end in the zero code point that pads the array."""
+    return sorted(k for k in keys.tolist() if k & ((1 << 21) - 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Die  Bundesregierung\n\nhat   beschlossen.  ",
+        "Правительство объявило в среду о Windows 11 und USA.",  # mostly non-Latin: Latin letters go
+        "Vie\u0302\u0323t Nam: Tie\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u",  # normalize_vi
+        "Emoji 😀 und 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 außerhalb der BMP",
+        "中文新闻：北京（新华社）今天发布消息。",
+        "[Klammern] ^ _ ` zählen als Latein",
+    ],
+)
+def test_ngram_keys_equal_the_character_by_character_definition(text: str) -> None:
+    assert _grams(_ngram_keys(text)) == _reference_ngram_keys(text)
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.sampled_from(list("aäßz ZÜ.,-\n\t😀жЖ中\u0301\u0323eEoO")), max_size=60))
+def test_ngram_keys_equal_the_definition_on_any_text(text: str) -> None:
+    assert _grams(_ngram_keys(text)) == _reference_ngram_keys(text)

@@ -37,6 +37,12 @@ _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # C0 controls except TAB/LF, DEL and C1 controls (survivors of Latin-1 decoding).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_SEPARATORS = re.compile("[\u2028\u2029\x85]")
+# Any character one of the four patterns above would change: most text has none, and one scan
+# for all of them is cheaper than four.
+_ODD_CHARACTERS = re.compile(
+    "[\u2028\u2029\x85\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff\u180e"
+    "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +77,24 @@ def clean_text(text: str) -> Cleaned:
         text = step("bom", text[1:])
     if "\r" in text:
         text = step("crlf" if "\r\n" in text else "cr", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
+    odd = _ODD_CHARACTERS.search(text) is not None
+    if odd:
+        text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
+    markup = False
     if "<" in text and _HTML_TAG.search(text):
-        text = step("html", strip_html(text))
+        text, markup = step("html", strip_html(text)), True
     if "&" in text and _ENTITY.search(text):
         # Also after bs4: "&amp;auml;" double escapes are common in feeds.
-        text = step("html_entities", _ENTITY.sub(lambda m: html.unescape(m.group(0)), text))
-    text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
+        text, markup = step("html_entities", _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)), True
+    if markup:  # "&nbsp;" and friends
+        odd = _ODD_CHARACTERS.search(text) is not None
+    if odd:
+        text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
     if _SOFT_HYPHEN in text:
         text = step("soft_hyphen", text.replace(_SOFT_HYPHEN, ""))
-    text = step("invisible_chars", _INVISIBLE.sub("", text))
-    text = step("nbsp", _SPACES.sub(" ", text))
+    if odd:
+        text = step("invisible_chars", _INVISIBLE.sub("", text))
+        text = step("nbsp", _SPACES.sub(" ", text))
     if not unicodedata.is_normalized("NFC", text):
         text = step("nfc", unicodedata.normalize("NFC", text))
     text = step("whitespace", normalise_whitespace(text))

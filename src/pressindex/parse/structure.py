@@ -177,10 +177,11 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
 
 
 def _is_heading(line: str, *, max_words: int, max_chars: int) -> bool:
+    if len(line) > max_chars:  # most paragraphs: no need to split them into words
+        return False
     words = line.split()
     return (
         0 < len(words) <= max_words
-        and len(line) <= max_chars
         and not line.endswith(_SENTENCE_PUNCT)
         and any(c.isalpha() for c in line)
         and (line[0].isupper() or line[0].isdigit() or line[0] in "\"„»«‚'“")

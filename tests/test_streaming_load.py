@@ -1,0 +1,106 @@
+"""Loading while parsing: documents go out in several concurrent requests, nothing is lost, and
+copies of one id keep file order — against the real local node."""
+
+from __future__ import annotations
+
+import pytest
+from wire_factory import article_text, write_articles
+
+from pressindex import pipeline
+from pressindex.errors import TransientLoadError
+from pressindex.indices import ensure_index
+from pressindex.load import StreamingLoader
+from pressindex.model import BulkDocument
+from pressindex.parse import parse_document
+
+STAMP = {"run_id": "test-run", "ingested_at": "2025-01-01T00:00:00+00:00"}
+
+
+def _doc(n: int, *, dpa_story: str | None = None, path: str | None = None) -> BulkDocument:
+    raw = article_text(n, dpa_story=dpa_story).encode()
+    article = parse_document(raw, path or f"/inbox/{n}.txt")
+    return BulkDocument.from_article(article, **STAMP)
+
+
+@pytest.fixture
+def index(es, alias):
+    ensure_index(es, alias)
+    return alias
+
+
+def _load(es, index, docs, **kwargs) -> StreamingLoader:
+    with StreamingLoader(es, index, **kwargs) as loader:
+        for doc in docs:
+            loader.add(doc)
+    es.indices.refresh(index=index)
+    return loader
+
+
+def test_every_document_arrives_over_several_concurrent_requests(es, index):
+    docs = [_doc(n) for n in range(60)]
+    loader = _load(es, index, docs, chunk_bytes=8 * 1024, concurrency=3)  # a few documents per request
+    assert es.count(index=index)["count"] == 60
+    assert loader.report.indexed == 60
+    assert loader.report.outcomes == {d.id: "indexed" for d in docs}
+    hit = es.get(index=index, id=docs[7].id)["_source"]
+    assert hit["source_path"] == "/inbox/7.txt" and hit["run_id"] == "test-run"
+
+
+def test_an_older_dpa_version_after_a_newer_one_is_superseded(es, index):
+    newer = _doc(1, dpa_story="210413-99-186470/5", path="/inbox/v5.txt")
+    older = _doc(2, dpa_story="210413-99-186470/3", path="/inbox/v3.txt")
+    filler = [_doc(n) for n in range(10, 30)]
+    loader = _load(es, index, [newer, *filler, older], chunk_bytes=4 * 1024, concurrency=2)
+    assert es.get(index=index, id=newer.id)["_source"]["dpa_version"] == 5
+    assert loader.report.outcomes[newer.id] == "superseded"  # the last word about the id: v3 was refused
+    assert es.count(index=index)["count"] == 21
+
+
+def test_a_newer_dpa_version_after_an_older_one_wins(es, index):
+    older = _doc(2, dpa_story="210413-99-186470/3", path="/inbox/v3.txt")
+    newer = _doc(1, dpa_story="210413-99-186470/5", path="/inbox/v5.txt")
+    filler = [_doc(n) for n in range(10, 30)]
+    loader = _load(es, index, [older, *filler, newer], chunk_bytes=4 * 1024, concurrency=2)
+    source = es.get(index=index, id=newer.id)["_source"]
+    assert (source["dpa_version"], source["source_path"]) == (5, "/inbox/v5.txt")
+    assert loader.report.outcomes[newer.id] == "indexed"
+
+
+def test_the_same_text_twice_is_indexed_once(es, index):
+    first, again = _doc(3, path="/inbox/a.txt"), _doc(3, path="/inbox/b.txt")
+    assert first.id == again.id
+    loader = _load(es, index, [first, *[_doc(n) for n in range(10, 30)], again], chunk_bytes=4 * 1024)
+    assert es.count(index=index)["count"] == 21
+    assert loader.report.outcomes[first.id] == "indexed"  # not "unchanged": this load wrote it
+
+
+def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):
+    docs = [_doc(n) for n in range(5)]
+    bad = BulkDocument(**{**_fields(docs[0]), "id": "bad", "source": b'{"published": "not a date"}'})
+    loader = _load(es, index, [*docs, bad], chunk_bytes=2 * 1024)
+    assert es.count(index=index)["count"] == 5
+    assert [r.id for r in loader.report.rejected] == ["bad"]
+    assert loader.report.outcomes["bad"] == "rejected"
+
+
+def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, index):
+    from pressindex.es_client import connect
+
+    down = connect(es_settings.model_copy(update={"elasticsearch_url": "http://127.0.0.1:9"}))
+    with pytest.raises(TransientLoadError):
+        _load(down.options(max_retries=0), index, [_doc(n) for n in range(10)], chunk_bytes=2 * 1024)
+
+
+def test_prepare_files_in_the_pool_equals_the_thread(tmp_path):
+    paths = write_articles(tmp_path / "inbox", 60)
+    (tmp_path / "inbox" / "empty.txt").write_bytes(b"")
+    paths.append(tmp_path / "inbox" / "empty.txt")
+    kwargs = {"max_bytes": 1 << 20, **STAMP}
+    in_thread = list(pipeline.prepare_files(paths, **kwargs))
+    in_pool = list(pipeline.prepare_files(paths, workers=2, **kwargs))
+    assert in_pool == in_thread
+    assert [type(o).__name__ for o in in_pool].count("Rejected") == 1
+
+
+def _fields(doc: BulkDocument) -> dict:
+    return {name: getattr(doc, name) for name in BulkDocument.__slots__}
