@@ -107,6 +107,10 @@ class BulkDocument:
     language: str
     agencies: tuple[str, ...]
 
+    def __reduce__(self):
+        # as a plain tuple: the pickling that frozen slotted dataclasses get calls fields() per object
+        return BulkDocument, tuple(getattr(self, name) for name in BulkDocument.__slots__)
+
     @classmethod
     def from_article(cls, article: Article, *, run_id: str | None, ingested_at: str) -> BulkDocument:
         source = article.to_source()

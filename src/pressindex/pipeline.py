@@ -49,21 +49,22 @@ class ParseReport:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Regular files under ``paths``, sorted and unique; hidden files and symlink loops are skipped."""
-    found: set[Path] = set()
+def discover(paths: Iterable[str | Path]) -> list[str]:
+    """Absolute paths of the regular files under ``paths``, sorted and unique; hidden files and
+    symlink loops are skipped. Strings, not ``Path`` objects: a nightly inbox holds many thousands."""
+    found: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             # followlinks=False: a directory symlink loop cannot trap the walk
-            for root, dirs, files in os.walk(path, followlinks=False):
+            for root, dirs, files in os.walk(str(path.absolute()), followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.update(Path(root) / f for f in files if not f.startswith("."))
+                found.update(os.path.join(root, f) for f in files if not f.startswith("."))
         elif path.exists() or path.is_symlink():
-            found.add(path)
+            found.add(str(path.absolute()))
         else:
             raise FileNotFoundError(f"no such file or directory: {path}")
-    return sorted((p.absolute() for p in found), key=lambda p: p.parts)  # Path's own order, ten times faster
+    return sorted(found, key=lambda p: p.split(os.sep))  # the order of Path.parts
 
 
 def read_file(path: str | Path, max_bytes: int) -> bytes:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from pressindex.errors import TransientLoadError
 from pressindex.indices import load_definition
+from pressindex.load import RESPONSE_FIELDS, pass_encoded
 from pressindex.model import display_path
 
 DEFINITION_FILE = "files.json"
@@ -120,15 +122,25 @@ def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id:
     """Record outcomes; ``previous`` (from :func:`lookup`) carries the attempt counts forward."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     actions = (
-        {
-            "_op_type": "index",
-            "_index": state_alias(alias),
-            "_id": record_id(o.path),
-            "_source": o.record(run_id, (previous.get(o.path) or {}).get("attempts", 0) + 1, now),
-        }
+        (
+            orjson.dumps({"index": {"_id": record_id(o.path)}}),
+            orjson.dumps(o.record(run_id, (previous.get(o.path) or {}).get("attempts", 0) + 1, now)),
+        )
         for o in outcomes
     )
-    failed = [item for ok, item in streaming_bulk(es, actions, raise_on_error=False, max_retries=5) if not ok]
+    failed = [
+        item
+        for ok, item in streaming_bulk(
+            es,
+            actions,
+            index=state_alias(alias),
+            expand_action_callback=pass_encoded,
+            raise_on_error=False,
+            max_retries=5,
+            filter_path=RESPONSE_FIELDS,
+        )
+        if not ok
+    ]
     if failed:
         raise TransientLoadError(f"{len(failed)} state records were not written: {failed[0]}")
 
@@ -170,7 +182,7 @@ class RunPlan:
     skipped_quarantined: int
 
 
-def plan_run(es: Elasticsearch, alias: str, files: list[Path], *, force: bool = False) -> RunPlan:
+def plan_run(es: Elasticsearch, alias: str, files: list[str | Path], *, force: bool = False) -> RunPlan:
     """Select new and changed files by content checksum (never by modification time).
 
     A file whose checksum matches its record is skipped, including one that was quarantined (it

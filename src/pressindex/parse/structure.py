@@ -155,7 +155,9 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
     """Peel credits, initials and a copyright notice off the end of the last story line."""
     found: list[FooterLine] = []
     while True:
-        m = _TRAILING_PAREN.search(line)
+        # Each pattern is anchored at the end but searched from every position: look at the end first.
+        end = line.rstrip()[-1:]
+        m = _TRAILING_PAREN.search(line) if end == ")" else None
         # After a sentence any credit closes the story; without one ("… erwarten (APA, 29.4.2016)")
         # only a dated agency credit does, so "(Mehr dazu morgen)" style asides stay.
         credit = _paren_credit(m.group("inner")) if m else None
@@ -163,12 +165,12 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
             found.insert(0, FooterLine("credit", line[m.start() :].strip(), credit))
             line = line[: m.start()].rstrip()
             continue
-        m = _TRAILING_INITIALS.search(line)
+        m = _TRAILING_INITIALS.search(line) if "a" <= end <= "z" and "/" in line else None
         if m:
             found.insert(0, FooterLine("editor_initials", m.group("ini")))
             line = line[: m.start()].rstrip()
             continue
-        m = _TRAILING_COPYRIGHT.search(line)
+        m = _TRAILING_COPYRIGHT.search(line) if "©" in line else None
         if m:
             found.insert(0, FooterLine("copyright", m.group("c"), _copyright_credit(m.group("c"))))
             line = line[: m.start()].rstrip()
