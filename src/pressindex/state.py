@@ -108,10 +108,9 @@ def lookup(es: Elasticsearch, alias: str, paths: Iterable[str], chunk: int = 100
     """Records by path for ``paths`` (absent paths are left out)."""
     paths = list(paths)
     found: dict[str, dict] = {}
-    by_id = {record_id(p): p for p in paths}
-    ids = list(by_id)
-    for start in range(0, len(ids), chunk):
-        resp = es.mget(index=state_alias(alias), ids=ids[start : start + chunk])
+    for start in range(0, len(paths), chunk):  # ids per chunk: a plan may hold a million paths
+        by_id = {record_id(p): p for p in paths[start : start + chunk]}
+        resp = es.mget(index=state_alias(alias), ids=list(by_id))
         for doc in resp["docs"]:
             if doc.get("found"):
                 found[by_id[doc["_id"]]] = doc["_source"]
