@@ -7,15 +7,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from wire_factory import article_text, write_articles
 
 from pressindex import pipeline
+from pressindex.model import BulkDocument
 
-NOW = datetime(2025, 1, 1, tzinfo=UTC)
+STAMP = {"run_id": "test-run", "ingested_at": "2025-01-01T00:00:00+00:00"}
 
 
 @pytest.fixture
@@ -28,24 +28,27 @@ def inbox(tmp_path):
     return [*paths, dpa, empty]
 
 
+def _prepare(paths, **kwargs) -> list:
+    return list(pipeline.prepare_files(paths, max_bytes=1 << 20, **STAMP, **kwargs))
+
+
 def test_pool_parses_like_the_thread(inbox):
-    in_thread = pipeline.parse_files(inbox, max_bytes=1 << 20, now=NOW)
-    in_pool = pipeline.parse_files(inbox, max_bytes=1 << 20, now=NOW, workers=2)
-    assert in_pool.articles == in_thread.articles  # same order, same fields
-    assert in_pool.rejected == in_thread.rejected
-    assert [r.code for r in in_pool.rejected] == ["empty"]
+    in_pool = _prepare(inbox, workers=2)
+    assert in_pool == _prepare(inbox)  # same order, same documents
+    assert [r.code for r in in_pool if isinstance(r, pipeline.Rejected)] == ["empty"]
 
 
 def test_a_killed_worker_costs_no_file(inbox):
     pool = pipeline.parse_pool(2)
-    pipeline.parse_files(inbox[:2], max_bytes=1 << 20, now=NOW, workers=2)  # workers are up
+    _prepare(inbox[:2], workers=2)  # workers are up
     victim = next(iter(pool._processes.values()))
     victim.kill()
     victim.join()
 
-    report = pipeline.parse_files(inbox, max_bytes=1 << 20, now=NOW, workers=2)
+    outcomes = _prepare(inbox, workers=2)
 
-    assert len(report.articles) == len(inbox) - 1
+    assert [o.source_path for o in outcomes] == [str(p) for p in inbox]
+    assert sum(isinstance(o, BulkDocument) for o in outcomes) == len(inbox) - 1
     assert pipeline.parse_pool(2) is not pool  # the next batch gets a new pool
 
 

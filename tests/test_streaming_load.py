@@ -4,9 +4,8 @@ copies of one id keep file order — against the real local node."""
 from __future__ import annotations
 
 import pytest
-from wire_factory import article_text, write_articles
+from wire_factory import article_text
 
-from pressindex import pipeline
 from pressindex.errors import TransientLoadError
 from pressindex.indices import ensure_index
 from pressindex.load import StreamingLoader
@@ -89,17 +88,6 @@ def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, ind
     down = connect(es_settings.model_copy(update={"elasticsearch_url": "http://127.0.0.1:9"}))
     with pytest.raises(TransientLoadError):
         _load(down.options(max_retries=0), index, [_doc(n) for n in range(10)], chunk_bytes=2 * 1024)
-
-
-def test_prepare_files_in_the_pool_equals_the_thread(tmp_path):
-    paths = write_articles(tmp_path / "inbox", 60)
-    (tmp_path / "inbox" / "empty.txt").write_bytes(b"")
-    paths.append(tmp_path / "inbox" / "empty.txt")
-    kwargs = {"max_bytes": 1 << 20, **STAMP}
-    in_thread = list(pipeline.prepare_files(paths, **kwargs))
-    in_pool = list(pipeline.prepare_files(paths, workers=2, **kwargs))
-    assert in_pool == in_thread
-    assert [type(o).__name__ for o in in_pool].count("Rejected") == 1
 
 
 def _fields(doc: BulkDocument) -> dict:

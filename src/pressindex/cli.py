@@ -266,7 +266,6 @@ def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def quarantine_show(key: str, index: str | None) -> None:
     """Everything recorded about a quarantined file (KEY: its id, an id prefix from `list`, or its path)."""
-    from pressindex import state
     from pressindex.es_client import connect
 
     settings = _settings(index)

@@ -8,10 +8,11 @@ counted as ``superseded``, never written over the newer text.
 
 from __future__ import annotations
 
-from collections import Counter
+import contextlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Self
 
 import orjson
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch, TransportError
@@ -52,15 +53,6 @@ class LoadReport:
         self.superseded += other.superseded
         self.rejected.extend(other.rejected)
         self.outcomes.update(other.outcomes)
-
-    def as_dict(self) -> dict:
-        return {
-            "indexed": self.indexed,
-            "unchanged": self.unchanged,
-            "superseded": self.superseded,
-            "rejected": len(self.rejected),
-            "rejected_by_reason": dict(Counter(r.reason.split(":")[0] for r in self.rejected)),
-        }
 
 
 def _index_blocked(result: dict) -> bool:
@@ -208,7 +200,7 @@ class StreamingLoader:
         self._in_flight: list[Future] = []
         self._pool: ThreadPoolExecutor | None = None
 
-    def __enter__(self) -> StreamingLoader:
+    def __enter__(self) -> Self:
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="bulk")
         return self
 
@@ -235,7 +227,9 @@ class StreamingLoader:
         self._in_flight.append(self._pool.submit(self._load, docs))
 
     def _load(self, docs: list[BulkDocument]) -> LoadReport:
-        return load_documents(self.es, self.index, docs, chunk_bytes=self.chunk_bytes, max_retries=self.max_retries)
+        return load_documents(
+            self.es, self.index, docs, chunk_bytes=self.chunk_bytes, max_retries=self.max_retries
+        )
 
     def _drain(self) -> None:
         """Wait for every request in flight; the first failure is raised after all have ended."""
@@ -262,9 +256,8 @@ class StreamingLoader:
                             del again.outcomes[doc_id]  # the same text, written by this load
                     self.report.merge(again)
             else:
-                try:
-                    self._drain()  # let requests in flight end before the error propagates
-                except BaseException:  # noqa: BLE001 - the original error is the one to report
-                    pass
+                # let requests in flight end before the error propagates; that error is the one to report
+                with contextlib.suppress(BaseException):
+                    self._drain()
         finally:
             self._pool.shutdown(wait=True)

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,12 +41,6 @@ class Rejected:
 
     def as_dict(self) -> dict:
         return {"source_path": self.source_path, "error": {"code": self.code, "message": self.message}}
-
-
-@dataclass
-class ParseReport:
-    articles: list[Article] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
 
 
 def discover(paths: Iterable[str | Path]) -> list[str]:
@@ -91,20 +85,6 @@ def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None)
         return Rejected(str(path), exc.code, exc.message)
 
 
-def parse_files(
-    paths: Iterable[str | Path], *, max_bytes: int, now: datetime | None = None, workers: int = 0
-) -> ParseReport:
-    """Parse ``paths`` in order; with ``workers`` > 0 in this process's shared pool of that many
-    parse processes (parsing and language detection are CPU-bound and hold the GIL)."""
-    report = ParseReport()
-    for outcome in _outcomes(_parse_chunk, list(paths), (max_bytes, now), workers):
-        if isinstance(outcome, Rejected):
-            report.rejected.append(outcome)
-        else:
-            report.articles.append(outcome)
-    return report
-
-
 def prepare_files(
     paths: Iterable[str | Path],
     *,
@@ -126,10 +106,6 @@ _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 
 
-def _parse_chunk(paths: list[str | Path], max_bytes: int, now: datetime | None) -> list[Article | Rejected]:
-    return [parse_file(path, max_bytes=max_bytes, now=now) for path in paths]
-
-
 def _prepare_chunk(
     paths: list[str | Path], max_bytes: int, run_id: str | None, ingested_at: str
 ) -> list[BulkDocument | Rejected]:
@@ -144,7 +120,9 @@ def _prepare_chunk(
 
 def _warm() -> None:
     """Load the parser's lazily built tables, so the first real chunk does not wait for them."""
-    parse_document("Warm-up: ein kurzer deutscher Text für die Spracherkennung, nichts weiter.".encode(), "warm-up")
+    parse_document(
+        "Warm-up: ein kurzer deutscher Text für die Spracherkennung, nichts weiter.".encode(), "warm-up"
+    )
 
 
 def _exit_with_parent(parent: int) -> None:

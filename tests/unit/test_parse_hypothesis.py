@@ -75,7 +75,7 @@ def test_cleaning_skips_only_steps_that_would_change_nothing(text: str) -> None:
 
     from pressindex.parse import clean
 
-    want = text[1:] if text.startswith("\ufeff") else text
+    want = text.removeprefix("\ufeff")
     want = want.replace("\r\n", "\n").replace("\r", "\n")
     want = clean._LINE_SEPARATORS.sub("\n", want)
     if "<" in want and clean._HTML_TAG.search(want):

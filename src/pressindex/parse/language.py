@@ -105,7 +105,9 @@ def _model() -> _Model:
     log_prob[rows, np.concatenate(columns)] = np.concatenate(probs)
     log_prob += ALPHA / BASE_FREQ
     np.log(log_prob, out=log_prob)
-    normalised = np.fromiter((ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000)
+    normalised = np.fromiter(
+        (ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000
+    )
     return _Model(tuple(names), unique, log_prob, normalised)
 
 
@@ -129,7 +131,9 @@ def _ngram_keys(text: str) -> np.ndarray:
     raw = _codes(text)
     latin = (raw >= 0x41) & (raw <= 0x7A)  # langdetect's 'A' <= ch <= 'z', punctuation included
     non_latin = np.count_nonzero((raw >= 0x300) & ((raw < 0x1E00) | (raw > 0x1EFF)))
-    if np.count_nonzero(latin) * 2 < non_latin:  # langdetect's rule: mostly non-Latin text loses its Latin letters
+    if (
+        np.count_nonzero(latin) * 2 < non_latin
+    ):  # langdetect's rule: mostly non-Latin text loses its Latin letters
         raw = raw[~latin]
     norm = _normalise(_model(), raw)
     # one space between words and one either side: drop every space that follows a space (a
