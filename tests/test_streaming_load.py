@@ -65,6 +65,18 @@ def test_a_newer_dpa_version_after_an_older_one_wins(es, index):
     assert loader.report.outcomes[newer.id] == "indexed"
 
 
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 4 * 1024], ids=["one-request", "several-requests"])
+def test_three_versions_in_any_order_end_with_the_newest(es, index, chunk_bytes):
+    v1, v5, v3 = (
+        _doc(n, dpa_story=f"210413-99-186470/{v}", path=f"/inbox/v{v}.txt")
+        for n, v in ((1, 1), (2, 5), (3, 3))
+    )
+    _load(es, index, [v1, *[_doc(n) for n in range(10, 20)], v5, v3], chunk_bytes=chunk_bytes)
+    source = es.get(index=index, id=v5.id)["_source"]
+    assert (source["dpa_version"], source["source_path"]) == (5, "/inbox/v5.txt")
+    assert es.count(index=index)["count"] == 11
+
+
 def test_the_same_text_twice_is_indexed_once(es, index):
     first, again = _doc(3, path="/inbox/a.txt"), _doc(3, path="/inbox/b.txt")
     assert first.id == again.id

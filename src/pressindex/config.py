@@ -13,6 +13,10 @@ from pressindex.load import DEFAULT_CHUNK_BYTES
 from pressindex.localnode.node import LocalNode, default_cache_dir
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PRESSINDEX_", extra="ignore", populate_by_name=True)
 
@@ -43,17 +47,15 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(2.0, gt=0, description="first retry delay; doubles each retry, with jitter")
     # throughput: see bench/ingest_bench.py for what these were measured with
     parse_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=0,
+        default_factory=_cores, ge=0,
         description="processes that parse and detect language (0: parse in the task's own thread)",
     )  # fmt: skip
-    batches_in_flight: int = Field(
-        3, ge=1, description="batch tasks run at once: one sends to Elasticsearch while others parse"
-    )
+    batches_in_flight: int = Field(3, ge=1, description="batch tasks run at once, sharing the parse processes")
     bulk_chunk_bytes: int = Field(
         DEFAULT_CHUNK_BYTES, ge=64 * 1024, description="largest _bulk request body; requests are cut by size"
     )
     bulk_requests_in_flight: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1,
+        default_factory=_cores, ge=1,
         description="_bulk requests a batch keeps open at once (one shard indexes a request on one thread)",
     )  # fmt: skip
     bulk_mode_min_files: int = Field(
@@ -65,9 +67,7 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="scheduler of an existing Dask cluster (tcp://host:8786); unset: a local cluster"
     )
-    dask_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="processes of a local Dask cluster"
-    )
+    dask_workers: int = Field(default_factory=_cores, ge=1, description="processes of a local Dask cluster")
     quarantine_dir: Path = Field(Path("quarantine"), description="where rejected files and their reasons go")
 
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")

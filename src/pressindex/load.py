@@ -47,12 +47,15 @@ class LoadReport:
     outcomes: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: LoadReport) -> None:
-        """Add ``other`` (a later request's report: its outcomes win)."""
+        """Add ``other``, a later request's report: its outcomes win, except that a later copy
+        found unchanged leaves what this load did with the id (it wrote that text itself)."""
         self.indexed += other.indexed
         self.unchanged += other.unchanged
         self.superseded += other.superseded
         self.rejected.extend(other.rejected)
-        self.outcomes.update(other.outcomes)
+        for doc_id, outcome in other.outcomes.items():
+            if outcome != "unchanged" or doc_id not in self.outcomes:
+                self.outcomes[doc_id] = outcome
 
 
 def _index_blocked(result: dict) -> bool:
@@ -105,25 +108,50 @@ def load_documents(
     """Index ``docs`` into ``index`` (an alias with a write index is fine), in ``_bulk``
     requests of at most ``chunk_bytes`` each.
 
+    Copies of one id (two files with the same text, two versions of a dpa story) go out in file
+    order, one round of requests after another, so Elasticsearch decides between them as between
+    files loaded one after another: the later text replaces the earlier, an older dpa version is
+    refused. (Keeping only the last copy once lost a newer version that came first.)
+    """
+    report = LoadReport()
+    for copies in _rounds(docs):
+        report.merge(_load_round(es, index, copies, chunk_bytes=chunk_bytes, max_retries=max_retries))
+    return report
+
+
+def _rounds(docs: list[BulkDocument]) -> list[list[BulkDocument]]:
+    """Round k holds the k-th copy of every id, in file order; nearly always there is one round."""
+    rounds: list[list[BulkDocument]] = []
+    copies: dict[str, int] = {}
+    for doc in docs:
+        k = copies[doc.id] = copies.get(doc.id, -1) + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(doc)
+    return rounds
+
+
+def _load_round(
+    es: Elasticsearch, index: str, docs: list[BulkDocument], *, chunk_bytes: int, max_retries: int
+) -> LoadReport:
+    """One request round: every id once.
+
     Documents already present with the same text (and dpa version) are skipped and counted as
     unchanged. Raises :class:`TransientLoadError` when the cluster cannot be reached or keeps
     answering 429/503, so the caller may retry the whole batch; documents Elasticsearch refuses
     are returned in ``LoadReport.rejected``.
     """
     report = LoadReport()
-    # The last copy of an id wins, as it would in Elasticsearch itself.
-    by_id = {d.id: d for d in docs}
     try:
-        known = _known_fingerprints(es, index, list(by_id))
+        known = _known_fingerprints(es, index, [d.id for d in docs])
         fresh = []
-        for doc in by_id.values():
+        for doc in docs:
             seen = known.get(doc.id)
             if seen and seen[0] == doc.text_sha1 and seen[1] == doc.dpa_version:
                 report.unchanged += 1
                 report.outcomes[doc.id] = "unchanged"
             else:
                 fresh.append(doc)
-        report.unchanged += len(docs) - len(by_id)  # duplicates among ``docs``
         paths = {d.id: d.source_path for d in fresh}
         for ok, item in streaming_bulk(
             es,
@@ -175,9 +203,10 @@ class StreamingLoader:
     another leave its other cores idle; sending as documents arrive also starts the load before
     the whole batch is parsed. Use as a context manager; :attr:`report` holds the merged result.
 
-    Order is kept where it matters: a document whose id was already sent (two files with the same
-    text, two versions of a dpa story) goes out after every earlier request has finished, so
-    Elasticsearch sees the copies in file order, as when they are loaded one request after another.
+    Order is kept where it matters: a document whose id is already pending or sent (two files
+    with the same text, two versions of a dpa story) goes out after every earlier request has
+    finished, and such copies in file order (:func:`load_documents`), so Elasticsearch sees them
+    as when they are loaded one after another.
     """
 
     def __init__(
@@ -196,7 +225,7 @@ class StreamingLoader:
         self._pending: dict[str, BulkDocument] = {}
         self._pending_bytes = 0
         self._sent: set[str] = set()
-        self._again: list[BulkDocument] = []  # ids already sent: they go last
+        self._again: list[BulkDocument] = []  # copies of ids already pending or sent: they go last
         self._in_flight: list[Future] = []
         self._pool: ThreadPoolExecutor | None = None
 
@@ -205,13 +234,9 @@ class StreamingLoader:
         return self
 
     def add(self, doc: BulkDocument) -> None:
-        if doc.id in self._sent:
+        if doc.id in self._sent or doc.id in self._pending:
             self._again.append(doc)
             return
-        before = self._pending.pop(doc.id, None)  # the later copy replaces it, at the end
-        if before is not None:
-            self._pending_bytes -= len(before.source)
-            self.report.unchanged += 1  # as load_documents counts duplicates
         self._pending[doc.id] = doc
         self._pending_bytes += len(doc.source)
         if self._pending_bytes >= self.chunk_bytes:
@@ -250,11 +275,7 @@ class StreamingLoader:
                     self._send()
                 self._drain()
                 if self._again:
-                    again = self._load(self._again)
-                    for doc_id, outcome in list(again.outcomes.items()):
-                        if outcome == "unchanged" and doc_id in self.report.outcomes:
-                            del again.outcomes[doc_id]  # the same text, written by this load
-                    self.report.merge(again)
+                    self.report.merge(self._load(self._again))
             else:
                 # let requests in flight end before the error propagates; that error is the one to report
                 with contextlib.suppress(BaseException):
