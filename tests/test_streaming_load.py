@@ -40,7 +40,7 @@ def test_every_document_arrives_over_several_concurrent_requests(es, index):
     loader = _load(es, index, docs, chunk_bytes=8 * 1024, concurrency=3)  # a few documents per request
     assert es.count(index=index)["count"] == 60
     assert loader.report.indexed == 60
-    assert loader.report.outcomes == {d.id: "indexed" for d in docs}
+    assert loader.report.outcomes == {d.source_path: "indexed" for d in docs}
     hit = es.get(index=index, id=docs[7].id)["_source"]
     assert hit["source_path"] == "/inbox/7.txt" and hit["run_id"] == "test-run"
 
@@ -51,7 +51,8 @@ def test_an_older_dpa_version_after_a_newer_one_is_superseded(es, index):
     filler = [_doc(n) for n in range(10, 30)]
     loader = _load(es, index, [newer, *filler, older], chunk_bytes=4 * 1024, concurrency=2)
     assert es.get(index=index, id=newer.id)["_source"]["dpa_version"] == 5
-    assert loader.report.outcomes[newer.id] == "superseded"  # the last word about the id: v3 was refused
+    assert loader.report.outcomes[newer.source_path] == "indexed"
+    assert loader.report.outcomes[older.source_path] == "superseded"  # refused: version 5 was there
     assert es.count(index=index)["count"] == 21
 
 
@@ -62,7 +63,10 @@ def test_a_newer_dpa_version_after_an_older_one_wins(es, index):
     loader = _load(es, index, [older, *filler, newer], chunk_bytes=4 * 1024, concurrency=2)
     source = es.get(index=index, id=newer.id)["_source"]
     assert (source["dpa_version"], source["source_path"]) == (5, "/inbox/v5.txt")
-    assert loader.report.outcomes[newer.id] == "indexed"
+    assert (loader.report.outcomes[older.source_path], loader.report.outcomes[newer.source_path]) == (
+        "indexed",
+        "indexed",
+    )
 
 
 @pytest.mark.parametrize("chunk_bytes", [1 << 20, 4 * 1024], ids=["one-request", "several-requests"])
@@ -82,16 +86,24 @@ def test_the_same_text_twice_is_indexed_once(es, index):
     assert first.id == again.id
     loader = _load(es, index, [first, *[_doc(n) for n in range(10, 30)], again], chunk_bytes=4 * 1024)
     assert es.count(index=index)["count"] == 21
-    assert loader.report.outcomes[first.id] == "indexed"  # not "unchanged": this load wrote it
+    assert loader.report.outcomes[first.source_path] == "indexed"
+    assert loader.report.outcomes[again.source_path] == "unchanged"  # its text was there: the first file's
 
 
 def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):
     docs = [_doc(n) for n in range(5)]
-    bad = BulkDocument(**{**_fields(docs[0]), "id": "bad", "source": b'{"published": "not a date"}'})
+    bad = BulkDocument(
+        **{
+            **_fields(docs[0]),
+            "id": "bad",
+            "source_path": "/inbox/bad.txt",
+            "source": b'{"published": "not a date"}',
+        }
+    )
     loader = _load(es, index, [*docs, bad], chunk_bytes=2 * 1024)
     assert es.count(index=index)["count"] == 5
     assert [r.id for r in loader.report.rejected] == ["bad"]
-    assert loader.report.outcomes["bad"] == "rejected"
+    assert loader.report.outcomes[bad.source_path] == "rejected"
 
 
 def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, index):
@@ -104,3 +116,22 @@ def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, ind
 
 def _fields(doc: BulkDocument) -> dict:
     return {name: getattr(doc, name) for name in BulkDocument.__slots__}
+
+
+def test_two_versions_in_one_batch_are_recorded_file_by_file(es, index, tmp_path):
+    from pressindex import state
+    from pressindex.batch import process_batch
+
+    state.ensure_state_index(es, index)
+    newer, older = tmp_path / "a-v5.txt", tmp_path / "b-v3.txt"
+    newer.write_text(article_text(1, dpa_story="210413-99-186470/5"), encoding="utf-8")
+    older.write_text(article_text(2, dpa_story="210413-99-186470/3"), encoding="utf-8")
+    report = process_batch(
+        es, index, [(str(newer), None), (str(older), None)], max_bytes=1 << 20,
+        quarantine_dir=tmp_path / "quarantine", run_id="test-run",
+    )  # fmt: skip
+    assert (report.indexed, report.superseded) == (1, 1)
+    records = state.lookup(es, index, [str(newer), str(older)])
+    assert records[str(newer)]["status"] == state.INDEXED
+    assert records[str(older)]["status"] == state.SUPERSEDED
+    assert es.get(index=index, id="dpa-210413-99-186470")["_source"]["dpa_version"] == 5

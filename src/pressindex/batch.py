@@ -74,11 +74,11 @@ def process_batch(
     loaded = loader.report
 
     outcomes: list[state.FileOutcome] = []
-    es_rejected = {r.id: r for r in loaded.rejected}
+    es_rejected = {r.source_path: r for r in loaded.rejected}
     for doc in docs:
-        status = loaded.outcomes.get(doc.id, state.UNCHANGED)
-        if doc.id in es_rejected:
-            rejected.append(pipeline.Rejected(doc.source_path, "es_rejected", es_rejected[doc.id].reason))
+        status = loaded.outcomes.get(doc.source_path, state.UNCHANGED)
+        if doc.source_path in es_rejected:
+            rejected.append(pipeline.Rejected(doc.source_path, "es_rejected", es_rejected[doc.source_path].reason))
             continue
         outcomes.append(
             state.FileOutcome(doc.source_path, _size(doc.source_path), doc.content_sha256, status, doc_id=doc.id)

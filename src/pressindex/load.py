@@ -43,19 +43,16 @@ class LoadReport:
     unchanged: int = 0
     superseded: int = 0
     rejected: list[RejectedDocument] = field(default_factory=list)
-    # what became of each document id: "indexed" | "unchanged" | "superseded" | "rejected"
+    # what became of each file's document, by source path: "indexed" | "unchanged" | "superseded"
+    # | "rejected" (by path, not id: two versions of one dpa story in a batch fare differently)
     outcomes: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: LoadReport) -> None:
-        """Add ``other``, a later request's report: its outcomes win, except that a later copy
-        found unchanged leaves what this load did with the id (it wrote that text itself)."""
         self.indexed += other.indexed
         self.unchanged += other.unchanged
         self.superseded += other.superseded
         self.rejected.extend(other.rejected)
-        for doc_id, outcome in other.outcomes.items():
-            if outcome != "unchanged" or doc_id not in self.outcomes:
-                self.outcomes[doc_id] = outcome
+        self.outcomes.update(other.outcomes)
 
 
 def _index_blocked(result: dict) -> bool:
@@ -149,7 +146,7 @@ def _load_round(
             seen = known.get(doc.id)
             if seen and seen[0] == doc.text_sha1 and seen[1] == doc.dpa_version:
                 report.unchanged += 1
-                report.outcomes[doc.id] = "unchanged"
+                report.outcomes[doc.source_path] = "unchanged"
             else:
                 fresh.append(doc)
         paths = {d.id: d.source_path for d in fresh}
@@ -169,21 +166,22 @@ def _load_round(
         ):
             result = item.get("index", {})
             doc_id = result.get("_id", "")
+            path = paths.get(doc_id, "")  # a round holds each id once
             if ok:
                 report.indexed += 1
-                report.outcomes[doc_id] = "indexed"
+                report.outcomes[path] = "indexed"
                 continue
             status = int(result.get("status", 0))
             if status == 409:  # an equal or newer dpa version is already indexed
                 report.superseded += 1
-                report.outcomes[doc_id] = "superseded"
+                report.outcomes[path] = "superseded"
             elif status in TRANSIENT_STATUS or _index_blocked(result):
                 raise TransientLoadError(f"Elasticsearch kept refusing documents with status {status}")
             else:
                 error = result.get("error", {})
                 reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
-                report.rejected.append(RejectedDocument(doc_id, paths.get(doc_id, ""), status, reason))
-                report.outcomes[doc_id] = "rejected"
+                report.rejected.append(RejectedDocument(doc_id, path, status, reason))
+                report.outcomes[path] = "rejected"
     except (ConnectionError, ConnectionTimeout) as exc:
         raise TransientLoadError(f"Elasticsearch unreachable: {exc}") from exc
     except ApiError as exc:
