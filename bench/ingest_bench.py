@@ -50,13 +50,11 @@ from typing import Self
 import psutil
 
 import pressindex
-from pressindex import bulk_mode
+from pressindex import bulk_mode, pipeline
 from pressindex.config import Settings
 from pressindex.es_client import connect
 from pressindex.indices import create_index, drop_alias_family, ensure_index, index_definition
 from pressindex.load import bulk_lines
-from pressindex.model import BulkDocument
-from pressindex.parse import parse_document
 from pressindex.state import ensure_state_index, state_alias
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "10kgnad_test" / "test.csv"
@@ -129,12 +127,15 @@ def corpus_files(directory: Path) -> list[Path]:
 
 
 def _prepare_chunk(paths: list[str]) -> bytes:
+    """The documents exactly as the ingest prepares them (in this bench's own worker process)."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    docs = [
-        BulkDocument.from_article(parse_document(Path(p).read_bytes(), p), run_id="bench", ingested_at=now)
-        for p in paths
-    ]
-    return b"".join(bulk_lines(docs))
+    outcomes = list(
+        pipeline.prepare_files(paths, max_bytes=Settings().max_file_bytes, run_id="bench", ingested_at=now)
+    )
+    rejected = [o for o in outcomes if isinstance(o, pipeline.Rejected)]
+    if rejected:
+        raise RuntimeError(f"the bench corpus has files the parser rejects: {rejected[:3]}")
+    return b"".join(bulk_lines(outcomes))
 
 
 def _document_code_digest() -> str:
@@ -142,7 +143,9 @@ def _document_code_digest() -> str:
     lines from an older version are never compared with what the ingest writes now."""
     package = Path(pressindex.__file__).parent
     digest = hashlib.sha1(json.dumps(index_definition(), sort_keys=True).encode())
-    for path in sorted(package.glob("parse/*.py")) + [package / "model.py", package / "load.py"]:
+    for path in sorted(package.glob("parse/*.py")) + [
+        package / name for name in ("model.py", "load.py", "pipeline.py")
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -188,7 +191,9 @@ def es_cpu_seconds(es) -> float:
     return sum(n["process"]["cpu"]["total_in_millis"] for n in nodes) / 1000
 
 
-def measure_ceiling(es, prepared: Path, *, clients: int, chunk_bytes: int, limit: int | None = None) -> tuple[float, int]:
+def measure_ceiling(
+    es, prepared: Path, *, clients: int, chunk_bytes: int, limit: int | None = None
+) -> tuple[float, int]:
     """Seconds to bulk the prepared lines (about the first ``limit`` documents, when given) into a
     fresh index until searchable, and the count."""
     name = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
@@ -364,8 +369,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # A node that has not indexed since it started runs its indexing code interpreted until the
     # JIT compiles it: a cold (a) measured half the rate of a warm one. Both runs get a warm node.
-    warm_seconds, warmed = measure_ceiling(es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes, limit=5000)
-    print(f"warm-up: {warmed} prepared documents bulked into a scratch index first ({warm_seconds:.1f} s, not counted)")
+    warm_seconds, warmed = measure_ceiling(
+        es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes, limit=5000
+    )
+    print(
+        f"warm-up: {warmed} prepared documents bulked into a scratch index first ({warm_seconds:.1f} s, not counted)"
+    )
 
     rows = []
     cpu: dict[str, tuple[float, float]] = {}  # run -> (Elasticsearch CPU s, client CPU s)

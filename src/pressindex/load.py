@@ -39,18 +39,24 @@ class RejectedDocument:
 
 @dataclass
 class LoadReport:
-    indexed: int = 0
-    unchanged: int = 0
-    superseded: int = 0
     rejected: list[RejectedDocument] = field(default_factory=list)
     # what became of each file's document, by source path: "indexed" | "unchanged" | "superseded"
     # | "rejected" (by path, not id: two versions of one dpa story in a batch fare differently)
     outcomes: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def indexed(self) -> int:
+        return sum(1 for o in self.outcomes.values() if o == "indexed")
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for o in self.outcomes.values() if o == "unchanged")
+
+    @property
+    def superseded(self) -> int:
+        return sum(1 for o in self.outcomes.values() if o == "superseded")
+
     def merge(self, other: LoadReport) -> None:
-        self.indexed += other.indexed
-        self.unchanged += other.unchanged
-        self.superseded += other.superseded
         self.rejected.extend(other.rejected)
         self.outcomes.update(other.outcomes)
 
@@ -145,7 +151,6 @@ def _load_round(
         for doc in docs:
             seen = known.get(doc.id)
             if seen and seen[0] == doc.text_sha1 and seen[1] == doc.dpa_version:
-                report.unchanged += 1
                 report.outcomes[doc.source_path] = "unchanged"
             else:
                 fresh.append(doc)
@@ -168,12 +173,10 @@ def _load_round(
             doc_id = result.get("_id", "")
             path = paths.get(doc_id, "")  # a round holds each id once
             if ok:
-                report.indexed += 1
                 report.outcomes[path] = "indexed"
                 continue
             status = int(result.get("status", 0))
             if status == 409:  # an equal or newer dpa version is already indexed
-                report.superseded += 1
                 report.outcomes[path] = "superseded"
             elif status in TRANSIENT_STATUS or _index_blocked(result):
                 raise TransientLoadError(f"Elasticsearch kept refusing documents with status {status}")
@@ -222,8 +225,8 @@ class StreamingLoader:
         self.report = LoadReport()
         self._pending: dict[str, BulkDocument] = {}
         self._pending_bytes = 0
-        self._sent: set[str] = set()
-        self._again: list[BulkDocument] = []  # copies of ids already pending or sent: they go last
+        self._seen: set[str] = set()  # ids pending or sent
+        self._again: list[BulkDocument] = []  # later copies of those ids: they go last
         self._in_flight: list[Future] = []
         self._pool: ThreadPoolExecutor | None = None
 
@@ -232,9 +235,10 @@ class StreamingLoader:
         return self
 
     def add(self, doc: BulkDocument) -> None:
-        if doc.id in self._sent or doc.id in self._pending:
+        if doc.id in self._seen:
             self._again.append(doc)
             return
+        self._seen.add(doc.id)
         self._pending[doc.id] = doc
         self._pending_bytes += len(doc.source)
         if self._pending_bytes >= self.chunk_bytes:
@@ -244,7 +248,6 @@ class StreamingLoader:
         docs = list(self._pending.values())
         self._pending.clear()
         self._pending_bytes = 0
-        self._sent.update(d.id for d in docs)
         while len(self._in_flight) >= self.concurrency:  # bounded: parsing waits for the cluster
             self.report.merge(self._in_flight.pop(0).result())
         self._in_flight.append(self._pool.submit(self._load, docs))
