@@ -78,3 +78,45 @@ def test_workers_end_with_a_killed_flow_process():
     while any(_alive(p) for p in workers):
         assert time.monotonic() < deadline, "parse workers outlived their flow process"
         time.sleep(0.2)
+
+
+def test_a_pool_broken_between_runs_is_replaced_at_the_next_start(inbox):
+    pipeline.start_parse_pool(2)
+    pool = pipeline.parse_pool(2)
+    _prepare(inbox[:2], workers=2)  # workers are up
+    victim = next(iter(pool._processes.values()))
+    victim.kill()  # while idle, as the OOM killer might between two nightly runs in one process
+    victim.join()
+    deadline = time.monotonic() + 10
+    while not pool._broken:  # the pool notices the dead worker in its own thread
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+    pipeline.start_parse_pool(2)  # a run starting now: this raised BrokenProcessPool into the flow
+
+    assert pipeline.parse_pool(2) is not pool
+    assert _prepare(inbox, workers=2) == _prepare(inbox)
+
+
+def test_processes_import_only_what_they_use():
+    """Parse workers are spawned and import the command's module again as their ``__main__``; the
+    flow process never parses when it has a pool. Each heavy import here is CPU at every run's
+    start, taken from the flow process while it imports Prefect."""
+    script = (
+        "import sys\n"
+        "heavy = {'elasticsearch', 'prefect', 'pydantic_settings', 'numpy', 'bs4', 'ftfy', 'langdetect',\n"
+        "         'pressindex.parse'}\n"
+        "loaded = lambda: sorted(heavy & set(sys.modules))\n"
+        "import pressindex.cli, pressindex.pipeline\n"
+        "print(loaded())\n"
+        "pressindex.cli.load_flow('ingest', 'ingest')\n"
+        "print(loaded())\n"
+        "from pressindex.parse import parse_document\n"
+        "parse_document('Berlin (dpa) - Ein schlichter Text ohne Markup, lang genug für die Sprache.'.encode(), 'x')\n"
+        "print(loaded())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    command, flow, worker = out.splitlines()
+    assert command == "[]"  # what a spawned parse worker loads before its first file
+    assert "numpy" not in flow and "pressindex.parse" not in flow
+    assert "bs4" not in worker and "ftfy" not in worker  # loaded for markup and mojibake only

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from pressindex.errors import InputError, TooLarge, Unreadable
 from pressindex.model import Article, BulkDocument
-from pressindex.parse import parse_document
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,10 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
 
 
 def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None) -> Article | Rejected:
+    # Imported here: with a parse pool, the flow process never parses, and the parser's imports
+    # (numpy, langdetect, BeautifulSoup) would cost it a third of a second at every start.
+    from pressindex.parse import parse_document
+
     try:
         raw = read_file(path, max_bytes)
         return parse_document(raw, str(path), now=now, max_bytes=max_bytes)
@@ -120,6 +123,8 @@ def _prepare_chunk(
 
 def _warm() -> None:
     """Load the parser's lazily built tables, so the first real chunk does not wait for them."""
+    from pressindex.parse import parse_document
+
     parse_document(
         "Warm-up: ein kurzer deutscher Text für die Spracherkennung, nichts weiter.".encode(), "warm-up"
     )
@@ -162,10 +167,18 @@ def parse_pool(workers: int) -> ProcessPoolExecutor | None:
 def start_parse_pool(workers: int) -> None:
     """Start the pool's processes now, in the background: a spawned worker needs about a second to
     import the parser, which a run can spend planning instead of waiting."""
-    pool = parse_pool(workers)
-    if pool is not None:
-        for _ in range(workers):  # the pool starts a process per task submitted while none is idle
-            pool.submit(_warm)
+    for _attempt in range(2):
+        pool = parse_pool(workers)
+        if pool is None:
+            return
+        try:
+            for _ in range(workers):  # the pool starts a process per task submitted while none is idle
+                pool.submit(_warm)
+            return
+        except (BrokenProcessPool, RuntimeError):
+            # A worker died since the last run (killed, out of memory) or another run shut the pool
+            # down: start a new one. Should that fail too, the batches parse in their own thread.
+            _discard_pool(pool)
 
 
 def _discard_pool(pool: ProcessPoolExecutor) -> None:

@@ -18,7 +18,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-import ftfy
 from charset_normalizer import from_bytes
 
 from pressindex.errors import BinaryInput, EmptyInput, TooLarge, Undecodable
@@ -199,6 +198,8 @@ def decode_bytes(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Decoded:
         if head and sum(1 for c in head if ord(c) < 32 and c not in "\t\n\r\x0b\x0c\x1b") / len(head) > 0.10:
             raise BinaryInput("file has a UTF-16/32 byte-order mark but holds binary data")
     if _MOJIBAKE_HINT.search(text):
+        import ftfy  # here, not at the top: few files need it (0.08 s per process)
+
         fixed = ftfy.fix_encoding(text)
         if fixed != text:
             text = fixed
