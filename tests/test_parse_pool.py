@@ -120,3 +120,23 @@ def test_processes_import_only_what_they_use():
     assert command == "[]"  # what a spawned parse worker loads before its first file
     assert "numpy" not in flow and "pressindex.parse" not in flow
     assert "bs4" not in worker and "ftfy" not in worker  # loaded for markup and mojibake only
+
+
+@pytest.mark.parametrize("started_as", ["module", "script"])
+def test_workers_do_not_import_the_main_module(tmp_path, started_as):
+    """A deployment's flow run runs as ``python -m prefect.engine``: the workers must not import
+    that main module again (and Prefect with it), as spawned children otherwise do."""
+    (tmp_path / "probe.py").write_text("import sys\n\ndef loaded(name):\n    return name in sys.modules\n")
+    (tmp_path / "engine_like.py").write_text(
+        "import prefect.engine  # the main module of a deployment's flow run\n"
+        "import probe\n"
+        "from pressindex import pipeline\n"
+        "if __name__ == '__main__':\n"
+        "    pool = pipeline.parse_pool(1)\n"
+        "    print(pool.submit(probe.loaded, 'prefect').result(), pool.submit(probe.loaded, 'pressindex').result())\n"
+    )
+    command = ["-m", "engine_like"] if started_as == "module" else [str(tmp_path / "engine_like.py")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"]  # the parser is there, Prefect is not
