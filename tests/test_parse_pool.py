@@ -99,27 +99,30 @@ def test_a_pool_broken_between_runs_is_replaced_at_the_next_start(inbox):
 
 
 def test_processes_import_only_what_they_use():
-    """Parse workers are spawned and import the command's module again as their ``__main__``; the
-    flow process never parses when it has a pool. Each heavy import here is CPU at every run's
-    start, taken from the flow process while it imports Prefect."""
+    """What a parse worker imports before its first file (it starts without the caller's main
+    module, see the next test), what the flow process imports (it never parses when it has a
+    pool), and what the parser loads only on demand. Each heavy import is CPU at every run's start,
+    taken from the flow process while it imports Prefect."""
     script = (
         "import sys\n"
         "heavy = {'elasticsearch', 'prefect', 'pydantic_settings', 'numpy', 'bs4', 'ftfy', 'langdetect',\n"
         "         'pressindex.parse'}\n"
         "loaded = lambda: sorted(heavy & set(sys.modules))\n"
-        "import pressindex.cli, pressindex.pipeline\n"
+        "import pressindex.pipeline\n"
         "print(loaded())\n"
+        "import pressindex.cli\n"
         "pressindex.cli.load_flow('ingest', 'ingest')\n"
         "print(loaded())\n"
         "from pressindex.parse import parse_document\n"
-        "parse_document('Berlin (dpa) - Ein schlichter Text ohne Markup, lang genug für die Sprache.'.encode(), 'x')\n"
+        "text = 'Berlin (dpa) - Ein schlichter Text ohne Markup, lang genug für die Sprache.'\n"
+        "parse_document(text.encode(), 'x')\n"
         "print(loaded())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    command, flow, worker = out.splitlines()
-    assert command == "[]"  # what a spawned parse worker loads before its first file
+    worker, flow, parsed = out.splitlines()
+    assert worker == "[]"
     assert "numpy" not in flow and "pressindex.parse" not in flow
-    assert "bs4" not in worker and "ftfy" not in worker  # loaded for markup and mojibake only
+    assert "bs4" not in parsed and "ftfy" not in parsed  # loaded for markup and mojibake only
 
 
 @pytest.mark.parametrize("started_as", ["module", "script"])
@@ -133,7 +136,8 @@ def test_workers_do_not_import_the_main_module(tmp_path, started_as):
         "from pressindex import pipeline\n"
         "if __name__ == '__main__':\n"
         "    pool = pipeline.parse_pool(1)\n"
-        "    print(pool.submit(probe.loaded, 'prefect').result(), pool.submit(probe.loaded, 'pressindex').result())\n"
+        "    for name in ('prefect', 'pressindex'):\n"
+        "        print(pool.submit(probe.loaded, name).result())\n"
     )
     command = ["-m", "engine_like"] if started_as == "module" else [str(tmp_path / "engine_like.py")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}

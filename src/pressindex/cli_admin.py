@@ -7,19 +7,14 @@ Thin adapters over :mod:`pressindex.indices`, :mod:`pressindex.kibana` and
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import click
 
+from pressindex.config import Settings
 from pressindex.errors import PressindexError
-
-if TYPE_CHECKING:  # imported in the commands: see the note in pressindex.cli
-    from pressindex.config import Settings
 
 
 def _settings(index: str | None) -> Settings:
-    from pressindex.config import Settings
-
     return Settings().for_index(index)
 
 
