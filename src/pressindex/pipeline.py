@@ -187,8 +187,8 @@ def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
 
 
 def start_parse_pool(workers: int) -> None:
-    """Start the pool's processes now, in the background: a spawned worker needs about a second to
-    import the parser, which a run can spend planning instead of waiting."""
+    """Have a working pool with its processes started, at a run's start: a spawned worker needs most
+    of a second to import the parser, which the run can spend planning instead of waiting."""
     for _attempt in range(2):
         pool = parse_pool(workers)
         if pool is None:
