@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib.util
 import json
@@ -20,6 +21,9 @@ from pressindex.project import flows_dir
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 # Only package registries are reachable from build and CI machines; telemetry would only fail.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# A command exits without the interpreter's last garbage collection over all it loaded (Prefect,
+# pydantic models): half a second per ingest. The operating system takes the memory back anyway.
+atexit.register(gc.freeze)
 
 
 def _settings(index: str | None = None) -> Settings:
@@ -232,9 +236,6 @@ def _ingest_and_report(paths: list[str], settings: Settings, *, batch_size=None,
         click.echo(json.dumps(summary))
     else:
         _print_summary(summary, settings)
-    # Exit without the interpreter's last garbage collection over all it loaded (Prefect, pydantic
-    # models): half a second per run. The operating system takes the memory back anyway.
-    gc.freeze()
 
 
 # -- quarantine ---------------------------------------------------------------------------------
