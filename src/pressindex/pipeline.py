@@ -189,17 +189,16 @@ def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
 def start_parse_pool(workers: int) -> None:
     """Have a working pool with its processes started, at a run's start: a spawned worker needs most
     of a second to import the parser, which the run can spend planning instead of waiting."""
-    for _attempt in range(2):
-        pool = parse_pool(workers)
-        if pool is None:
-            return
-        try:
-            pool.submit(_warm)  # refused by a pool whose worker died since it started
-            return
-        except (BrokenProcessPool, RuntimeError):
-            # A worker died since the last run (killed, out of memory) or another run shut the pool
-            # down: start a new one. Should that fail too, the batches parse in their own thread.
-            _discard_pool(pool)
+    pool = parse_pool(workers)
+    if pool is None:
+        return
+    try:
+        pool.submit(_warm)  # refused by a pool whose worker died since it started
+    except (BrokenProcessPool, RuntimeError):
+        # A worker died since the last run (killed, out of memory) or another run shut the pool
+        # down: start a new one, as a batch does when its pool breaks (``_outcomes``).
+        _discard_pool(pool)
+        parse_pool(workers)
 
 
 def _discard_pool(pool: ProcessPoolExecutor) -> None:
