@@ -2,12 +2,16 @@
 # pins, installed in a build stage; the runtime stage holds the virtualenv and the project's data
 # directories and runs as a non-root user.
 FROM python:3.11-slim AS build
-RUN pip install --no-cache-dir uv==0.13.8
+# a C compiler for the language scorer (src/pressindex/parse/_ngram_score.c); the image has Python's headers
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv==0.13.8
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
 WORKDIR /app
 # dependencies first: this layer is rebuilt only when the lock changes
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
+COPY setup.py ./
 COPY src ./src
 RUN uv sync --frozen --no-dev --no-editable
 

@@ -10,6 +10,10 @@ command -v java >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
 command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+# the language scorer is a C extension, compiled when uv installs the project
+command -v cc >/dev/null || need_apt+=(gcc libc6-dev)
+python3 -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || need_apt+=(python3-dev)
 if ((${#need_apt[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing ${need_apt[*]} with apt-get …" >&2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import langdetect
@@ -16,7 +16,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from pressindex.parse.language import _key, _model, _ngram_keys, detect_language, sample_text
+from pressindex.parse.language import _key, _model, detect_language, log_prob_sums, sample_text
 
 TEXTS = {
     "de": "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.",
@@ -46,22 +46,38 @@ def test_model_holds_langdetects_probabilities(stock_factory: DetectorFactory) -
             assert got == pytest.approx(math.log(0.5 / 10_000 + p), rel=1e-5)
 
 
+@cache
+def _rows() -> dict[int, int]:
+    return {key: row for row, key in enumerate(_model().keys.tolist())}
+
+
+def _sums_of(keys: list[int]) -> tuple[np.ndarray, int]:
+    """The model's rows summed over the profile n-grams among ``keys`` (float64), and their number."""
+    rows = [_rows()[k] for k in keys if k in _rows()]
+    return _model().log_prob[rows].astype(np.float64).sum(axis=0), len(rows)
+
+
+def assert_same_sums(text: str, want: tuple[np.ndarray, int]) -> None:
+    sums, known = log_prob_sums(text)
+    assert known == want[1]
+    np.testing.assert_allclose(sums, want[0], rtol=1e-6)
+    assert not _model().counts.any()  # the scratch counts are left zero for the next text
+
+
 @pytest.mark.parametrize("text", list(TEXTS.values()))
 def test_ngrams_are_langdetects(stock_factory: DetectorFactory, text: str) -> None:
-    # langdetect's n-grams (all of them, not only known ones) as keys; ours must be the same
-    # multiset once unknown keys are dropped. The texts have no runs of capitals (see the module).
+    # langdetect's own n-gram walk: the profile n-grams it sees are the ones we sum. The texts
+    # have no runs of capitals (see the module).
     stock = Detector(stock_factory)
     stock.append(text)
-    ngram, want = NGram(), Counter()
+    ngram, keys = NGram(), []
     for ch in stock.text + " ":
         ngram.add_char(ch)
         for n in (1, 2, 3):
             gram = ngram.get(n)
             if gram and gram in stock_factory.word_lang_prob_map:
-                want[_key(gram)] += 1
-    known = set(_model().keys.tolist())
-    got = Counter(k for k in _ngram_keys(text).tolist() if k in known)
-    assert got == want
+                keys.append(_key(gram))
+    assert_same_sums(text, _sums_of(keys))
 
 
 @pytest.mark.parametrize(("lang", "text"), list(TEXTS.items()))
@@ -128,11 +144,6 @@ def _reference_ngram_keys(text: str) -> list[int]:
     return sorted(_key(g) for g in grams)
 
 
-def _grams(keys: np.ndarray) -> list[int]:
-    """Sorted keys without the padding ones: those end in the zero code point that pads the array."""
-    return sorted(k for k in keys.tolist() if k & ((1 << 21) - 1))
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -146,11 +157,24 @@ def _grams(keys: np.ndarray) -> list[int]:
         "[Klammern] ^ _ ` zählen als Latein",
     ],
 )
-def test_ngram_keys_equal_the_character_by_character_definition(text: str) -> None:
-    assert _grams(_ngram_keys(text)) == _reference_ngram_keys(text)
+def test_sums_equal_the_character_by_character_definition(text: str) -> None:
+    assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
 
 
 @settings(max_examples=200)
 @given(st.text(alphabet=st.sampled_from(list("aäßz ZÜ.,-\n\t😀жЖ中\u0301\u0323eEoO")), max_size=60))
-def test_ngram_keys_equal_the_definition_on_any_text(text: str) -> None:
-    assert _grams(_ngram_keys(text)) == _reference_ngram_keys(text)
+def test_sums_equal_the_definition_on_any_text(text: str) -> None:
+    assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
+
+
+def test_normalisation_is_the_identity_above_the_bmp() -> None:
+    # the compiled scorer normalises through a BMP table and passes higher code points through
+    assert all(NGram.normalize(chr(c)) == chr(c) for c in range(0x10000, 0x110000, 7))
+
+
+def test_every_profile_ngram_is_found_in_the_hash_table() -> None:
+    # one text per n-gram would be slow; a text of words made of single letters and pairs covers
+    # collisions along the probe chains through the 1- and 2-grams of every Latin letter
+    letters = "abcdefghijklmnopqrstuvwxyzäöüß"
+    text = " ".join(a + b for a in letters for b in letters)
+    assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))

@@ -1,18 +1,19 @@
-"""Language identification with langdetect's language profiles, scored exactly and vectorised.
+"""Language identification with langdetect's language profiles, scored exactly.
 
 langdetect classifies by 1- to 3-gram frequencies per language (55 profiles shipped with it).
 Its detector estimates the naive-Bayes score by random walks over the text's n-grams: about
 3 ms of pure Python per article, and not reproducible unless seeded. Here the same model is
-evaluated exactly: the log-probabilities of every profile n-gram are one float32 matrix, the
-text's n-grams are counted and looked up as integer keys with ``numpy.searchsorted``, and the
-score is a weighted sum of rows. That is deterministic by construction and about fifteen times
-cheaper.
+evaluated exactly: the log-probabilities of every profile n-gram are one float32 matrix, and
+the compiled ``_ngram_score.sum_log_prob`` walks the text once, counts its n-grams as integer
+keys in a hash table of the profile n-grams, and adds each distinct n-gram's row times its
+count. That is deterministic by construction and about twenty times cheaper.
 
-The n-grams are langdetect's own: the text is normalised character by character with
-``NGram.normalize`` (a code-point table, applied with numpy) and ``normalize_vi``, URLs and
+The n-grams are langdetect's own: the text is normalised character by character as
+``NGram.normalize`` does (a code-point table built from it) after ``normalize_vi``, URLs and
 e-mail addresses are dropped, mostly non-Latin text loses its Latin letters, and the n-grams are
-those of each word padded with one space on both sides. One rule of langdetect is left out: it skips n-grams inside runs of
-capitals ("USA"). The effect on accuracy is measured by ``pressindex evaluate``.
+those of each word padded with one space on both sides. One rule of langdetect is left out: it
+skips n-grams inside runs of capitals ("USA"). The effect on accuracy is measured by
+``pressindex evaluate``.
 
 Naive Bayes over thousands of overlapping n-grams is near-certain even for mixed text, so the
 probability reported is the posterior of a sample of ``EVIDENCE_NGRAMS`` n-grams with the text's
@@ -34,6 +35,8 @@ import langdetect
 import numpy as np
 from langdetect.utils.ngram import NGram
 
+from pressindex.parse._ngram_score import build_slots, sum_log_prob
+
 UNDETERMINED = "und"
 MIN_LETTERS = 40  # fewer letters than this: too short to decide
 MIN_PROBABILITY = 0.80  # a weaker winner means mixed text: undecided
@@ -47,7 +50,6 @@ _CODES = {"zh-cn": "zh", "zh-tw": "zh"}
 _URLS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 _ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % MIN_LETTERS)
 _BITS = 21  # a code point fits in 21 bits, so a 3-gram fits in one uint64 key
-_SPACE = 0x20
 _VI_MARKS = tuple(NGram.DMARK_CLASS)  # the combining marks normalize_vi folds into letters
 
 
@@ -64,17 +66,10 @@ class _Model:
     keys: np.ndarray  # sorted uint64 n-gram keys
     log_prob: np.ndarray  # float32 [n-gram, language]: log(ALPHA / BASE_FREQ + P(n-gram | language))
     normalised: np.ndarray  # uint32 [0x10000]: NGram.normalize of every BMP code point
-
-
-class _NormaliseTable(dict):
-    """``str.translate`` table that fills itself with langdetect's per-character normalisation."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = NGram.normalize(chr(code))
-        return self[code]
-
-
-_NORMALISED = _NormaliseTable()
+    # open addressing, twice the keys rounded up to a power of two: key (0 = empty) and row
+    slot_keys: np.ndarray
+    slot_rows: np.ndarray
+    counts: np.ndarray  # int32 per slot: sum_log_prob's scratch space, zero between calls
 
 
 def _key(gram: str) -> int:
@@ -108,72 +103,37 @@ def _model() -> _Model:
     normalised = np.fromiter(
         (ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000
     )
-    return _Model(tuple(names), unique, log_prob, normalised)
+    slots = 1 << (2 * len(unique) - 1).bit_length()
+    slot_keys, slot_rows = np.zeros(slots, dtype=np.uint64), np.zeros(slots, dtype=np.int32)
+    build_slots(unique, slot_keys, slot_rows)
+    counts = np.zeros(slots, dtype=np.int32)
+    return _Model(tuple(names), unique, log_prob, normalised, slot_keys, slot_rows, counts)
 
 
-def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _normalise(model: _Model, raw: np.ndarray) -> np.ndarray:
-    """``NGram.normalize`` of every code point, through the BMP table (a dictionary above it)."""
-    out = model.normalised[np.minimum(raw, 0xFFFF)]
-    beyond = np.flatnonzero(raw > 0xFFFF)
-    if len(beyond):
-        out[beyond] = [ord(_NORMALISED[int(c)]) for c in raw[beyond]]
-    return out
-
-
-def _ngram_keys(text: str) -> np.ndarray:
-    """Keys of the text's 1-, 2- and 3-grams, of words padded with spaces."""
+def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
+    """The sum of the model's rows over the text's profile n-grams (in ``_model().languages``
+    order), and how many n-grams that is."""
+    model = _model()
     if any(mark in text for mark in _VI_MARKS):
         text = NGram.normalize_vi(text)
-    raw = _codes(text)
-    latin = (raw >= 0x41) & (raw <= 0x7A)  # langdetect's 'A' <= ch <= 'z', punctuation included
-    non_latin = np.count_nonzero((raw >= 0x300) & ((raw < 0x1E00) | (raw > 0x1EFF)))
-    if (
-        np.count_nonzero(latin) * 2 < non_latin
-    ):  # langdetect's rule: mostly non-Latin text loses its Latin letters
-        raw = raw[~latin]
-    norm = _normalise(_model(), raw)
-    # one space between words and one either side: drop every space that follows a space (a
-    # leading one follows the padding), then at most one is left at the end
-    space = norm == _SPACE
-    follows_space = np.ones_like(space)
-    follows_space[1:] = space[:-1]
-    norm = norm[~(space & follows_space)]
-    if len(norm) and norm[-1] == _SPACE:
-        norm = norm[:-1]
-    codes = np.zeros(len(norm) + 4, dtype=np.uint64)  # padding, text, padding, two zeros: no key has a zero
-    codes[0] = codes[len(norm) + 1] = _SPACE
-    codes[1 : len(norm) + 1] = norm
-    two = (codes[:-1] << _BITS) | codes[1:]
-    three = (two[:-1] << _BITS) | codes[2:]
-    return np.concatenate([codes, two, three])
+    sums, known = sum_log_prob(
+        text, model.normalised, model.slot_keys, model.slot_rows, model.counts, model.log_prob,
+        len(model.languages),
+    )
+    return np.frombuffer(sums, dtype=np.float64), known
 
 
 def score(text: str) -> np.ndarray | None:
     """Posterior per language (in ``_model().languages`` order) of a sample of
     ``EVIDENCE_NGRAMS`` n-grams with the text's mean log-likelihood; None for too little text."""
-    model = _model()
     if not _ENOUGH_LETTERS.match(text):
         return None
-    keys = _ngram_keys(text)
-    keys.sort()
-    # each distinct n-gram once, with its count: half the lookups and rows of the full list
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    counts = np.diff(np.append(starts, len(keys))).astype(np.float32)
-    keys = keys[starts]
-    at = np.searchsorted(model.keys, keys)
-    at[at == len(model.keys)] = 0
-    known = model.keys[at] == keys
-    rows, counts = at[known], counts[known]
-    if not len(rows):
+    sums, known = log_prob_sums(text)
+    if not known:
         return None
-    # float32 sums as a matrix product (BLAS): a rounding error far below what decides
-    mean = counts @ model.log_prob.take(rows, axis=0) / counts.sum()
+    mean = sums / known
     evidence = (mean - mean.max()) * EVIDENCE_NGRAMS
-    posterior = np.exp(evidence.astype(np.float64))
+    posterior = np.exp(evidence)
     return posterior / posterior.sum()
 
 

@@ -1,0 +1,14 @@
+"""The one compiled module: the language scorer (src/pressindex/parse/_ngram_score.c).
+Everything else about the package is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "pressindex.parse._ngram_score",
+            sources=["src/pressindex/parse/_ngram_score.c"],
+            extra_compile_args=["-O3"],
+        )
+    ]
+)
