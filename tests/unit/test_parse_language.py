@@ -16,7 +16,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from pressindex.parse.language import _key, _model, detect_language, log_prob_sums, sample_text
+from pressindex.parse.language import FLOOR, _key, _model, detect_language, log_prob_sums, sample_text
 
 TEXTS = {
     "de": "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.",
@@ -40,7 +40,7 @@ def test_model_holds_langdetects_probabilities(stock_factory: DetectorFactory) -
     assert len(model.keys) == len(stock_factory.word_lang_prob_map)
     for gram in ("e", "en", "ung", " d", "ß", "ий"):
         want = stock_factory.word_lang_prob_map[gram]
-        row = model.log_prob[list(model.keys).index(_key(gram))]
+        row = _dense_rows([list(model.keys).index(_key(gram))])[0]
         for lang, p in zip(stock_factory.langlist, want):
             got = row[model.languages.index(lang)]
             assert got == pytest.approx(math.log(0.5 / 10_000 + p), rel=1e-5)
@@ -51,10 +51,20 @@ def _rows() -> dict[int, int]:
     return {key: row for row, key in enumerate(_model().keys.tolist())}
 
 
+def _dense_rows(rows: list[int]) -> np.ndarray:
+    """The model's rows as a dense float64 matrix: the floor wherever a profile lacks the n-gram."""
+    model = _model()
+    dense = np.full((len(rows), len(model.languages)), FLOOR)
+    for i, row in enumerate(rows):
+        entries = slice(model.row_start[row], model.row_start[row + 1])
+        dense[i, model.entry_lang[entries]] = model.entry_log_prob[entries]
+    return dense
+
+
 def _sums_of(keys: list[int]) -> tuple[np.ndarray, int]:
-    """The model's rows summed over the profile n-grams among ``keys`` (float64), and their number."""
+    """The model's rows summed over the profile n-grams among ``keys``, and their number."""
     rows = [_rows()[k] for k in keys if k in _rows()]
-    return _model().log_prob[rows].astype(np.float64).sum(axis=0), len(rows)
+    return _dense_rows(rows).sum(axis=0), len(rows)
 
 
 def assert_same_sums(text: str, want: tuple[np.ndarray, int]) -> None:
@@ -172,9 +182,23 @@ def test_normalisation_is_the_identity_above_the_bmp() -> None:
     assert all(NGram.normalize(chr(c)) == chr(c) for c in range(0x10000, 0x110000, 7))
 
 
-def test_every_profile_ngram_is_found_in_the_hash_table() -> None:
-    # one text per n-gram would be slow; a text of words made of single letters and pairs covers
-    # collisions along the probe chains through the 1- and 2-grams of every Latin letter
-    letters = "abcdefghijklmnopqrstuvwxyzäöüß"
-    text = " ".join(a + b for a in letters for b in letters)
-    assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
+def test_every_reachable_profile_ngram_is_found_in_the_hash_table() -> None:
+    # every profile n-gram that a text can produce (its characters are their own normalisation:
+    # langdetect folds most CJK ideographs into one per class), as a word of its own whose
+    # padding gives the n-gram's spaces, in one text of Latin and one of other scripts (mostly
+    # non-Latin text drops Latin letters)
+    model = _model()
+    grams = {
+        key: "".join(chr((key >> s) & 0x1FFFFF) for s in (42, 21, 0) if (key >> s) & 0x1FFFFF)
+        for key in model.keys.tolist()
+    }
+    reachable = {k for k, g in grams.items() if all(NGram.normalize(c) == c for c in g)}
+    assert len(reachable) > 0.7 * len(grams)
+    words = {grams[k].strip(" ") for k in reachable}
+    latin = {w for w in words if any("A" <= c <= "z" for c in w)}
+    covered = set()
+    for text in (" ".join(sorted(latin)), " ".join(sorted(words - latin))):
+        reference = _reference_ngram_keys(text)
+        covered |= set(reference)
+        assert_same_sums(text, _sums_of(reference))
+    assert reachable <= covered

@@ -3,10 +3,10 @@
 langdetect classifies by 1- to 3-gram frequencies per language (55 profiles shipped with it).
 Its detector estimates the naive-Bayes score by random walks over the text's n-grams: about
 3 ms of pure Python per article, and not reproducible unless seeded. Here the same model is
-evaluated exactly: the log-probabilities of every profile n-gram are one float32 matrix, and
-the compiled ``_ngram_score.sum_log_prob`` walks the text once, counts its n-grams as integer
-keys in a hash table of the profile n-grams, and adds each distinct n-gram's row times its
-count. That is deterministic by construction and about twenty times cheaper.
+evaluated exactly: the log-probabilities of every profile n-gram are one sparse float32 matrix,
+and the compiled ``_ngram_score.sum_log_prob`` walks the text once, counts its n-grams as
+integer keys in a hash table of the profile n-grams, and adds each distinct n-gram's row times
+its count. That is deterministic by construction and about twenty times cheaper.
 
 The n-grams are langdetect's own: the text is normalised character by character as
 ``NGram.normalize`` does (a code-point table built from it) after ``normalize_vi``, URLs and
@@ -45,6 +45,7 @@ EVIDENCE_NGRAMS = 50  # the sample size whose posterior is reported (see the mod
 # langdetect's smoothing: every n-gram adds ALPHA / BASE_FREQ to each language's probability.
 ALPHA = 0.5
 BASE_FREQ = 10_000
+FLOOR = float(np.float32(np.log(ALPHA / BASE_FREQ)))  # the log-probability of an n-gram a profile lacks
 # langdetect names two Chinese scripts; the index wants ISO 639-1.
 _CODES = {"zh-cn": "zh", "zh-tw": "zh"}
 _URLS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
@@ -62,14 +63,17 @@ class LanguageGuess:
 
 @dataclass(frozen=True)
 class _Model:
+    """langdetect's profiles, sparse: each n-gram's row lists only the languages whose profile
+    has it (about 2 of 55 on average); every other language gets ``FLOOR``."""
+
     languages: tuple[str, ...]
-    keys: np.ndarray  # sorted uint64 n-gram keys
-    log_prob: np.ndarray  # float32 [n-gram, language]: log(ALPHA / BASE_FREQ + P(n-gram | language))
+    keys: np.ndarray  # sorted uint64 n-gram keys, one per row
+    row_start: np.ndarray  # uint32 [rows + 1]: row r's entries are row_start[r] .. row_start[r + 1] - 1
+    entry_lang: np.ndarray  # uint8: the entry's language (index into languages)
+    entry_log_prob: np.ndarray  # float32: log(ALPHA / BASE_FREQ + P(n-gram | language))
     normalised: np.ndarray  # uint32 [0x10000]: NGram.normalize of every BMP code point
-    # open addressing, twice the keys rounded up to a power of two: key (0 = empty) and row
-    slot_keys: np.ndarray
-    slot_rows: np.ndarray
-    counts: np.ndarray  # int32 per slot: sum_log_prob's scratch space, zero between calls
+    slots: np.ndarray  # int32: open-addressing table of rows by key (-1 = empty)
+    counts: np.ndarray  # int32 per row: sum_log_prob's scratch space, zero between calls
 
 
 def _key(gram: str) -> int:
@@ -81,7 +85,7 @@ def _key(gram: str) -> int:
 
 @cache
 def _model() -> _Model:
-    """langdetect's profiles as one matrix; the probabilities are computed as langdetect's
+    """langdetect's profiles as a sparse matrix; the probabilities are computed as langdetect's
     ``DetectorFactory.add_profile`` computes them (languages in sorted order, not listdir's)."""
     directory = Path(langdetect.__file__).parent / "profiles"
     names, keys, columns, probs = [], [], [], []
@@ -93,21 +97,22 @@ def _model() -> _Model:
         freq = np.fromiter(map(profile["freq"].__getitem__, grams), dtype=np.float64, count=len(grams))
         names.append(profile["name"])
         keys.append(np.fromiter(map(_key, grams), dtype=np.uint64, count=len(grams)))
-        columns.append(np.full(len(grams), column, dtype=np.intp))
+        columns.append(np.full(len(grams), column, dtype=np.uint8))
         probs.append(freq / n_words[lengths - 1])
     unique, rows = np.unique(np.concatenate(keys), return_inverse=True)  # sorted keys
-    log_prob = np.zeros((len(unique), len(names)), dtype=np.float32)
-    log_prob[rows, np.concatenate(columns)] = np.concatenate(probs)
-    log_prob += ALPHA / BASE_FREQ
-    np.log(log_prob, out=log_prob)
+    columns_, probs_ = np.concatenate(columns), np.concatenate(probs)
+    order = np.lexsort((columns_, rows))  # by row, then language
+    row_start = np.searchsorted(rows[order], np.arange(len(unique) + 1)).astype(np.uint32)
+    entry_log_prob = np.log(ALPHA / BASE_FREQ + probs_[order]).astype(np.float32)
     normalised = np.fromiter(
         (ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000
     )
-    slots = 1 << (2 * len(unique) - 1).bit_length()
-    slot_keys, slot_rows = np.zeros(slots, dtype=np.uint64), np.zeros(slots, dtype=np.int32)
-    build_slots(unique, slot_keys, slot_rows)
-    counts = np.zeros(slots, dtype=np.int32)
-    return _Model(tuple(names), unique, log_prob, normalised, slot_keys, slot_rows, counts)
+    slots = np.full(1 << (2 * len(unique) - 1).bit_length(), -1, dtype=np.int32)  # at most half full
+    build_slots(unique, slots)
+    counts = np.zeros(len(unique), dtype=np.int32)
+    return _Model(
+        tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots, counts
+    )
 
 
 def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
@@ -117,8 +122,8 @@ def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
     if any(mark in text for mark in _VI_MARKS):
         text = NGram.normalize_vi(text)
     sums, known = sum_log_prob(
-        text, model.normalised, model.slot_keys, model.slot_rows, model.counts, model.log_prob,
-        len(model.languages),
+        text, model.normalised, model.keys, model.slots, model.row_start, model.entry_lang,
+        model.entry_log_prob, FLOOR, len(model.languages), model.counts,
     )
     return np.frombuffer(sums, dtype=np.float64), known
 
