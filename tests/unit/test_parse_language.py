@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -177,6 +179,11 @@ def test_sums_equal_the_definition_on_any_text(text: str) -> None:
     assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
 
 
+def test_normalisation_table_is_langdetects_for_every_bmp_code_point() -> None:
+    want = np.fromiter((ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000)
+    np.testing.assert_array_equal(_model().normalised, want)
+
+
 def test_normalisation_is_the_identity_above_the_bmp() -> None:
     # the compiled scorer normalises through a BMP table and passes higher code points through
     assert all(NGram.normalize(chr(c)) == chr(c) for c in range(0x10000, 0x110000, 7))
@@ -202,3 +209,13 @@ def test_every_reachable_profile_ngram_is_found_in_the_hash_table() -> None:
         covered |= set(reference)
         assert_same_sums(text, _sums_of(reference))
     assert reachable <= covered
+
+
+def test_a_missing_compiled_scorer_says_how_to_build_it() -> None:
+    code = (
+        "import sys; sys.modules['pressindex.parse._ngram_score'] = None\n"
+        "import pressindex.parse.language\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "compiled language scorer" in result.stderr and "C compiler" in result.stderr

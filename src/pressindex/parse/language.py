@@ -25,7 +25,6 @@ every 10kGNAD article stays decided (lowest 0.999) while most half-and-half mixt
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -33,9 +32,17 @@ from pathlib import Path
 
 import langdetect
 import numpy as np
+import orjson
+from langdetect.utils import unicode_block
 from langdetect.utils.ngram import NGram
 
-from pressindex.parse._ngram_score import build_slots, sum_log_prob
+try:
+    from pressindex.parse._ngram_score import build_slots, sum_log_prob
+except ImportError as exc:  # an install that skipped the build: say how to mend it
+    raise ImportError(
+        "pressindex's compiled language scorer (pressindex/parse/_ngram_score.c) is not built: "
+        "install the project with a C compiler present (./scripts/bootstrap.sh, or `uv sync`)"
+    ) from exc
 
 UNDETERMINED = "und"
 MIN_LETTERS = 40  # fewer letters than this: too short to decide
@@ -83,6 +90,56 @@ def _key(gram: str) -> int:
     return key
 
 
+def _keys(grams: list[str], lengths: np.ndarray) -> np.ndarray:
+    """``_key`` of every gram, by length in numpy (the profiles hold 184,000 grams)."""
+    keys = np.empty(len(grams), dtype=np.uint64)
+    for n in (1, 2, 3):
+        at = np.flatnonzero(lengths == n)
+        text = "".join(grams[i] for i in at).encode("utf-32-le")
+        codes = np.frombuffer(text, dtype=np.uint32).reshape(-1, n).astype(np.uint64)
+        key = codes[:, 0]
+        for column in range(1, n):
+            key = (key << _BITS) | codes[:, column]
+        keys[at] = key
+    return keys
+
+
+def _normalise_table() -> np.ndarray:
+    """``NGram.normalize`` of every BMP code point (uint32). Asking it 65,536 times costs a
+    quarter of a second in every parse process, so only the small blocks it treats character
+    by character are asked; blocks it folds into one character are filled as ranges, the CJK
+    ideographs from its own map. A test compares every code point with ``NGram.normalize``."""
+    blocks = {name: (start, end) for name, start, end in unicode_block._unicode_blocks}
+    table = np.arange(0x10000, dtype=np.uint32)
+    for name in (
+        unicode_block.UNICODE_HIRAGANA,
+        unicode_block.UNICODE_KATAKANA,
+        unicode_block.UNICODE_BOPOMOFO,
+        unicode_block.UNICODE_BOPOMOFO_EXTENDED,
+        unicode_block.UNICODE_HANGUL_SYLLABLES,
+    ):
+        start, end = blocks[name]
+        table[start : end + 1] = ord(NGram.normalize(chr(start)))
+    start, end = blocks[unicode_block.UNICODE_CJK_UNIFIED_IDEOGRAPHS]
+    for ch, folded in NGram.CJK_MAP.items():
+        if start <= ord(ch) <= end:
+            table[ord(ch)] = ord(folded)
+    ranges = [range(0x80)]  # Basic Latin
+    ranges += [
+        range(blocks[name][0], blocks[name][1] + 1)
+        for name in (
+            unicode_block.UNICODE_LATIN_1_SUPPLEMENT,
+            unicode_block.UNICODE_LATIN_EXTENDED_B,
+            unicode_block.UNICODE_GENERAL_PUNCTUATION,
+            unicode_block.UNICODE_ARABIC,
+            unicode_block.UNICODE_LATIN_EXTENDED_ADDITIONAL,
+        )
+    ]
+    for codes in ranges:
+        table[codes.start : codes.stop] = [ord(NGram.normalize(chr(c))) for c in codes]
+    return table
+
+
 @cache
 def _model() -> _Model:
     """langdetect's profiles as a sparse matrix; the probabilities are computed as langdetect's
@@ -90,13 +147,13 @@ def _model() -> _Model:
     directory = Path(langdetect.__file__).parent / "profiles"
     names, keys, columns, probs = [], [], [], []
     for column, path in enumerate(sorted(p for p in directory.iterdir() if p.is_file())):
-        profile = json.loads(path.read_text(encoding="utf-8"))
+        profile = orjson.loads(path.read_bytes())
         grams = [g for g in profile["freq"] if 1 <= len(g) <= 3]
         n_words = np.array(profile["n_words"], dtype=np.float64)
         lengths = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
         freq = np.fromiter(map(profile["freq"].__getitem__, grams), dtype=np.float64, count=len(grams))
         names.append(profile["name"])
-        keys.append(np.fromiter(map(_key, grams), dtype=np.uint64, count=len(grams)))
+        keys.append(_keys(grams, lengths))
         columns.append(np.full(len(grams), column, dtype=np.uint8))
         probs.append(freq / n_words[lengths - 1])
     unique, rows = np.unique(np.concatenate(keys), return_inverse=True)  # sorted keys
@@ -104,15 +161,11 @@ def _model() -> _Model:
     order = np.lexsort((columns_, rows))  # by row, then language
     row_start = np.searchsorted(rows[order], np.arange(len(unique) + 1)).astype(np.uint32)
     entry_log_prob = np.log(ALPHA / BASE_FREQ + probs_[order]).astype(np.float32)
-    normalised = np.fromiter(
-        (ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000
-    )
+    normalised = _normalise_table()
     slots = np.full(1 << (2 * len(unique) - 1).bit_length(), -1, dtype=np.int32)  # at most half full
     build_slots(unique, slots)
     counts = np.zeros(len(unique), dtype=np.int32)
-    return _Model(
-        tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots, counts
-    )
+    return _Model(tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots, counts)
 
 
 def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
@@ -122,8 +175,16 @@ def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
     if any(mark in text for mark in _VI_MARKS):
         text = NGram.normalize_vi(text)
     sums, known = sum_log_prob(
-        text, model.normalised, model.keys, model.slots, model.row_start, model.entry_lang,
-        model.entry_log_prob, FLOOR, len(model.languages), model.counts,
+        text,
+        model.normalised,
+        model.keys,
+        model.slots,
+        model.row_start,
+        model.entry_lang,
+        model.entry_log_prob,
+        FLOOR,
+        len(model.languages),
+        model.counts,
     )
     return np.frombuffer(sums, dtype=np.float64), known
 
