@@ -143,7 +143,7 @@ def _document_code_digest() -> str:
     lines from an older version are never compared with what the ingest writes now."""
     package = Path(pressindex.__file__).parent
     digest = hashlib.sha1(json.dumps(index_definition(), sort_keys=True).encode())
-    for path in sorted(package.glob("parse/*.py")) + [
+    for path in sorted(package.glob("parse/*.py")) + sorted(package.glob("parse/*.c")) + [
         package / name for name in ("model.py", "load.py", "pipeline.py")
     ]:
         digest.update(path.read_bytes())
