@@ -10,14 +10,16 @@
  *     is the identity; a test checks that);
  *   - one space between words and one either side;
  *   - every 1-, 2- and 3-gram of that padded text, as a key of 21 bits per code point, counted
- *     when it is a profile n-gram (an open-addressing table of row numbers);
+ *     in its slot of an open-addressing table when it is a profile n-gram;
  *   - then each distinct n-gram's log-probabilities, times its count, added to the sums.
  *
  * The model is sparse: an n-gram is in about 2 of the 55 profiles on average, and every other
  * language gets the smoothing floor. So a row stores only its languages (CSR), the sums start at
  * floor x n-grams and each stored entry adds its difference to the floor. The whole model is then
- * about 3 MB instead of a 19 MB dense matrix, which matters more than arithmetic: beside
- * Elasticsearch, the dense rows missed the caches.
+ * about 5 MB instead of a 19 MB dense matrix, and a lookup reads one 16-byte slot (key, entries,
+ * count) rather than a key, a row number and a counter in three arrays. Cache misses are what
+ * this loop costs: the rest of parsing, and Elasticsearch beside it, evict the model between
+ * two texts.
  *
  * tests/unit/test_parse_language.py compares the result with sums over the n-grams built
  * character by character from langdetect's own functions.
@@ -43,63 +45,76 @@ static unsigned shift_for(Py_ssize_t size) {
 
 static int is_power_of_two(Py_ssize_t n) { return n > 0 && (n & (n - 1)) == 0; }
 
-/* build_slots(keys, slots): fill the open-addressing table with the row of each key.
- * keys: uint64, distinct; slots: int32[size], a power of two above the number of keys, all -1
- * (empty). A slot holds a row; the key itself is read from keys[row]. */
+/* One slot of the open-addressing table: everything a lookup needs in 16 bytes, so counting an
+ * n-gram touches one cache line. key 0 marks an empty slot (every n-gram has a non-zero code
+ * point). count is sum_log_prob's scratch space, zero between calls. */
+typedef struct {
+    uint64_t key;
+    uint32_t entries; /* first entry << 8 | number of entries (languages) */
+    uint32_t count;
+} Slot;
+
+/* build_slots(keys, row_start, slots): fill the table. keys: uint64[rows], distinct and non-zero;
+ * row_start: uint32[rows + 1]; slots: a zeroed buffer of 16-byte slots, a power of two of them
+ * and more than the keys. */
 static PyObject *build_slots(PyObject *self, PyObject *args) {
     (void)self;
-    Py_buffer keys, slots;
-    if (!PyArg_ParseTuple(args, "y*w*", &keys, &slots)) return NULL;
+    Py_buffer keys, row_start, slots;
+    if (!PyArg_ParseTuple(args, "y*y*w*", &keys, &row_start, &slots)) return NULL;
     PyObject *result = NULL;
-    Py_ssize_t n = keys.len / 8, size = slots.len / 4;
-    if (!is_power_of_two(size) || size <= n || n > INT32_MAX) {
+    Py_ssize_t n = keys.len / 8, size = slots.len / (Py_ssize_t)sizeof(Slot);
+    if (!is_power_of_two(size) || size <= n || row_start.len != (n + 1) * 4) {
         PyErr_SetString(PyExc_ValueError, "slots: a power of two above the number of keys");
         goto done;
     }
     const uint64_t *k = keys.buf;
-    int32_t *sl = slots.buf;
+    const uint32_t *start = row_start.buf;
+    Slot *sl = slots.buf;
     unsigned shift = shift_for(size);
     for (Py_ssize_t row = 0; row < n; row++) {
+        uint32_t entries = start[row + 1] - start[row];
+        if (k[row] == 0 || entries > 0xFF || start[row] > 0xFFFFFF) {
+            PyErr_SetString(PyExc_ValueError, "a zero key, or more entries than a slot can address");
+            goto done;
+        }
         uint64_t s = slot_of(k[row], shift);
-        while (sl[s] >= 0) {
-            if (k[sl[s]] == k[row]) {
+        while (sl[s].key != 0) {
+            if (sl[s].key == k[row]) {
                 PyErr_SetString(PyExc_ValueError, "duplicate key");
                 goto done;
             }
             s = (s + 1) & (uint64_t)(size - 1);
         }
-        sl[s] = (int32_t)row;
+        sl[s] = (Slot){k[row], start[row] << 8 | entries, 0};
     }
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&keys);
+    PyBuffer_Release(&row_start);
     PyBuffer_Release(&slots);
     return result;
 }
 
 typedef struct {
-    const uint64_t *keys;
-    const int32_t *slots;
+    Slot *slots;
     uint64_t mask;
     unsigned shift;
-    int32_t *counts;  /* per row; zero between calls */
-    int32_t *touched; /* the rows counted in this call, each once */
+    int32_t *touched; /* the slots counted in this call, each once */
     Py_ssize_t n_touched;
     Py_ssize_t known;
 } Counter;
 
-/* Count one n-gram if it is a profile n-gram. Counting first and adding rows afterwards reads
- * each distinct n-gram's row once: about half the rows of the full list. */
+/* Count one n-gram if it is a profile n-gram. Counting first and adding entries afterwards reads
+ * each distinct n-gram's entries once: about half the n-grams of a text are repeats. */
 static inline void count_key(Counter *ct, uint64_t key) {
     uint64_t s = slot_of(key, ct->shift);
-    int32_t row;
     for (;;) {
-        row = ct->slots[s];
-        if (row < 0) return; /* not a profile n-gram */
-        if (ct->keys[row] == key) break;
+        uint64_t found = ct->slots[s].key;
+        if (found == key) break;
+        if (found == 0) return; /* not a profile n-gram */
         s = (s + 1) & ct->mask;
     }
-    if (ct->counts[row]++ == 0) ct->touched[ct->n_touched++] = row;
+    if (ct->slots[s].count++ == 0) ct->touched[ct->n_touched++] = (int32_t)s;
     ct->known++;
 }
 
@@ -116,33 +131,29 @@ static inline void feed(Counter *ct, uint64_t *window, Py_ssize_t *seen, uint64_
 
 static inline int is_latin(Py_UCS4 c) { return c >= 0x41 && c <= 0x7A; }
 
-/* sum_log_prob(text, normalised, keys, slots, row_start, entry_lang, entry_log_prob, floor,
- *              n_langs, counts) -> (sums, known)
+/* sum_log_prob(text, normalised, slots, entry_lang, entry_log_prob, floor, n_langs) -> (sums, known)
  *   text: str, normalize_vi already applied;  normalised: uint32[0x10000];
- *   keys: uint64[rows];  slots: the table build_slots filled;
- *   row_start: uint32[rows + 1], entry_lang: uint8[entries], entry_log_prob: float32[entries]:
- *     row r's languages and log-probabilities are entries row_start[r] .. row_start[r + 1] - 1;
- *   floor: the log-probability of a language whose profile lacks the n-gram;
- *   counts: int32[rows], all zero: scratch space, left zero again.
+ *   slots: the table build_slots filled (its counts are left zero again);
+ *   entry_lang: uint8[entries], entry_log_prob: float32[entries]: an n-gram's languages and
+ *     log-probabilities are its slot's entries first .. first + n - 1;
+ *   floor: the log-probability of a language whose profile lacks the n-gram.
  * sums: bytes holding float64[n_langs]; known: how many of the text's n-grams are profile n-grams. */
 static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text;
-    Py_buffer normalised, keys, slots, row_start, entry_lang, entry_log_prob, counts;
+    Py_buffer normalised, slots, entry_lang, entry_log_prob;
     double floor;
     Py_ssize_t n_langs;
-    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*y*dnw*", &text, &normalised, &keys, &slots, &row_start,
-                          &entry_lang, &entry_log_prob, &floor, &n_langs, &counts))
+    if (!PyArg_ParseTuple(args, "Uy*w*y*y*dn", &text, &normalised, &slots, &entry_lang, &entry_log_prob,
+                          &floor, &n_langs))
         return NULL;
     PyObject *result = NULL;
     int32_t *touched = NULL;
     double sums[MAX_LANGS];
-    Py_ssize_t rows = keys.len / 8, size = slots.len / 4, entries = entry_lang.len;
+    Py_ssize_t size = slots.len / (Py_ssize_t)sizeof(Slot), entries = entry_lang.len;
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-    const uint32_t *start = row_start.buf;
     if (n_langs < 1 || n_langs > MAX_LANGS || normalised.len != 0x10000 * 4 || !is_power_of_two(size) ||
-        row_start.len != (rows + 1) * 4 || counts.len != rows * 4 || entry_log_prob.len != entries * 4 ||
-        start[rows] != (uint32_t)entries) {
+        entry_log_prob.len != entries * 4) {
         PyErr_SetString(PyExc_ValueError, "model arrays of the wrong shape");
         goto done;
     }
@@ -152,7 +163,7 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    Counter ct = {keys.buf, slots.buf, (uint64_t)(size - 1), shift_for(size), counts.buf, touched, 0, 0};
+    Counter ct = {slots.buf, (uint64_t)(size - 1), shift_for(size), touched, 0, 0};
     const uint32_t *norm = normalised.buf;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -189,10 +200,12 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
     const float *lp = entry_log_prob.buf;
     for (Py_ssize_t j = 0; j < n_langs; j++) sums[j] = floor * (double)ct.known;
     for (Py_ssize_t t = 0; t < ct.n_touched; t++) {
-        int32_t row = touched[t];
-        double times = ct.counts[row];
-        ct.counts[row] = 0;
-        for (uint32_t e = start[row]; e < start[row + 1]; e++) {
+        Slot *slot = &ct.slots[touched[t]];
+        double times = slot->count;
+        slot->count = 0;
+        uint32_t first = slot->entries >> 8, end = first + (slot->entries & 0xFF);
+        if (end > (uint32_t)entries) continue; /* a table built for other entries: never read past them */
+        for (uint32_t e = first; e < end; e++) {
             if (lang[e] < n_langs) sums[lang[e]] += times * ((double)lp[e] - floor);
         }
     }
@@ -201,17 +214,14 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
 done:
     PyMem_Free(touched);
     PyBuffer_Release(&normalised);
-    PyBuffer_Release(&keys);
     PyBuffer_Release(&slots);
-    PyBuffer_Release(&row_start);
     PyBuffer_Release(&entry_lang);
     PyBuffer_Release(&entry_log_prob);
-    PyBuffer_Release(&counts);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"build_slots", build_slots, METH_VARARGS, "Fill an open-addressing table of n-gram rows."},
+    {"build_slots", build_slots, METH_VARARGS, "Fill the open-addressing table of profile n-grams."},
     {"sum_log_prob", sum_log_prob, METH_VARARGS,
      "Sum the model's log-probabilities over a text's n-grams: (float64 sums as bytes, count)."},
     {NULL, NULL, 0, NULL},

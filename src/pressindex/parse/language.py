@@ -79,8 +79,9 @@ class _Model:
     entry_lang: np.ndarray  # uint8: the entry's language (index into languages)
     entry_log_prob: np.ndarray  # float32: log(ALPHA / BASE_FREQ + P(n-gram | language))
     normalised: np.ndarray  # uint32 [0x10000]: NGram.normalize of every BMP code point
-    slots: np.ndarray  # int32: open-addressing table of rows by key (-1 = empty)
-    counts: np.ndarray  # int32 per row: sum_log_prob's scratch space, zero between calls
+    # open addressing, 16 bytes a slot (key, entries, count: see _ngram_score.c); the counts are
+    # sum_log_prob's scratch space, zero between calls
+    slots: np.ndarray
 
 
 def _key(gram: str) -> int:
@@ -162,10 +163,9 @@ def _model() -> _Model:
     row_start = np.searchsorted(rows[order], np.arange(len(unique) + 1)).astype(np.uint32)
     entry_log_prob = np.log(ALPHA / BASE_FREQ + probs_[order]).astype(np.float32)
     normalised = _normalise_table()
-    slots = np.full(1 << (2 * len(unique) - 1).bit_length(), -1, dtype=np.int32)  # at most half full
-    build_slots(unique, slots)
-    counts = np.zeros(len(unique), dtype=np.int32)
-    return _Model(tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots, counts)
+    slots = np.zeros(16 << (2 * len(unique) - 1).bit_length(), dtype=np.uint8)  # at most half full
+    build_slots(unique, row_start, slots)
+    return _Model(tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots)
 
 
 def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
@@ -177,14 +177,11 @@ def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
     sums, known = sum_log_prob(
         text,
         model.normalised,
-        model.keys,
         model.slots,
-        model.row_start,
         model.entry_lang,
         model.entry_log_prob,
         FLOOR,
         len(model.languages),
-        model.counts,
     )
     return np.frombuffer(sums, dtype=np.float64), known
 
