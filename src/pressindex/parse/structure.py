@@ -118,8 +118,8 @@ def classify_footer(line: str) -> FooterLine | None:
         return FooterLine("copyright", line, _copyright_credit(line))
     if _DPA_ID_LINE.match(line):
         return FooterLine("dpa_id", line, Credit(("dpa",)))
-    lone = parse_credit(line.strip("()."))
-    if lone and not lone.unknown and len(line) <= 40:
+    lone = parse_credit(line.strip("().")) if len(line) <= 40 else None  # a lone credit is short
+    if lone and not lone.unknown:
         return FooterLine("credit", line, lone)
     if _INITIALS.match(line):
         return FooterLine("editor_initials", line)
