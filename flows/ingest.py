@@ -20,7 +20,6 @@ next one starts. ``PRESSINDEX_TASK_RUNNER=dask`` runs the batches on a Dask clus
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import time
 from contextlib import nullcontext
@@ -36,13 +35,16 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from pressindex import bulk_mode, pipeline, progress, run_report, state
+from pressindex import bulk_mode, heap, pipeline, progress, run_report, state
 from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
 from pressindex.es_client import connect, shared_client
 from pressindex.indices import ensure_index
 from pressindex.task_runners import batch_task_runner
+
+# A deployment's flow run imports this file first: cap malloc arenas before the batches start threads.
+heap.limit_arenas()
 
 # This file is loaded from its path, so a Dask worker cannot import it: its tasks travel by value.
 if __name__ in sys.modules:
@@ -86,16 +88,6 @@ def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str,
     return {"batch": batch_no, **report.as_dict()}
 
 
-def _return_freed_memory() -> None:
-    """Hand the heap that planning freed (checksums, lookups, serialising the persisted plan:
-    ~0.5 KB per file) back to the OS before the batches start; glibc would keep it. (Reference
-    counting has freed it already: a full ``gc.collect`` would only walk Prefect's objects, 0.2 s.)"""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back
-        pass
-
-
 @task(name="plan-run", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
 def plan_run(paths: list[str], alias: str, force: bool, batch_size: int, run_id: str) -> dict:
     """New and changed files, cut into batches. Persisted per flow run, so a retried run sees the
@@ -136,7 +128,9 @@ def ingest(
     # absolute paths: the cache key of a retried run must not depend on the working directory
     plan = plan_run([str(Path(p).absolute()) for p in paths], alias, force, batch_size or settings.batch_size, run_id)
     batches = plan["batches"]
-    _return_freed_memory()
+    # planning freed ~0.5 KB per file (checksums, lookups, serialising the persisted plan); a full
+    # gc.collect would only walk Prefect's objects (0.2 s): reference counting has freed it already
+    heap.return_freed_memory()
     logger.info(
         "files=%d new_or_changed=%d unchanged=%d quarantined_before=%d batches=%d alias=%s index=%s",
         plan["files_seen"], sum(map(len, batches)), plan["skipped_unchanged"], plan["skipped_quarantined"],
