@@ -43,11 +43,13 @@ static unsigned shift_for(Py_ssize_t size) {
     return 64u - bits;
 }
 
-static int is_power_of_two(Py_ssize_t n) { return n > 0 && (n & (n - 1)) == 0; }
+/* At least two slots: a shift of 64 would be undefined. */
+static int valid_table_size(Py_ssize_t n) { return n >= 2 && (n & (n - 1)) == 0; }
 
 /* One slot of the open-addressing table: everything a lookup needs in 16 bytes, so counting an
  * n-gram touches one cache line. key 0 marks an empty slot (every n-gram has a non-zero code
- * point). count is sum_log_prob's scratch space, zero between calls. */
+ * point). count is sum_log_prob's scratch space, zero between calls; the calls hold the GIL
+ * throughout, so two threads never count in one table at once. */
 typedef struct {
     uint64_t key;
     uint32_t entries; /* first entry << 8 | number of entries (languages) */
@@ -63,7 +65,7 @@ static PyObject *build_slots(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*w*", &keys, &row_start, &slots)) return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = keys.len / 8, size = slots.len / (Py_ssize_t)sizeof(Slot);
-    if (!is_power_of_two(size) || size <= n || row_start.len != (n + 1) * 4) {
+    if (!valid_table_size(size) || size <= n || row_start.len != (n + 1) * 4) {
         PyErr_SetString(PyExc_ValueError, "slots: a power of two above the number of keys");
         goto done;
     }
@@ -152,7 +154,7 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
     double sums[MAX_LANGS];
     Py_ssize_t size = slots.len / (Py_ssize_t)sizeof(Slot), entries = entry_lang.len;
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-    if (n_langs < 1 || n_langs > MAX_LANGS || normalised.len != 0x10000 * 4 || !is_power_of_two(size) ||
+    if (n_langs < 1 || n_langs > MAX_LANGS || normalised.len != 0x10000 * 4 || !valid_table_size(size) ||
         entry_log_prob.len != entries * 4) {
         PyErr_SetString(PyExc_ValueError, "model arrays of the wrong shape");
         goto done;
