@@ -38,7 +38,7 @@ def main() -> None:
     ap.add_argument("--corpora", type=Path, default=here.parent.parent / "shared" / "corpora")
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--wire", type=int, default=2000, help="wire files to prepare as the ingest does (0: skip)")
+    ap.add_argument("--wire", type=int, default=2000, help="wire files to prepare as ingest does (0: skip)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pressindex-bench")
     args = ap.parse_args()
 
@@ -78,8 +78,9 @@ def main() -> None:
                 pass
             best = min(best, time.perf_counter() - start)
         print(
-            f"wire files: {len(files)}, read + parse + detect + encode: {best / len(files) * 1e3:.2f} ms per file, "
-            f"{len(files) / best:,.0f} files/s per core (best of {args.repeat})"
+            f"wire files: {len(files)}, read + parse + detect + encode: "
+            f"{best / len(files) * 1e3:.2f} ms per file, {len(files) / best:,.0f} files/s per core "
+            f"(best of {args.repeat})"
         )
 
 
