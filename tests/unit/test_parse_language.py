@@ -18,7 +18,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from pressindex.parse.language import FLOOR, _key, _model, detect_language, log_prob_sums, sample_text
+from pressindex.parse.language import FLOOR, _model, detect_language, log_prob_sums, sample_text
 
 TEXTS = {
     "de": "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.",
@@ -27,6 +27,14 @@ TEXTS = {
     "it": "Il governo ha annunciato mercoledì una nuova legge per promuovere le energie rinnovabili nel paese.",
     "ru": "Правительство объявило в среду о новом законе о поддержке возобновляемой энергетики в стране.",
 }
+
+
+def _key(gram: str) -> int:
+    """The definition of an n-gram's key: its code points, 21 bits each, the first highest."""
+    key = 0
+    for ch in gram:
+        key = (key << 21) | ord(ch)
+    return key
 
 
 @pytest.fixture(scope="module")
