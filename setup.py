@@ -9,6 +9,7 @@ setup(
             "pressindex.parse._ngram_score",
             sources=["src/pressindex/parse/_ngram_score.c"],
             extra_compile_args=["-O3"],
+            libraries=["m"],  # exp()
         )
     ]
 )

@@ -70,8 +70,12 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         size = os.stat(path).st_size
         if size > max_bytes:
             raise TooLarge(f"file has {size:,} bytes; the limit is {max_bytes:,}", path=str(path))
-        with open(path, "rb") as fh:
-            return fh.read(max_bytes + 1)
+        # read(n) allocates n bytes first: asking for max_bytes + 1 (20 MiB) cost 45 us per file
+        with open(path, "rb", buffering=0) as fh:
+            raw = fh.read(size + 1)
+            if len(raw) > size:  # it grew since the stat: read on, up to one byte past the limit
+                raw += fh.read(max_bytes + 1 - len(raw))
+            return raw
     except InputError:
         raise
     except OSError as exc:

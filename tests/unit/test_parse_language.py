@@ -18,7 +18,14 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from pressindex.parse.language import FLOOR, _model, detect_language, log_prob_sums, sample_text
+from pressindex.parse.language import (
+    EVIDENCE_NGRAMS,
+    FLOOR,
+    _model,
+    detect_language,
+    log_prob_sums,
+    sample_text,
+)
 
 TEXTS = {
     "de": "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.",
@@ -252,3 +259,28 @@ def test_the_compiled_scorer_refuses_tables_of_the_wrong_shape() -> None:
         sum_log_prob(
             "text", model.normalised[:100], model.slots, model.entry_lang, model.entry_log_prob, FLOOR, 55
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(min_value=-5e4, max_value=0, allow_nan=False), min_size=1, max_size=60),
+    st.integers(min_value=1, max_value=5000),
+)
+def test_the_compiled_posterior_is_the_softmax_of_the_scaled_means(sums: list[float], known: int) -> None:
+    from pressindex.parse._ngram_score import best_posterior
+
+    mean = np.array(sums) / known
+    posterior = np.exp((mean - mean.max()) * EVIDENCE_NGRAMS)
+    posterior /= posterior.sum()
+    best, probability = best_posterior(np.array(sums).tobytes(), known, EVIDENCE_NGRAMS)
+    assert best == int(np.argmax(mean))  # the first of equal maxima
+    assert probability == pytest.approx(posterior[best], rel=1e-12)
+
+
+def test_the_compiled_posterior_refuses_nothing_to_score() -> None:
+    from pressindex.parse._ngram_score import best_posterior
+
+    with pytest.raises(ValueError):
+        best_posterior(b"", 10, 50.0)
+    with pytest.raises(ValueError):
+        best_posterior(np.zeros(3).tobytes(), 0, 50.0)

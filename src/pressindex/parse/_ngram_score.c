@@ -26,6 +26,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 
 #define BITS 21
@@ -222,10 +223,36 @@ done:
     return result;
 }
 
+/* best_posterior(sums, known, evidence) -> (index, probability): the language with the highest
+ * mean log-likelihood and its posterior when each language's mean is scaled to ``evidence``
+ * n-grams. Done here because numpy spends ~50 us on five operations over 55 numbers. */
+static PyObject *best_posterior(PyObject *self, PyObject *args) {
+    Py_buffer sums;
+    Py_ssize_t known;
+    double evidence;
+    if (!PyArg_ParseTuple(args, "y*nd", &sums, &known, &evidence)) return NULL;
+    Py_ssize_t n = sums.len / (Py_ssize_t)sizeof(double);
+    if (n < 1 || sums.len % (Py_ssize_t)sizeof(double) || known < 1) {
+        PyBuffer_Release(&sums);
+        PyErr_SetString(PyExc_ValueError, "best_posterior needs at least one sum and one n-gram");
+        return NULL;
+    }
+    const double *s = sums.buf;
+    Py_ssize_t best = 0;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (s[i] > s[best]) best = i; /* the first of equal maxima, as numpy's argmax */
+    double top = s[best] / (double)known, total = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) total += exp((s[i] / (double)known - top) * evidence);
+    PyBuffer_Release(&sums);
+    return Py_BuildValue("(nd)", best, 1.0 / total); /* the best term is exp(0) = 1 */
+}
+
 static PyMethodDef methods[] = {
     {"build_slots", build_slots, METH_VARARGS, "Fill the open-addressing table of profile n-grams."},
     {"sum_log_prob", sum_log_prob, METH_VARARGS,
      "Sum the model's log-probabilities over a text's n-grams: (float64 sums as bytes, count)."},
+    {"best_posterior", best_posterior, METH_VARARGS,
+     "The best language of the sums and its posterior at a given evidence: (index, probability)."},
     {NULL, NULL, 0, NULL},
 };
 

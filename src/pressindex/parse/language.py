@@ -37,7 +37,7 @@ from langdetect.utils import unicode_block
 from langdetect.utils.ngram import NGram
 
 try:
-    from pressindex.parse._ngram_score import build_slots, sum_log_prob
+    from pressindex.parse._ngram_score import best_posterior, build_slots, sum_log_prob
 except ImportError as exc:  # an install that skipped the build: say how to mend it
     raise ImportError(
         "pressindex's compiled language scorer (pressindex/parse/_ngram_score.c) is not built: "
@@ -180,18 +180,15 @@ def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
     return np.frombuffer(sums, dtype=np.float64), known
 
 
-def score(text: str) -> np.ndarray | None:
-    """Posterior per language (in ``_model().languages`` order) of a sample of
+def score(text: str) -> tuple[int, float] | None:
+    """The best language (its index in ``_model().languages``) and its posterior for a sample of
     ``EVIDENCE_NGRAMS`` n-grams with the text's mean log-likelihood; None for too little text."""
     if not _ENOUGH_LETTERS.match(text):
         return None
     sums, known = log_prob_sums(text)
     if not known:
         return None
-    mean = sums / known
-    evidence = (mean - mean.max()) * EVIDENCE_NGRAMS
-    posterior = np.exp(evidence)
-    return posterior / posterior.sum()
+    return best_posterior(sums, known, EVIDENCE_NGRAMS)
 
 
 def sample_text(text: str, limit: int = SAMPLE_CHARS) -> str:
@@ -216,13 +213,12 @@ def detect_language(text: str, *, sample_chars: int | None = SAMPLE_CHARS) -> La
     text = sample_text(text, sample_chars) if sample_chars else text
     if "@" in text or "://" in text or "www." in text:  # the pattern is slow to scan; most text has none
         text = _URLS.sub(" ", text)
-    posterior = score(text)
-    if posterior is None:
+    scored = score(text)
+    if scored is None:
         return LanguageGuess(UNDETERMINED, 0.0)
-    best = int(posterior.argmax())
+    best, probability = scored
     code = _model().languages[best]
     code = _CODES.get(code, code)
-    probability = float(posterior[best])
     if probability < MIN_PROBABILITY:
         return LanguageGuess(UNDETERMINED, 0.0, best_guess=code)
     return LanguageGuess(code, round(probability, 4))
