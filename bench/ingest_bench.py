@@ -318,7 +318,7 @@ def _bytecode_mode() -> str:
     return "compiled" if cached else "not compiled: every process compiles its imports at start"
 
 
-def measure_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, dict, TreeMonitor]:
+def run_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, dict, TreeMonitor]:
     env = {**os.environ, "PRESSINDEX_QUARANTINE_DIR": str(workdir / "quarantine")}
     cmd = [sys.executable, "-m", "pressindex", "ingest", str(directory), "--index", alias, "--json"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -336,23 +336,27 @@ def measure_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, d
     return seconds, summary, memory
 
 
-FIXED_COST_FILES = 10
-
-
-def measure_fixed_cost(es, cache: Path, csv_path: Path) -> float:
-    """Seconds of a ``pressindex ingest`` of a few files into a fresh alias: what every run pays."""
-    directory = build_corpus(FIXED_COST_FILES, cache, csv_path)
-    alias = f"bench-fixed-{uuid.uuid4().hex[:8]}"
+def measure_ingest(es, directory: Path) -> tuple[float, dict, TreeMonitor, float, int]:
+    """(b) into a new alias whose empty indices exist before the clock starts, as (a)'s does: its
+    seconds, summary and process tree, Elasticsearch's CPU meanwhile and the documents it indexed.
+    The alias and its state alias are deleted afterwards."""
+    alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
         try:
             ensure_index(es, alias)
             ensure_state_index(es, alias)
             es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
-            seconds, _, _ = measure_ingest(directory, alias, Path(work))
+            es_before = es_cpu_seconds(es)
+            seconds, summary, memory = run_ingest(directory, alias, Path(work))
+            es_cpu = es_cpu_seconds(es) - es_before
+            es.indices.refresh(index=alias)
+            return seconds, summary, memory, es_cpu, int(es.count(index=alias)["count"])
         finally:
             drop_alias_family(es, alias)
             drop_alias_family(es, state_alias(alias))
-    return seconds
+
+
+FIXED_COST_FILES = 10  # an ingest this small is all fixed cost
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -409,23 +413,11 @@ def main(argv: list[str] | None = None) -> int:
         cpu["a"] = (es_cpu_seconds(es) - es_before, time.process_time() - client_before)
         rows.append(("a", "(a) _bulk of prepared documents", seconds, count))
     if not args.skip_ingest:
-        alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
-        with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
-            try:
-                ensure_index(es, alias)  # untimed, as (a)'s index creation
-                ensure_state_index(es, alias)
-                es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
-                es_before = es_cpu_seconds(es)
-                seconds, summary, memory = measure_ingest(directory, alias, Path(work))
-                cpu["b"] = (es_cpu_seconds(es) - es_before, summary["cpu_seconds"])
-                es.indices.refresh(index=alias)
-                count = int(es.count(index=alias)["count"])
-            finally:
-                drop_alias_family(es, alias)
-                drop_alias_family(es, state_alias(alias))
+        seconds, summary, memory, es_cpu, count = measure_ingest(es, directory)
+        cpu["b"] = (es_cpu, summary["cpu_seconds"])
         rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
         rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
-        fixed = measure_fixed_cost(es, args.cache, args.csv)
+        fixed = measure_ingest(es, build_corpus(FIXED_COST_FILES, args.cache, args.csv))[0]
 
     print(
         f"machine: {cores} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; Elasticsearch "
