@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pressindex import pipeline
 from pressindex.parse import parse_document
+from pressindex.parse.decode import DEFAULT_MAX_BYTES
 from pressindex.parse.language import detect_language
 
 
@@ -74,7 +75,7 @@ def main() -> None:
         best = float("inf")
         for _ in range(args.repeat):
             start = time.perf_counter()
-            for _ in pipeline.prepare_files(files, max_bytes=10_000_000, run_id="bench", ingested_at=stamp):
+            for _ in pipeline.prepare_files(files, max_bytes=DEFAULT_MAX_BYTES, run_id="bench", ingested_at=stamp):
                 pass
             best = min(best, time.perf_counter() - start)
         print(

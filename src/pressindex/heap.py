@@ -3,8 +3,9 @@
 glibc gives threads that allocate at the same time arenas of their own, up to eight per core, and
 memory freed in one arena cannot serve another. The flow process runs batches, bulk requests and
 Prefect's own work on threads, so its resident size crept up batch after batch: at 100,000 files
-from 191 MB after planning to 242 MB at the end. With two arenas it ends at 181 MB, at the same
-speed. Elsewhere (macOS, musl) both calls do nothing.
+from 191 MB after planning to 242 MB at the end. Capped at two arenas it ends at 189 MB (181 MB
+with ``MALLOC_ARENA_MAX=2`` set before the start), at the same speed. Elsewhere (macOS, musl)
+both calls do nothing.
 """
 
 from __future__ import annotations
