@@ -195,6 +195,17 @@ def test_sums_equal_the_definition_on_any_text(text: str) -> None:
     assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
 
 
+# The scorer counts keys a block of 1,024 at a time (three per character): texts that end just
+# before, on and after a block boundary, and texts spanning many blocks.
+_LONG = "Die Bundesregierung hat am Mittwoch in Berlin über Zölle, Straßen und Größen beraten. " * 80
+
+
+@pytest.mark.parametrize("length", [339, 340, 341, 342, 343, 682, 683, 1000, len(_LONG)])
+def test_sums_equal_the_definition_on_texts_longer_than_a_key_block(length: int) -> None:
+    text = _LONG[:length]
+    assert_same_sums(text, _sums_of(_reference_ngram_keys(text)))
+
+
 def test_normalisation_table_is_langdetects_for_every_bmp_code_point() -> None:
     want = np.fromiter((ord(NGram.normalize(chr(c))) for c in range(0x10000)), dtype=np.uint32, count=0x10000)
     np.testing.assert_array_equal(_model().normalised, want)
