@@ -186,17 +186,24 @@ class _ProgressBar:
 def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, force: bool = False) -> dict:
     """Run the ingest flow in this process, with a progress bar on a terminal."""
     from pressindex import pipeline, progress
+    from pressindex.head_start import HeadStart
 
     settings = Settings()
     if settings.task_runner == "threads":
-        # The parse processes import the parser (about a second) while this one imports Prefect.
+        # The parse processes import the parser (about a second) while this one imports Prefect,
+        # then parse the first new files until the batches ask for them.
         pipeline.start_parse_pool(settings.parse_workers)
-    flow = load_flow("ingest", "ingest")
+    ahead = settings.parse_ahead_files
+    if ahead is None:
+        ahead = (batch_size or settings.batch_size) * settings.batches_in_flight
+    head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, limit=ahead)
     bar = _ProgressBar()
     progress.subscribe(bar)
     try:
+        flow = load_flow("ingest", "ingest")
         return flow(paths=paths, index=index, batch_size=batch_size, force=force)
     finally:
+        head_start.end()
         progress.unsubscribe(bar)
         bar.close()
 

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="processes that parse and detect language (0: parse in the task's own thread)",
     )  # fmt: skip
     batches_in_flight: int = Field(3, ge=1, description="batch tasks run at once, sharing the parse processes")
+    parse_ahead_files: int | None = Field(
+        None, ge=0,
+        description="new files `pressindex ingest` parses while Prefect starts (default: the first batches in "
+        "flight, batch_size x batches_in_flight; 0: none)",
+    )  # fmt: skip
     bulk_chunk_bytes: int = Field(
         DEFAULT_CHUNK_BYTES, ge=64 * 1024, description="largest _bulk request body; requests are cut by size"
     )

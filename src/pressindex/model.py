@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import orjson
 
@@ -113,16 +113,27 @@ class BulkDocument:
 
     @classmethod
     def from_article(cls, article: Article, *, run_id: str | None, ingested_at: str) -> BulkDocument:
-        source = article.to_source()
-        source["ingested_at"] = ingested_at
-        source["run_id"] = run_id
         return cls(
             id=article.id,
             source_path=article.source_path,
-            source=orjson.dumps(source),
+            # the run's stamp last, so that :meth:`restamped` can swap it without decoding the rest
+            source=orjson.dumps(article.to_source())[:-1] + b"," + _run_stamp(run_id, ingested_at),
             content_sha256=article.content_sha256,
             text_sha1=article.text_sha1,
             dpa_version=article.dpa.version if article.dpa else None,
             language=article.language,
             agencies=article.agencies,
         )
+
+    def restamped(self, *, was: tuple[str | None, str], run_id: str | None, ingested_at: str) -> BulkDocument:
+        """This document as run ``run_id`` would have made it at ``ingested_at``; ``was`` is the
+        ``(run_id, ingested_at)`` it was made with (a file parsed before its run had an id)."""
+        old = _run_stamp(*was)
+        if not self.source.endswith(old):
+            raise ValueError(f"{self.source_path}: the document does not end with the stamp it was made with")
+        return replace(self, source=self.source[: -len(old)] + _run_stamp(run_id, ingested_at))
+
+
+def _run_stamp(run_id: str | None, ingested_at: str) -> bytes:
+    """The end of a document's JSON: ``"ingested_at":…,"run_id":…}``."""
+    return orjson.dumps({"ingested_at": ingested_at, "run_id": run_id})[1:]

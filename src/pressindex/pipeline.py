@@ -22,7 +22,7 @@ import time
 import types
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,8 +109,15 @@ def prepare_files(
     workers: int = 0,
 ) -> Iterator[BulkDocument | Rejected]:
     """Parse ``paths`` into documents ready for ``_bulk`` (or rejects), yielded in file order as
-    soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool."""
-    return _outcomes(_prepare_chunk, list(paths), (max_bytes, run_id, ingested_at), workers)
+    soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool. Files that
+    :func:`parse_ahead` started on are taken from there."""
+    paths = list(paths)
+    ahead = _take_parsed_ahead(paths, max_bytes)
+    args = (max_bytes, run_id, ingested_at)
+    if not ahead:
+        return _outcomes(_prepare_chunk, paths, args, workers)
+    rest = _outcomes(_prepare_chunk, [p for p in paths if str(p) not in ahead], args, workers)
+    return _merge_parsed_ahead(paths, ahead, rest, args)
 
 
 # -- the parse pool ------------------------------------------------------------------------------
@@ -223,12 +230,23 @@ def _outcomes(job, paths: list, args: tuple, workers: int) -> Iterator:
     """``job(chunk, *args)`` over chunks of ``paths``, results in order: in the shared pool when
     ``workers`` > 0, else (or from the first chunk a broken pool did not finish) in this thread."""
     chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
-    done = 0
     pool = parse_pool(workers) if workers else None
+    futures: list = []
     if pool is not None:
-        futures: list = []
-        try:
+        try:  # now, not at the first ``next``: the caller may first consume files parsed ahead
             futures = [pool.submit(job, chunk, *args) for chunk in chunks]
+        except BrokenProcessPool:
+            _discard_pool(pool)
+            pool = None
+        except RuntimeError:  # another batch shut this pool down after a broken worker
+            pool = None
+    return _collect(job, chunks, args, pool, futures)
+
+
+def _collect(job, chunks: list, args: tuple, pool: ProcessPoolExecutor | None, futures: list) -> Iterator:
+    done = 0
+    if pool is not None:
+        try:
             for future in futures:
                 outcomes = future.result()
                 done += 1
@@ -243,6 +261,102 @@ def _outcomes(job, paths: list, args: tuple, workers: int) -> Iterator:
                 future.cancel()  # the consumer stopped early: drop what has not started
     for chunk in chunks[done:]:
         yield from job(chunk, *args)
+
+
+# -- parsing ahead -------------------------------------------------------------------------------
+# ``pressindex ingest`` spends 3-4 s importing Prefect and starting the flow run before its first
+# batch asks for a document, while the parse processes sit idle. It hands them the run's first new
+# files meanwhile (``pressindex.head_start``); the batches that get those files take the results
+# here. Documents parsed before the run had an id carry this stamp, swapped for the batch's own.
+
+_AHEAD_STAMP: tuple[str | None, str] = (None, "1970-01-01T00:00:00+00:00")
+_ahead_lock = threading.Lock()
+_ahead: dict[str, tuple[Future, int, int]] = {}  # path -> (its chunk's future, index in it, max_bytes)
+_ahead_open = False  # until the first batch asks: from then on the batches parse what is left
+
+
+def open_parse_ahead() -> None:
+    """Let :func:`parse_ahead` hand out files from now until the first batch asks for files.
+    Called before the run starts, so that a batch that asks early closes it for good."""
+    global _ahead_open
+    with _ahead_lock:
+        _ahead_open = True
+
+
+def parse_ahead(paths: list[str], *, max_bytes: int, workers: int, in_flight: int = 1) -> int:
+    """Parse ``paths`` in the shared pool, ``in_flight`` chunks at a time, until they are done or
+    the first batch asks for files (:func:`prepare_files`); returns how many files were handed out.
+
+    Blocks: meant for a thread that runs while the flow starts, after :func:`open_parse_ahead`.
+    ``in_flight`` below the number of workers leaves cores to the process that is starting. The
+    results wait for the batches, or for :func:`drop_parsed_ahead`, which frees those no batch took."""
+    pool = parse_pool(workers) if workers else None
+    if pool is None:
+        return 0
+    submitted = 0
+    pending: list[Future] = []
+    for start in range(0, len(paths), POOL_CHUNK):
+        if len(pending) >= in_flight:
+            wait(pending, return_when=FIRST_COMPLETED)
+            pending = [f for f in pending if not f.done()]
+        chunk = paths[start : start + POOL_CHUNK]
+        with _ahead_lock:  # checked and registered under the lock: a batch never parses a file twice
+            if not _ahead_open:
+                break
+            try:
+                future = pool.submit(_prepare_chunk, chunk, max_bytes, *_AHEAD_STAMP)
+            except (BrokenProcessPool, RuntimeError):
+                break  # a dead worker or a pool shut down: the batches parse these files themselves
+            _ahead.update((path, (future, i, max_bytes)) for i, path in enumerate(chunk))
+        pending.append(future)
+        submitted += len(chunk)
+    return submitted
+
+
+def drop_parsed_ahead() -> int:
+    """Stop parsing ahead and forget what no batch took (a run ends); returns how many files."""
+    global _ahead_open
+    with _ahead_lock:
+        _ahead_open = False
+        left = list(_ahead.values())
+        _ahead.clear()
+    for future, _, _ in left:
+        future.cancel()
+    return len(left)
+
+
+def _take_parsed_ahead(paths: list, max_bytes: int) -> dict[str, tuple[Future, int]]:
+    global _ahead_open
+    if not _ahead_open and not _ahead:  # the common case, without a lock: nothing parsed ahead
+        return {}
+    taken = {}
+    with _ahead_lock:
+        _ahead_open = False
+        for path in map(str, paths):
+            entry = _ahead.get(path)
+            if entry is not None and entry[2] == max_bytes:
+                del _ahead[path]
+                taken[path] = entry[:2]
+    return taken
+
+
+def _merge_parsed_ahead(paths: list, ahead: dict, rest: Iterator, args: tuple) -> Iterator:
+    """The outcomes of ``paths`` in file order: from ``ahead`` when it holds the file, else from ``rest``."""
+    _, run_id, ingested_at = args
+    for path in paths:
+        entry = ahead.get(str(path))
+        if entry is None:
+            yield next(rest)
+            continue
+        future, i = entry
+        try:
+            outcome = future.result()[i]
+        except (BrokenProcessPool, CancelledError, RuntimeError):
+            yield from _prepare_chunk([path], *args)  # its worker died: parse it here
+            continue
+        if isinstance(outcome, BulkDocument):
+            outcome = outcome.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at)
+        yield outcome
 
 
 def quarantine(rejected: Rejected, directory: Path, *, run_id: str | None) -> Path:

@@ -117,6 +117,17 @@ def lookup(es: Elasticsearch, alias: str, paths: Iterable[str], chunk: int = 100
     return found
 
 
+def unrecorded(es: Elasticsearch, alias: str, paths: list[str], *, limit: int) -> list[str]:
+    """Those of the first ``limit`` paths that have no record: files the next run will process
+    whatever their content (no state index yet: all of them)."""
+    head = paths[:limit]
+    try:
+        known = lookup(es, alias, head)
+    except NotFoundError:
+        known = {}
+    return [path for path in head if path not in known]
+
+
 def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id: str | None, previous: dict) -> None:
     """Record outcomes; ``previous`` (from :func:`lookup`) carries the attempt counts forward."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
