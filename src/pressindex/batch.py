@@ -16,7 +16,8 @@ from pathlib import Path
 from elasticsearch import Elasticsearch, NotFoundError
 
 from pressindex import pipeline, state
-from pressindex.load import DEFAULT_CHUNK_BYTES, StreamingLoader
+from pressindex.config import DEFAULT_CHUNK_BYTES
+from pressindex.load import StreamingLoader
 from pressindex.model import BulkDocument
 
 

@@ -9,8 +9,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pressindex.load import DEFAULT_CHUNK_BYTES
 from pressindex.localnode.node import LocalNode, default_cache_dir
+
+# Largest _bulk request body. Here rather than in ``pressindex.load``: the command reads its settings
+# first thing, and importing the Elasticsearch client with them (0.5 s) would delay the parse processes.
+DEFAULT_CHUNK_BYTES = 1024 * 1024
 
 
 def _cores() -> int:
