@@ -100,8 +100,8 @@ def test_a_pool_broken_between_runs_is_replaced_at_the_next_start(inbox):
 
 def test_processes_import_only_what_they_use():
     """What a parse worker imports before its first file (it starts without the caller's main
-    module, see the next test), what the flow process imports (it never parses when it has a
-    pool), and what the parser loads only on demand. Each heavy import is CPU at every run's start,
+    module, see the next test), what the command imports before it starts them, what the flow
+    process imports (it never parses when it has a pool), and what the parser loads only on demand. Each heavy import is CPU at every run's start,
     taken from the flow process while it imports Prefect."""
     script = (
         "import sys\n"
@@ -111,6 +111,7 @@ def test_processes_import_only_what_they_use():
         "import pressindex.pipeline\n"
         "print(loaded())\n"
         "import pressindex.cli\n"
+        "print(loaded())\n"
         "pressindex.cli.load_flow('ingest', 'ingest')\n"
         "print(loaded())\n"
         "from pressindex.parse import parse_document\n"
@@ -119,8 +120,10 @@ def test_processes_import_only_what_they_use():
         "print(loaded())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    worker, flow, parsed = out.splitlines()
+    worker, command, flow, parsed = out.splitlines()
     assert worker == "[]"
+    # the command reads its settings and starts the parse processes before the client's 0.5 s import
+    assert command == "['pydantic_settings']"
     assert "numpy" not in flow and "pressindex.parse" not in flow
     assert "bs4" not in parsed and "ftfy" not in parsed  # loaded for markup and mojibake only
 
