@@ -95,6 +95,21 @@ def test_parsing_ahead_stops_when_the_first_batch_asks(tmp_path):
     assert pipeline.drop_parsed_ahead() == 0  # nothing was handed out after the batch asked
 
 
+def test_a_worker_killed_while_parsing_ahead_costs_no_file(tmp_path):
+    paths = [str(p) for p in write_articles(tmp_path / "many", 400)]
+    pool = pipeline.parse_pool(2)
+    _prepare(paths[:2], workers=2)  # workers are up
+    _parse_ahead(paths, in_flight=len(paths))  # every chunk handed out at once
+    victim = next(iter(pool._processes.values()))
+    victim.kill()
+
+    outcomes = _prepare(paths, workers=2)
+
+    assert [o.source_path for o in outcomes] == paths
+    assert all(isinstance(o, BulkDocument) for o in outcomes)
+    assert all(orjson.loads(o.source)["run_id"] == "run-1" for o in outcomes)
+
+
 def test_a_batch_that_asks_first_gets_no_head_start(inbox):
     pipeline.open_parse_ahead()
     _prepare(inbox[:5], workers=2)  # a batch asks before the head start got going

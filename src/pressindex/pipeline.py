@@ -343,20 +343,23 @@ def _take_parsed_ahead(paths: list, max_bytes: int) -> dict[str, tuple[Future, i
 def _merge_parsed_ahead(paths: list, ahead: dict, rest: Iterator, args: tuple) -> Iterator:
     """The outcomes of ``paths`` in file order: from ``ahead`` when it holds the file, else from ``rest``."""
     _, run_id, ingested_at = args
-    for path in paths:
-        entry = ahead.get(str(path))
-        if entry is None:
-            yield next(rest)
-            continue
-        future, i = entry
-        try:
-            outcome = future.result()[i]
-        except (BrokenProcessPool, CancelledError, RuntimeError):
-            yield from _prepare_chunk([path], *args)  # its worker died: parse it here
-            continue
-        if isinstance(outcome, BulkDocument):
-            outcome = outcome.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at)
-        yield outcome
+    try:
+        for path in paths:
+            entry = ahead.get(str(path))
+            if entry is None:
+                yield next(rest)
+                continue
+            future, i = entry
+            try:
+                outcome = future.result()[i]
+            except (BrokenProcessPool, CancelledError, RuntimeError):
+                yield from _prepare_chunk([path], *args)  # its worker died: parse it here
+                continue
+            if isinstance(outcome, BulkDocument):
+                outcome = outcome.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at)
+            yield outcome
+    finally:
+        rest.close()  # the consumer stopped early: drop the rest's chunks that have not started
 
 
 def quarantine(rejected: Rejected, directory: Path, *, run_id: str | None) -> Path:
