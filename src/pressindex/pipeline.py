@@ -2,7 +2,8 @@
 
 Parsing can run in a shared pool of worker processes (:func:`parse_pool`), one per core.
 :func:`prepare_files` hands out documents as the pool finishes them, ready to send, so a batch
-loads while it is still parsing.
+loads while it is still parsing. :func:`parse_ahead` starts on a run's first files before its
+batches ask for them.
 
 Prefect wraps these calls in ``flows/ingest.py``; nothing here imports Prefect, so every step
 is testable and reusable from the CLI or a benchmark.
