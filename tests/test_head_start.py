@@ -126,37 +126,41 @@ def _record(es, alias, paths):
     es.indices.refresh(index=state.state_alias(alias))
 
 
-def _head_start(es_settings, alias, paths, *, force=False, limit=1000) -> HeadStart:
-    head_start = HeadStart().begin(paths, settings=es_settings, alias=alias, force=force, limit=limit)
-    head_start.thread.join()  # the batches of a run would ask from here on
+def _head_start(es_settings, alias, paths, *, force=False, limit=None) -> HeadStart:
+    settings = es_settings.model_copy(update={"parse_ahead_files": limit})  # None: the default
+    head_start = HeadStart().begin(paths, settings=settings, alias=alias, force=force, batch_size=10)
+    if head_start.thread is not None:
+        head_start.thread.join()  # the batches of a run would ask from here on
     return head_start
 
 
 def test_only_files_without_a_record_get_a_head_start(es, es_settings, alias, inbox):
     _record(es, alias, inbox[:20])
 
-    head_start = _head_start(es_settings, alias, [os.path.dirname(inbox[0])])
+    head_start = _head_start(es_settings, alias, [os.path.dirname(inbox[0])], limit=1000)
     head_start.end()
 
     assert head_start.submitted == len(inbox) - 20
     assert head_start.dropped == head_start.submitted  # no batch took them: dropped at the end
 
 
-def test_head_start_of_a_first_run_forced_run_and_limit(es_settings, alias, inbox):
+def test_head_start_of_a_first_run_and_its_limit(es_settings, alias, inbox):
     directory = [os.path.dirname(inbox[0])]
-    # no state index yet: every file is new
-    assert _head_start(es_settings, alias, directory).submitted == len(inbox)
+    # no state index yet: every file is new; by default the first batches in flight (3 of 10 files)
+    assert _head_start(es_settings, alias, directory).submitted == 30
     pipeline.drop_parsed_ahead()
-    assert _head_start(es_settings, alias, directory, limit=10).submitted == 10
+    assert _head_start(es_settings, alias, directory, limit=1000).submitted == len(inbox)
+    pipeline.drop_parsed_ahead()
+    assert _head_start(es_settings, alias, directory, limit=0).thread is None
 
 
 def test_forced_run_parses_recorded_files_ahead(es, es_settings, alias, inbox):
     _record(es, alias, inbox)
     directory = [os.path.dirname(inbox[0])]
 
-    assert _head_start(es_settings, alias, directory).submitted == 0
+    assert _head_start(es_settings, alias, directory, limit=1000).submitted == 0
     pipeline.drop_parsed_ahead()
-    assert _head_start(es_settings, alias, directory, force=True).submitted == len(inbox)
+    assert _head_start(es_settings, alias, directory, force=True, limit=1000).submitted == len(inbox)
 
 
 def test_no_head_start_when_elasticsearch_does_not_answer(es_settings, alias, inbox):

@@ -110,7 +110,9 @@ def es_status(as_json: bool) -> None:
     else:
         state = "running" if st.running else "not running"
         health = ", answering" if st.healthy else ""
-        click.echo(f"{st.url}: {state}{health}" + (f" (pid {st.pid}, Elasticsearch {st.version})" if st.pid else ""))
+        click.echo(
+            f"{st.url}: {state}{health}" + (f" (pid {st.pid}, Elasticsearch {st.version})" if st.pid else "")
+        )
         click.echo(f"log file: {st.log_file}")
     if not st.healthy:
         sys.exit(1)
@@ -193,10 +195,7 @@ def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, f
         # The parse processes import the parser (about a second) while this one imports Prefect,
         # then parse the first new files until the batches ask for them.
         pipeline.start_parse_pool(settings.parse_workers)
-    ahead = settings.parse_ahead_files
-    if ahead is None:
-        ahead = (batch_size or settings.batch_size) * settings.batches_in_flight
-    head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, limit=ahead)
+    head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, batch_size=batch_size)
     bar = _ProgressBar()
     progress.subscribe(bar)
     try:
@@ -216,7 +215,9 @@ def _print_summary(summary: dict, settings: Settings) -> None:
         f"seconds: {summary['seconds']}"
     )
     for code, n in sorted(quarantined.items()):
-        click.echo(f"  quarantined {code}: {n}  (pressindex quarantine list; copies in {settings.quarantine_dir}/)")
+        click.echo(
+            f"  quarantined {code}: {n}  (pressindex quarantine list; copies in {settings.quarantine_dir}/)"
+        )
     if summary["quarantined_before"]:
         click.echo(f"  skipped, still in quarantine with unchanged content: {summary['quarantined_before']}")
     if summary["released_from_quarantine"]:
@@ -229,12 +230,18 @@ def _print_summary(summary: dict, settings: Settings) -> None:
 @click.option("--batch-size", type=int, help="files per task run")
 @click.option("--force", is_flag=True, help="reprocess files whose content is unchanged")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def ingest(paths: tuple[Path, ...], index: str | None, batch_size: int | None, force: bool, as_json: bool) -> None:
+def ingest(
+    paths: tuple[Path, ...], index: str | None, batch_size: int | None, force: bool, as_json: bool
+) -> None:
     """Run the Prefect ingest flow over new and changed files under PATHS."""
-    _ingest_and_report([str(p) for p in paths], _settings(index), batch_size=batch_size, force=force, as_json=as_json)
+    _ingest_and_report(
+        [str(p) for p in paths], _settings(index), batch_size=batch_size, force=force, as_json=as_json
+    )
 
 
-def _ingest_and_report(paths: list[str], settings: Settings, *, batch_size=None, force=False, as_json=False) -> None:
+def _ingest_and_report(
+    paths: list[str], settings: Settings, *, batch_size=None, force=False, as_json=False
+) -> None:
     try:
         summary = run_ingest(paths, index=settings.index, batch_size=batch_size, force=force)
     except (PressindexError, FileNotFoundError) as exc:
@@ -268,7 +275,9 @@ def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps({k: v for k, v in record.items() if k != "path_raw"}, ensure_ascii=False))
         else:
-            click.echo(f"{record['id'][:12]}  {record['error_code']:<12} {record['path']}  {record['error_message']}")
+            click.echo(
+                f"{record['id'][:12]}  {record['error_code']:<12} {record['path']}  {record['error_message']}"
+            )
     if not as_json:
         click.echo(f"{len(records)} file(s) in quarantine")
 
@@ -303,7 +312,9 @@ def _find_record(es, alias: str, key: str) -> dict:
 @click.option("--code", help="with --all: only this error code")
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 @click.option("--json", "as_json", is_flag=True, help="print the run summary as JSON")
-def quarantine_retry(keys: tuple[str, ...], retry_all: bool, code: str | None, index: str | None, as_json: bool):
+def quarantine_retry(
+    keys: tuple[str, ...], retry_all: bool, code: str | None, index: str | None, as_json: bool
+):
     """Reprocess quarantined files from their original paths; those that now succeed leave quarantine."""
     from pressindex import state
     from pressindex.es_client import connect
@@ -380,8 +391,20 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--show-query", is_flag=True, help="print the Elasticsearch query")
 def search(
-    query, agency, language, dateline, regional_service, source, month, date_from, date_to, index, page, size,
-    as_json, show_query,
+    query,
+    agency,
+    language,
+    dateline,
+    regional_service,
+    source,
+    month,
+    date_from,
+    date_to,
+    index,
+    page,
+    size,
+    as_json,
+    show_query,
 ) -> None:
     """Full-text QUERY ("phrase", -exclude, a OR b) with facets for agency, regional service, dateline,
     language, source and month."""

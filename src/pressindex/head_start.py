@@ -38,8 +38,13 @@ class HeadStart:
         self.dropped = 0
 
     def begin(
-        self, paths: list[str], *, settings: Settings, alias: str, force: bool, limit: int
+        self, paths: list[str], *, settings: Settings, alias: str, force: bool, batch_size: int | None = None
     ) -> HeadStart:
+        """Start on the files of a run over ``paths`` with the flow's parameters; at most
+        ``PRESSINDEX_PARSE_AHEAD_FILES``, by default the files of the first batches in flight."""
+        limit = settings.parse_ahead_files
+        if limit is None:
+            limit = (batch_size or settings.batch_size) * settings.batches_in_flight
         if limit > 0 and settings.parse_workers > 0 and settings.task_runner == "threads":
             pipeline.open_parse_ahead()  # here, not in the thread: a batch that asks first closes it
             self.thread = threading.Thread(
