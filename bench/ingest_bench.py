@@ -318,8 +318,10 @@ def _bytecode_mode() -> str:
     return "compiled" if cached else "not compiled: every process compiles its imports at start"
 
 
-def run_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, dict, TreeMonitor]:
-    env = {**os.environ, "PRESSINDEX_QUARANTINE_DIR": str(workdir / "quarantine")}
+def run_ingest(
+    directory: Path, alias: str, workdir: Path, env: dict[str, str] | None = None
+) -> tuple[float, dict, TreeMonitor]:
+    env = {**os.environ, **(env or {}), "PRESSINDEX_QUARANTINE_DIR": str(workdir / "quarantine")}
     cmd = [sys.executable, "-m", "pressindex", "ingest", str(directory), "--index", alias, "--json"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -336,10 +338,12 @@ def run_ingest(directory: Path, alias: str, workdir: Path) -> tuple[float, dict,
     return seconds, summary, memory
 
 
-def measure_ingest(es, directory: Path) -> tuple[float, dict, TreeMonitor, float, int]:
+def measure_ingest(
+    es, directory: Path, env: dict[str, str] | None = None
+) -> tuple[float, dict, TreeMonitor, float, int]:
     """(b) into a new alias whose empty indices exist before the clock starts, as (a)'s does: its
     seconds, summary and process tree, Elasticsearch's CPU meanwhile and the documents it indexed.
-    The alias and its state alias are deleted afterwards."""
+    ``env`` adds to the command's environment. The alias and its state alias are deleted afterwards."""
     alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
         try:
@@ -347,7 +351,7 @@ def measure_ingest(es, directory: Path) -> tuple[float, dict, TreeMonitor, float
             ensure_state_index(es, alias)
             es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
             es_before = es_cpu_seconds(es)
-            seconds, summary, memory = run_ingest(directory, alias, Path(work))
+            seconds, summary, memory = run_ingest(directory, alias, Path(work), env)
             es_cpu = es_cpu_seconds(es) - es_before
             es.indices.refresh(index=alias)
             return seconds, summary, memory, es_cpu, int(es.count(index=alias)["count"])
