@@ -13,10 +13,9 @@ Throughput: a few batches are in flight at once (``PRESSINDEX_BATCHES_IN_FLIGHT`
 in the process's shared pool of parse processes (started when the run starts; ``pressindex ingest``
 starts them before it imports Prefect and has them parse the first new files meanwhile,
 ``pressindex.head_start``) and sends its documents while the rest of it is still parsing, several
-requests at once. A run of at
-least ``PRESSINDEX_BULK_MODE_MIN_FILES`` files turns refresh off on the index while it loads
-(``pressindex.bulk_mode``), restored when the run ends, fails, or, after a killed run, when the
-next one starts. ``PRESSINDEX_TASK_RUNNER=dask`` runs the batches on a Dask cluster instead
+requests at once. A run of at least ``PRESSINDEX_BULK_MODE_MIN_FILES`` files turns refresh off on
+the index while it loads (``pressindex.bulk_mode``), restored when the run ends, fails, or, after a
+killed run, when the next one starts. ``PRESSINDEX_TASK_RUNNER=dask`` runs the batches on a Dask cluster instead
 (``pressindex.task_runners``).
 """
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from pressindex import pipeline
 from pressindex.config import Settings
@@ -60,8 +59,7 @@ class HeadStart:
             from pressindex import state
             from pressindex.es_client import connect
 
-            # the same absolute paths in the same order as the flow's plan (flows/ingest.py)
-            files = pipeline.discover([str(Path(p).absolute()) for p in paths])
+            files = pipeline.discover(paths)  # absolute and sorted, as the flow's plan lists them
             if not force:
                 es = connect(settings).options(request_timeout=LOOKUP_TIMEOUT_SECONDS, max_retries=0)
                 files = state.unrecorded(es, alias, files, limit=limit)

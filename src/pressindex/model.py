@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 
 import orjson
 
@@ -134,6 +135,7 @@ class BulkDocument:
         return replace(self, source=self.source[: -len(old)] + _run_stamp(run_id, ingested_at))
 
 
+@lru_cache(maxsize=8)  # one stamp per batch (and the parsed-ahead one): not encoded per document
 def _run_stamp(run_id: str | None, ingested_at: str) -> bytes:
     """The end of a document's JSON: ``"ingested_at":…,"run_id":…}``."""
     return orjson.dumps({"ingested_at": ingested_at, "run_id": run_id})[1:]
