@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -122,9 +122,11 @@ def ingest(
         pipeline.start_parse_pool(settings.parse_workers)  # the workers start while the run plans
     es = connect(settings)
     concrete = ensure_index(es, alias)
-    if bulk_mode.restore_leftovers(es, concrete):
-        logger.warning("%s was left in bulk mode by an unfinished run; its settings are restored", concrete)
     state.ensure_state_index(es, alias)
+    state_index = state.concrete_state_index(es, alias)
+    for index in (concrete, state_index):
+        if bulk_mode.restore_leftovers(es, index):
+            logger.warning("%s was left in bulk mode by an unfinished run; its settings are restored", index)
     run_id = str(flow_run.get_id() or "")
     # absolute paths: the cache key of a retried run must not depend on the working directory
     plan = plan_run([str(Path(p).absolute()) for p in paths], alias, force, batch_size or settings.batch_size, run_id)
@@ -147,7 +149,11 @@ def ingest(
     if todo >= settings.bulk_mode_min_files:
         initial = bulk_mode.is_initial_load(es, concrete, todo)
         logger.info("bulk mode on %s: refresh off%s until the run ends", concrete, ", replicas 0" * initial)
-        loading = bulk_mode.bulk_mode(es, concrete, drop_replicas=initial, run_id=run_id)
+        loading = ExitStack()
+        loading.enter_context(bulk_mode.bulk_mode(es, concrete, drop_replicas=initial, run_id=run_id))
+        # the state index too: refreshing it every second cost Elasticsearch as much CPU as a
+        # tenth of the documents (nothing searches it during the run; lookups are real-time gets)
+        loading.enter_context(bulk_mode.bulk_mode(es, state_index, drop_replicas=False, run_id=run_id))
     else:
         loading = nullcontext()
     rows, failed, cached = [], [], []
@@ -170,6 +176,10 @@ def ingest(
                 logger.error("batch=%d failed: %s", n, fut.state.message)
             progress.advanced(len(batches[n]))
             tracker.update(n + 1)
+    # after every batch: a file of any batch may now have a changed file's old text
+    replaced = state.remove_replaced_documents(es, alias)
+    if replaced:
+        logger.info("removed %d documents that changed files replaced", replaced)
     es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
     summary = run_report.summarize(
         rows,
@@ -181,6 +191,7 @@ def ingest(
         failed_batches=failed,
         cached_batches=cached,
         seconds=time.monotonic() - started,
+        replaced_removed=replaced,
     )
     run_report.publish(summary, rows)
     if failed:

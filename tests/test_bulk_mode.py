@@ -8,7 +8,7 @@ import logging
 import pytest
 from wire_factory import write_articles
 
-from pressindex import bulk_mode
+from pressindex import bulk_mode, state
 from pressindex.cli import load_flow
 from pressindex.indices import ensure_index
 
@@ -52,7 +52,10 @@ def test_a_second_bulk_mode_keeps_the_first_record(es, concrete):
 def test_the_next_run_repairs_what_a_killed_run_left(
     prefect_harness, es, alias, concrete, quarantine_dir, tmp_path
 ):
+    state.ensure_state_index(es, alias)
+    state_index = state.concrete_state_index(es, alias)
     bulk_mode.enter(es, concrete, drop_replicas=True, run_id="killed")  # then SIGKILL: no restore
+    bulk_mode.enter(es, state_index, drop_replicas=False, run_id="killed")
     inbox = tmp_path / "inbox"
     write_articles(inbox, 3)
 
@@ -60,6 +63,8 @@ def test_the_next_run_repairs_what_a_killed_run_left(
 
     assert _settings(es, concrete)["refresh_interval"] == "5s"
     assert bulk_mode.META_KEY not in _meta(es, concrete)
+    assert _settings(es, state_index)["refresh_interval"] is None  # Elasticsearch's default again
+    assert bulk_mode.META_KEY not in _meta(es, state_index)
     assert es.count(index=alias)["count"] == 3
 
 
@@ -81,3 +86,32 @@ def test_a_failed_large_run_restores_the_settings(
     assert f"bulk mode on {concrete}" in caplog.text
     assert _settings(es, concrete)["refresh_interval"] == "5s"
     assert bulk_mode.META_KEY not in _meta(es, concrete)
+    state_index = state.concrete_state_index(es, alias)
+    assert _settings(es, state_index)["refresh_interval"] is None
+    assert bulk_mode.META_KEY not in _meta(es, state_index)
+
+
+def test_a_large_run_loads_the_state_records_without_refreshing_them_each_second(
+    prefect_harness, es, alias, concrete, quarantine_dir, tmp_path, monkeypatch
+):
+    state.ensure_state_index(es, alias)
+    state_index = state.concrete_state_index(es, alias)
+    seen: list[dict] = []
+    write = state.write
+
+    def write_and_look(es_, alias_, outcomes, **kwargs):  # the settings while a batch records
+        seen.append(_settings(es, state_index))
+        return write(es_, alias_, outcomes, **kwargs)
+
+    monkeypatch.setattr(state, "write", write_and_look)
+    monkeypatch.setenv("PRESSINDEX_BULK_MODE_MIN_FILES", "2")
+    inbox = tmp_path / "inbox"
+    paths = write_articles(inbox, 4)
+
+    load_flow("ingest", "ingest")(paths=[str(inbox)], index=alias, batch_size=2)
+
+    assert [s["refresh_interval"] for s in seen] == ["-1", "-1"]
+    assert _settings(es, state_index)["refresh_interval"] is None
+    # searchable when the run returns
+    hits = es.search(index=state.state_alias(alias), size=10)["hits"]["hits"]
+    assert sorted(h["_source"]["path"] for h in hits) == sorted(map(str, paths))

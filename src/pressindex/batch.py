@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import Elasticsearch
 
 from pressindex import pipeline, state
 from pressindex.config import DEFAULT_CHUNK_BYTES
@@ -99,7 +99,8 @@ def process_batch(
             )
         )
 
-    _drop_replaced_documents(es, alias, outcomes, previous)
+    # old documents of changed files are removed when the run ends (state.remove_replaced_documents)
+    outcomes = [replace(o, replaces=state.replaced(o, previous.get(o.path))) for o in outcomes]
     state.write(es, alias, outcomes, run_id=run_id, previous=previous)
     released = _release_from_quarantine(outcomes, previous)
 
@@ -122,23 +123,6 @@ def _size(path: str) -> int | None:
         return os.stat(path).st_size
     except OSError:
         return None
-
-
-def _drop_replaced_documents(es: Elasticsearch, alias: str, outcomes, previous: dict) -> None:
-    """A file whose text changed now yields another document id; remove the old document unless
-    another path still produces it. A file that turned bad keeps its old document (nothing is lost)."""
-    for outcome in outcomes:
-        before = previous.get(outcome.path)
-        if not before or outcome.status not in state.DONE:
-            continue
-        old_id = before.get("doc_id")
-        if not old_id or old_id == outcome.doc_id or old_id.startswith("dpa-"):
-            continue
-        if state.paths_pointing_at(es, alias, old_id) <= 1:
-            try:
-                es.delete(index=alias, id=old_id)
-            except NotFoundError:
-                pass
 
 
 def _release_from_quarantine(outcomes, previous: dict) -> int:

@@ -220,6 +220,8 @@ def _print_summary(summary: dict, settings: Settings) -> None:
         )
     if summary["quarantined_before"]:
         click.echo(f"  skipped, still in quarantine with unchanged content: {summary['quarantined_before']}")
+    if summary["replaced_removed"]:
+        click.echo(f"  old documents of changed files removed: {summary['replaced_removed']}")
     if summary["released_from_quarantine"]:
         click.echo(f"  left quarantine: {summary['released_from_quarantine']}")
 

@@ -8,7 +8,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 
 
 def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged, skipped_quarantined,
-              failed_batches, cached_batches, seconds) -> dict:  # fmt: skip
+              failed_batches, cached_batches, seconds, replaced_removed=0) -> dict:  # fmt: skip
     total = Counter()
     quarantined, languages, agencies = Counter(), Counter(), Counter()
     for row in rows:
@@ -29,6 +29,8 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         "quarantined": dict(quarantined),
         "quarantined_before": skipped_quarantined,
         "released_from_quarantine": total["released"],
+        # old documents of files whose text changed, removed when no other file has that text
+        "replaced_removed": replaced_removed,
         "languages": dict(languages),
         "agencies": dict(agencies),
         "failed_batches": failed_batches,

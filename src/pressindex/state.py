@@ -20,7 +20,7 @@ import orjson
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
-from pressindex.errors import TransientLoadError
+from pressindex.errors import TerminalLoadError, TransientLoadError
 from pressindex.indices import load_definition
 from pressindex.load import RESPONSE_FIELDS, pass_encoded
 from pressindex.model import display_path
@@ -69,6 +69,7 @@ class FileOutcome:
     error_code: str | None = None
     error_message: str | None = None
     quarantine_copy: str | None = None
+    replaces: tuple[str, ...] = ()
 
     def record(self, run_id: str | None, attempts: int, processed_at: str) -> dict:
         return {
@@ -82,6 +83,7 @@ class FileOutcome:
             "error_code": self.error_code,
             "error_message": self.error_message,
             "quarantine_copy": self.quarantine_copy,
+            "replaces": list(self.replaces) or None,
             "run_id": run_id,
             "processed_at": processed_at,
             "attempts": attempts,
@@ -89,10 +91,13 @@ class FileOutcome:
 
 
 def ensure_state_index(es: Elasticsearch, alias: str) -> str:
+    """The state alias; creates its index, or adds fields new in ``files.json`` to an existing one."""
     name = state_alias(alias)
-    if es.indices.exists_alias(name=name):
-        return name
     definition = load_definition(DEFINITION_FILE)
+    if es.indices.exists_alias(name=name):
+        # new fields only (a changed field type would be refused here): old records simply lack them
+        es.indices.put_mapping(index=name, properties=definition["mappings"]["properties"])
+        return name
     concrete = f"{name}-v{definition['_meta']['mapping_version']}"
     if not es.indices.exists(index=concrete):
         es.indices.create(
@@ -177,10 +182,84 @@ def get(es: Elasticsearch, alias: str, key: str) -> dict | None:
     return None
 
 
+def concrete_state_index(es: Elasticsearch, alias: str) -> str:
+    """The index behind the state alias (its write index)."""
+    resp = es.indices.get_alias(name=state_alias(alias))
+    for index, entry in resp.items():
+        if entry["aliases"][state_alias(alias)].get("is_write_index", len(resp) == 1):
+            return index
+    raise LookupError(f"{state_alias(alias)} has no write index")
+
+
 def paths_pointing_at(es: Elasticsearch, alias: str, doc_id: str) -> int:
     """How many source paths currently produce document ``doc_id`` (identical copies share one)."""
     resp = es.count(index=state_alias(alias), query={"bool": {"filter": [{"term": {"doc_id": doc_id}}]}})
     return int(resp["count"])
+
+
+def replaced(outcome: FileOutcome, before: dict | None) -> tuple[str, ...]:
+    """What ``outcome``'s record must list under ``replaces``: the document the file produced
+    before, when its text changed, and what its record still listed (a run that ended before it
+    could remove them). A file that turned bad replaces nothing: it keeps its old document."""
+    before = before or {}
+    pending = list(before.get("replaces") or ())
+    old_id = before.get("doc_id")
+    # a dpa story keeps its id across versions: the newer version has overwritten it in place
+    if outcome.status in DONE and old_id and old_id != outcome.doc_id and not old_id.startswith("dpa-"):
+        pending.append(old_id)
+    return tuple(dict.fromkeys(i for i in pending if i != outcome.doc_id))
+
+
+def remove_replaced_documents(es: Elasticsearch, alias: str, chunk: int = 1000) -> int:
+    """Delete the documents that state records list under ``replaces`` and that no file produces
+    any more, then clear those lists; returns how many documents were deleted.
+
+    Runs when all of a run's batches have ended, on a refreshed state index: deciding per batch
+    would miss a file of another batch (or of the same batch, not recorded yet) that now has the
+    old text, and delete the document it produces. A run that ends before this leaves the lists
+    in place, and the next run removes them.
+    """
+    index = state_alias(alias)
+    try:
+        es.indices.refresh(index=index)
+        marked = list(
+            scan(es, index=index, query={"query": {"exists": {"field": "replaces"}}},
+                 _source=["replaces"], seq_no_primary_term=True)
+        )  # fmt: skip
+    except NotFoundError:
+        return 0
+    candidates = sorted({i for hit in marked for i in hit["_source"]["replaces"] if i})
+    orphans = []
+    for start in range(0, len(candidates), chunk):
+        ids = candidates[start : start + chunk]
+        resp = es.search(
+            index=index, size=0, query={"terms": {"doc_id": ids}},
+            aggs={"produced": {"terms": {"field": "doc_id", "size": len(ids)}}},
+        )  # fmt: skip
+        still_produced = {b["key"] for b in resp["aggregations"]["produced"]["buckets"]}
+        orphans += [i for i in ids if i not in still_produced]
+    removed = _bulk(es, alias, ({"_op_type": "delete", "_id": i} for i in orphans), expected=404)
+    # only the list that was read: one a newer run wrote meanwhile stays for the next removal
+    _bulk(
+        es, index,
+        ({"_op_type": "update", "_id": h["_id"], "if_seq_no": h["_seq_no"],
+          "if_primary_term": h["_primary_term"], "doc": {"replaces": None}} for h in marked),
+        expected=409,
+    )  # fmt: skip
+    return removed
+
+
+def _bulk(es: Elasticsearch, index: str, actions: Iterable[dict], *, expected: int) -> int:
+    """Send ``actions``; returns how many succeeded. An item refused with status ``expected``
+    (a document already gone, a record changed meanwhile) is fine; any other refusal raises."""
+    succeeded = 0
+    for ok, item in streaming_bulk(es, actions, index=index, raise_on_error=False, max_retries=5):
+        if ok:
+            succeeded += 1
+        elif (status := next(iter(item.values())).get("status")) != expected:
+            error = TransientLoadError if status in (429, 503) else TerminalLoadError
+            raise error(f"removing replaced documents failed: {item}")
+    return succeeded
 
 
 @dataclass(frozen=True)
