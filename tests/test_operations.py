@@ -65,6 +65,8 @@ def test_a_run_processes_only_new_and_changed_files(prefect_harness, runner, ali
     # the plan does not read new files; the checksum recorded is that of the bytes parsed
     records = state.lookup(_es(runner), alias, [str(p) for p in paths])
     assert {r["content_sha256"] for r in records.values()} == {state.file_sha256(p) for p in paths}
+    # the size of the bytes parsed, as the parse process read them
+    assert {r["path"]: r["size"] for r in records.values()} == {str(p): p.stat().st_size for p in paths}
 
     again = _ingest(runner, alias, inbox)
     assert again["processed"] == 0

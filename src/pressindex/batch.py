@@ -82,7 +82,7 @@ def process_batch(
             rejected.append(pipeline.Rejected(doc.source_path, "es_rejected", es_rejected[doc.source_path].reason))
             continue
         outcomes.append(
-            state.FileOutcome(doc.source_path, _size(doc.source_path), doc.content_sha256, status, doc_id=doc.id)
+            state.FileOutcome(doc.source_path, doc.size, doc.content_sha256, status, doc_id=doc.id)
         )
     for item in rejected:
         copy = pipeline.quarantine(item, quarantine_dir, run_id=run_id)

@@ -54,6 +54,7 @@ class Article:
     encoding: str = "utf-8"
     repairs: tuple[str, ...] = ()  # cleaning steps that changed the text: "bom", "crlf", "html", …
     content_sha256: str = ""  # of the raw bytes: change detection
+    size: int | None = None  # of the raw bytes: the state record's size, not indexed
     text_sha1: str = ""  # of the normalised text: content identity
     parser_version: str = PARSER_VERSION
     warnings: tuple[str, ...] = field(default=())
@@ -85,8 +86,9 @@ class Article:
         return out
 
 
-# Every field but the id (it is ``_id``), the warnings (parse diagnostics) and the nested dpa id.
-_SOURCE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("id", "warnings", "dpa"))
+# Every field but the id (it is ``_id``), the warnings (parse diagnostics), the file's size and
+# the nested dpa id.
+_SOURCE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("id", "warnings", "size", "dpa"))
 _LIST_FIELDS = tuple(name for name in _SOURCE_FIELDS if isinstance(getattr(Article("", "", "", ""), name), tuple))
 
 
@@ -103,6 +105,7 @@ class BulkDocument:
     source_path: str
     source: bytes  # the JSON of Article.to_source() with ingested_at and run_id
     content_sha256: str
+    size: int | None  # bytes parsed: the state record's size, without a stat in the loading process
     text_sha1: str
     dpa_version: int | None  # the external version of a dpa story, else None
     language: str
@@ -120,6 +123,7 @@ class BulkDocument:
             # the run's stamp last, so that :meth:`restamped` can swap it without decoding the rest
             source=orjson.dumps(article.to_source())[:-1] + b"," + _run_stamp(run_id, ingested_at),
             content_sha256=article.content_sha256,
+            size=article.size,
             text_sha1=article.text_sha1,
             dpa_version=article.dpa.version if article.dpa else None,
             language=article.language,

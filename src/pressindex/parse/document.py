@@ -108,6 +108,7 @@ def parse_document(
         encoding=decoded.encoding,
         repairs=repairs,
         content_sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
         text_sha1=text_sha1,
         warnings=tuple(warnings),
     )
