@@ -41,7 +41,7 @@ from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
 from pressindex.es_client import connect, shared_client
-from pressindex.indices import ensure_index
+from pressindex.indices import current_index, ensure_index
 from pressindex.task_runners import batch_task_runner
 
 # A deployment's flow run imports this file first: cap malloc arenas before the batches start threads.
@@ -123,7 +123,7 @@ def ingest(
     es = connect(settings)
     concrete = ensure_index(es, alias)
     state.ensure_state_index(es, alias)
-    state_index = state.concrete_state_index(es, alias)
+    state_index = current_index(es, state.state_alias(alias))
     for index in (concrete, state_index):
         if bulk_mode.restore_leftovers(es, index):
             logger.warning("%s was left in bulk mode by an unfinished run; its settings are restored", index)

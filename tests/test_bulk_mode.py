@@ -10,7 +10,7 @@ from wire_factory import write_articles
 
 from pressindex import bulk_mode, state
 from pressindex.cli import load_flow
-from pressindex.indices import ensure_index
+from pressindex.indices import current_index, ensure_index
 
 
 def _settings(es, index: str) -> dict:
@@ -53,7 +53,7 @@ def test_the_next_run_repairs_what_a_killed_run_left(
     prefect_harness, es, alias, concrete, quarantine_dir, tmp_path
 ):
     state.ensure_state_index(es, alias)
-    state_index = state.concrete_state_index(es, alias)
+    state_index = current_index(es, state.state_alias(alias))
     bulk_mode.enter(es, concrete, drop_replicas=True, run_id="killed")  # then SIGKILL: no restore
     bulk_mode.enter(es, state_index, drop_replicas=False, run_id="killed")
     inbox = tmp_path / "inbox"
@@ -86,7 +86,7 @@ def test_a_failed_large_run_restores_the_settings(
     assert f"bulk mode on {concrete}" in caplog.text
     assert _settings(es, concrete)["refresh_interval"] == "5s"
     assert bulk_mode.META_KEY not in _meta(es, concrete)
-    state_index = state.concrete_state_index(es, alias)
+    state_index = current_index(es, state.state_alias(alias))
     assert _settings(es, state_index)["refresh_interval"] is None
     assert bulk_mode.META_KEY not in _meta(es, state_index)
 
@@ -95,7 +95,7 @@ def test_a_large_run_loads_the_state_records_without_refreshing_them_each_second
     prefect_harness, es, alias, concrete, quarantine_dir, tmp_path, monkeypatch
 ):
     state.ensure_state_index(es, alias)
-    state_index = state.concrete_state_index(es, alias)
+    state_index = current_index(es, state.state_alias(alias))
     seen: list[dict] = []
     write = state.write
 

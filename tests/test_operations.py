@@ -13,7 +13,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 
 from pressindex import state
 from pressindex.cli import cli, load_flow

@@ -182,21 +182,6 @@ def get(es: Elasticsearch, alias: str, key: str) -> dict | None:
     return None
 
 
-def concrete_state_index(es: Elasticsearch, alias: str) -> str:
-    """The index behind the state alias (its write index)."""
-    resp = es.indices.get_alias(name=state_alias(alias))
-    for index, entry in resp.items():
-        if entry["aliases"][state_alias(alias)].get("is_write_index", len(resp) == 1):
-            return index
-    raise LookupError(f"{state_alias(alias)} has no write index")
-
-
-def paths_pointing_at(es: Elasticsearch, alias: str, doc_id: str) -> int:
-    """How many source paths currently produce document ``doc_id`` (identical copies share one)."""
-    resp = es.count(index=state_alias(alias), query={"bool": {"filter": [{"term": {"doc_id": doc_id}}]}})
-    return int(resp["count"])
-
-
 def replaced(outcome: FileOutcome, before: dict | None) -> tuple[str, ...]:
     """What ``outcome``'s record must list under ``replaces``: the document the file produced
     before, when its text changed, and what its record still listed (a run that ended before it
