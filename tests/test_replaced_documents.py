@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
+
 from pressindex import state
 from pressindex.cli import cli
 from wire_factory import article_text, write_articles
@@ -133,3 +135,12 @@ def test_what_a_record_lists_as_replaced():
     before = {"doc_id": "sha1-old", "replaces": ["sha1-older", "sha1-new"]}
     assert state.replaced(_outcome(), before) == ("sha1-older", "sha1-old")
     assert state.replaced(_outcome(state.QUARANTINED, None), before) == ("sha1-older", "sha1-new")
+
+
+def test_a_state_record_elasticsearch_refuses_is_a_terminal_error(es, alias):
+    from pressindex.errors import TerminalLoadError
+
+    state.ensure_state_index(es, alias)
+    bad = state.FileOutcome("/in/a.txt", "not a number", "c" * 64, state.INDEXED, doc_id="sha1-a")
+    with pytest.raises(TerminalLoadError, match="1 state records were not written"):
+        state.write(es, alias, [bad], run_id="r", previous={})

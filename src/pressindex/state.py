@@ -143,21 +143,10 @@ def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id:
         )
         for o in outcomes
     )
-    failed = [
-        item
-        for ok, item in streaming_bulk(
-            es,
-            actions,
-            index=state_alias(alias),
-            expand_action_callback=pass_encoded,
-            raise_on_error=False,
-            max_retries=5,
-            filter_path=RESPONSE_FIELDS,
-        )
-        if not ok
-    ]
-    if failed:
-        raise TransientLoadError(f"{len(failed)} state records were not written: {failed[0]}")
+    _bulk(
+        es, state_alias(alias), actions, what="state records",
+        expand_action_callback=pass_encoded, filter_path=RESPONSE_FIELDS,
+    )  # fmt: skip
 
 
 def quarantined(es: Elasticsearch, alias: str, *, code: str | None = None) -> list[dict]:
@@ -223,27 +212,35 @@ def remove_replaced_documents(es: Elasticsearch, alias: str, chunk: int = 1000) 
         )  # fmt: skip
         still_produced = {b["key"] for b in resp["aggregations"]["produced"]["buckets"]}
         orphans += [i for i in ids if i not in still_produced]
-    removed = _bulk(es, alias, ({"_op_type": "delete", "_id": i} for i in orphans), expected=404)
+    deletes = ({"_op_type": "delete", "_id": i} for i in orphans)
+    removed = _bulk(es, alias, deletes, what="deletions of replaced documents", expected=404)
     # only the list that was read: one a newer run wrote meanwhile stays for the next removal
     _bulk(
         es, index,
         ({"_op_type": "update", "_id": h["_id"], "if_seq_no": h["_seq_no"],
           "if_primary_term": h["_primary_term"], "doc": {"replaces": None}} for h in marked),
-        expected=409,
+        what="cleared replaces lists", expected=409,
     )  # fmt: skip
     return removed
 
 
-def _bulk(es: Elasticsearch, index: str, actions: Iterable[dict], *, expected: int) -> int:
-    """Send ``actions``; returns how many succeeded. An item refused with status ``expected``
-    (a document already gone, a record changed meanwhile) is fine; any other refusal raises."""
+def _bulk(
+    es: Elasticsearch, index: str, actions: Iterable, *, what: str, expected: int | None = None, **options
+) -> int:
+    """Send ``actions`` (``options`` go to ``streaming_bulk``); returns how many succeeded. An item
+    refused with status ``expected`` (a document already gone, a record changed meanwhile) is fine;
+    any other refusal raises, transient only for 429/503 (retried by the batch), else terminal."""
     succeeded = 0
-    for ok, item in streaming_bulk(es, actions, index=index, raise_on_error=False, max_retries=5):
+    refused = []
+    for ok, item in streaming_bulk(es, actions, index=index, raise_on_error=False, max_retries=5, **options):
         if ok:
             succeeded += 1
         elif (status := next(iter(item.values())).get("status")) != expected:
-            error = TransientLoadError if status in (429, 503) else TerminalLoadError
-            raise error(f"removing replaced documents failed: {item}")
+            refused.append((status, item))
+    if refused:
+        transient = all(status in (429, 503) for status, _ in refused)
+        error = TransientLoadError if transient else TerminalLoadError
+        raise error(f"{len(refused)} {what} were not written: {refused[0][1]}")
     return succeeded
 
 
