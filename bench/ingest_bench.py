@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
+import parse_free
 import psutil
 
 import pressindex
@@ -306,6 +307,35 @@ def _role(proc: psutil.Process, root: psutil.Process) -> str:
     return proc.name()
 
 
+def _prefect_server() -> list[psutil.Process]:
+    """The processes of the Prefect server at ``PREFECT_API_URL`` when it runs on this machine."""
+    url = os.environ.get("PREFECT_API_URL", "")
+    port = re.search(r"//(?:127\.0\.0\.1|localhost):(\d+)/", url)
+    if not port:
+        return []
+    for conn in psutil.net_connections("tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == int(port.group(1)) and conn.pid:
+            server = psutil.Process(conn.pid)
+            return [server, *server.children(recursive=True)]
+    return []
+
+
+def prefect_server_cpu_seconds() -> float | None:
+    """CPU seconds the local Prefect server has used so far; None without one (a temporary
+    server started by the command is in the command's own process tree)."""
+    processes = _prefect_server()
+    if not processes:
+        return None
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def _prefect_mode() -> str:
     url = os.environ.get("PREFECT_API_URL")
     return f"server at {url}" if url else "a temporary server started by the command (no PREFECT_API_URL)"
@@ -318,11 +348,14 @@ def _bytecode_mode() -> str:
     return "compiled" if cached else "not compiled: every process compiles its imports at start"
 
 
+INGEST = [sys.executable, "-m", "pressindex"]
+
+
 def run_ingest(
-    directory: Path, alias: str, workdir: Path, env: dict[str, str] | None = None
+    directory: Path, alias: str, workdir: Path, env: dict[str, str] | None = None, command: list[str] = INGEST
 ) -> tuple[float, dict, TreeMonitor]:
     env = {**os.environ, **(env or {}), "PRESSINDEX_QUARANTINE_DIR": str(workdir / "quarantine")}
-    cmd = [sys.executable, "-m", "pressindex", "ingest", str(directory), "--index", alias, "--json"]
+    cmd = [*command, "ingest", str(directory), "--index", alias, "--json"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -339,11 +372,12 @@ def run_ingest(
 
 
 def measure_ingest(
-    es, directory: Path, env: dict[str, str] | None = None
+    es, directory: Path, env: dict[str, str] | None = None, command: list[str] = INGEST
 ) -> tuple[float, dict, TreeMonitor, float, int]:
     """(b) into a new alias whose empty indices exist before the clock starts, as (a)'s does: its
     seconds, summary and process tree, Elasticsearch's CPU meanwhile and the documents it indexed.
-    ``env`` adds to the command's environment. The alias and its state alias are deleted afterwards."""
+    ``env`` adds to the command's environment, ``command`` replaces ``python -m pressindex``.
+    The alias and its state alias are deleted afterwards."""
     alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
         try:
@@ -351,8 +385,11 @@ def measure_ingest(
             ensure_state_index(es, alias)
             es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
             es_before = es_cpu_seconds(es)
-            seconds, summary, memory = run_ingest(directory, alias, Path(work), env)
+            server_before = prefect_server_cpu_seconds()
+            seconds, summary, memory = run_ingest(directory, alias, Path(work), env, command)
             es_cpu = es_cpu_seconds(es) - es_before
+            if server_before is not None:
+                summary["prefect_server_cpu_seconds"] = prefect_server_cpu_seconds() - server_before
             es.indices.refresh(index=alias)
             return seconds, summary, memory, es_cpu, int(es.count(index=alias)["count"])
         finally:
@@ -361,6 +398,13 @@ def measure_ingest(
 
 
 FIXED_COST_FILES = 10  # an ingest this small is all fixed cost
+
+
+def _ingest_cpu(es_cpu: float, summary: dict) -> dict[str, float]:
+    out = {"Elasticsearch": es_cpu, "client": summary["cpu_seconds"]}
+    if "prefect_server_cpu_seconds" in summary:
+        out["Prefect server"] = summary["prefect_server_cpu_seconds"]
+    return out
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -380,6 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--skip-ceiling", action="store_true", help="run only (b)")
     parser.add_argument("--skip-ingest", action="store_true", help="run only (a)")
+    parser.add_argument(
+        "--parse-free", action="store_true",
+        help="also run (b) with every document parsed beforehand (bench/parse_free.py): the floor of any parser",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -407,20 +455,33 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     rows = []
-    cpu: dict[str, tuple[float, float]] = {}  # run -> (Elasticsearch CPU s, client CPU s)
+    cpu: dict[str, dict[str, float]] = {}  # run -> CPU seconds by process
     if not args.skip_ceiling:
-        es_before = es_cpu_seconds(es)
+        es_before, server_before = es_cpu_seconds(es), prefect_server_cpu_seconds()
         client_before = time.process_time()
         seconds, count = measure_ceiling(
             es, prepared, clients=args.clients, chunk_bytes=settings.bulk_chunk_bytes
         )
-        cpu["a"] = (es_cpu_seconds(es) - es_before, time.process_time() - client_before)
+        cpu["a"] = {
+            "Elasticsearch": es_cpu_seconds(es) - es_before,
+            "client": time.process_time() - client_before,
+        }
+        if server_before is not None:  # idle during (a), but it takes its share of the cores all the same
+            cpu["a"]["Prefect server"] = prefect_server_cpu_seconds() - server_before
         rows.append(("a", "(a) _bulk of prepared documents", seconds, count))
     if not args.skip_ingest:
         seconds, summary, memory, es_cpu, count = measure_ingest(es, directory)
-        cpu["b"] = (es_cpu, summary["cpu_seconds"])
+        cpu["b"] = _ingest_cpu(es_cpu, summary)
         rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
         rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
+        if args.parse_free:
+            parsed = parse_free.parse_beforehand(
+                files, directory.with_name(f"{directory.name}-parsed-{_document_code_digest()}.pickle"), cores
+            )
+            command = [sys.executable, str(Path(__file__).with_name("parse_free.py")), str(parsed)]
+            seconds, summary, _, es_cpu, count = measure_ingest(es, directory, command=command)
+            cpu["b_parse_free"] = _ingest_cpu(es_cpu, summary)
+            rows.append(("b_parse_free", "(b') the same, parsed beforehand", seconds, count))
         fixed = measure_ingest(es, build_corpus(FIXED_COST_FILES, args.cache, args.csv))[0]
 
     print(
@@ -447,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"ratio (b)/(a): {result['ratio']:.2f} (target ≥ 0.70); flow run only: {result['ratio_flow_only']:.2f}"
         )
+    if "a" in result and "b_parse_free" in result:
+        result["ratio_parse_free"] = round(result["a"]["seconds"] / result["b_parse_free"]["seconds"], 3)
+        print(f"ratio (b')/(a): {result['ratio_parse_free']:.2f}: what the rest of the run allows any parser")
     if not args.skip_ingest:
         # What one run costs whatever its size (Python, Prefect, the parse processes, the plan,
         # bulk mode, the final refresh): the ratio (b) would reach if that cost were spread over
@@ -465,21 +529,22 @@ def main(argv: list[str] | None = None) -> int:
         )
         cpu_roles = ", ".join(f"{role} {sec:.1f}" for role, sec in sorted(memory.cpu_by_role.items()))
         print(f"CPU seconds of (b) by kind of process: {cpu_roles}")
-    for key, (es_cpu, client_cpu) in cpu.items():
-        n = args.n / 1000
+    n = args.n / 1000
+    for key, by_process in cpu.items():
+        label = "b'" if key == "b_parse_free" else key
         print(
-            f"CPU per 1000 documents, ({key}): Elasticsearch {es_cpu / n:.2f} s, client {client_cpu / n:.2f} s"
+            f"CPU per 1000 documents, ({label}): "
+            + ", ".join(f"{process} {seconds / n:.2f} s" for process, seconds in by_process.items())
         )
-        result[f"cpu_per_1000_{key}"] = {
-            "elasticsearch": round(es_cpu / n, 2),
-            "client": round(client_cpu / n, 2),
-        }
-    if len(cpu) == 2:
-        # Both runs keep every core busy on a machine this size, so the CPU each needs per
-        # document bounds the ratio, whatever else runs on the machine at the time.
-        (es_a, client_a), (es_b, client_b) = cpu["a"], cpu["b"]
-        result["cpu_ratio"] = round((es_a + client_a) / (es_b + client_b), 3)
-        print(f"CPU per document, (a)/(b): {result['cpu_ratio']:.2f} (the ratio a CPU-bound machine allows)")
+        result[f"cpu_per_1000_{key}"] = {process: round(sec / n, 2) for process, sec in by_process.items()}
+    for key in ("b", "b_parse_free"):
+        if "a" in cpu and key in cpu:
+            # Both runs keep the cores about equally busy (the idle start of (b) against the end of
+            # (a), whose last requests wait for one another), so the CPU each needs per document
+            # bounds the ratio, whatever else runs on the machine at the time.
+            result[f"cpu_ratio{key[1:]}"] = ratio = round(sum(cpu["a"].values()) / sum(cpu[key].values()), 3)
+            label = "b'" if key == "b_parse_free" else key
+            print(f"CPU per document, (a)/({label}): {ratio:.2f} (the ratio a CPU-bound machine allows)")
     print("result:", json.dumps(result))
     return 0 if ok else 1
 
