@@ -22,10 +22,14 @@
    (Python, Prefect, the parse processes, planning, bulk mode, the final refresh), and prints
    what (b) and the ratio would be without it.
 
+With ``--parse-free``, (b') after (b): the same command with every document made beforehand
+(``bench/parse_free.py``), the ratio a parser that cost nothing would reach.
+
 Other load on the machine skews both rates; the load average is printed with the result, and so is
 the CPU each run needs per document (Elasticsearch's from its node stats, so nothing else may
-index into the node meanwhile; the ingest's from its process tree), which other processes skew far
-less: on a machine where both runs keep every core busy, their ratio is the ratio it allows.
+index into the node meanwhile; the ingest's from its process tree; a local Prefect server's from
+its processes), which other processes skew far less: on a machine where both runs keep every core
+busy, their ratio is the ratio it allows.
 """
 
 from __future__ import annotations
