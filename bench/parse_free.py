@@ -24,7 +24,8 @@ from pressindex import pipeline
 from pressindex.config import Settings
 from pressindex.model import BulkDocument
 
-_STAMP = (None, "2000-01-01T00:00:00+00:00")  # what the documents are made with, swapped per run
+# made with the stamp of a document parsed ahead, and swapped per run as the batches swap that one
+_STAMP = pipeline._AHEAD_STAMP
 _documents: dict[str, BulkDocument] | None = None
 _parse_for_real = pipeline._prepare_chunk  # taken before main() swaps it
 
