@@ -27,7 +27,7 @@ from pressindex.model import BulkDocument
 # made with the stamp of a document parsed ahead, and swapped per run as the batches swap that one
 _STAMP = pipeline._AHEAD_STAMP
 _documents: dict[str, BulkDocument] | None = None
-_parse_for_real = pipeline._prepare_chunk  # taken before main() swaps it
+_parse_for_real = pipeline._prepare_one  # taken before main() swaps it
 
 
 def parse_beforehand(files: list[Path], target: Path, workers: int) -> Path:
@@ -61,26 +61,19 @@ def warm() -> None:
     _load()
 
 
-def prepare_chunk_parsed_beforehand(
-    paths: list, max_bytes: int, run_id: str | None, ingested_at: str
-) -> list:
-    """Stands in for ``pipeline._prepare_chunk``; a path without a document is parsed for real."""
-    documents = _load()
-    out = []
-    for path in paths:
-        document = documents.get(str(path))
-        if document is None:
-            out += _parse_for_real([path], max_bytes, run_id, ingested_at)
-        else:
-            out.append(document.restamped(was=_STAMP, run_id=run_id, ingested_at=ingested_at))
-    return out
+def prepare_parsed_beforehand(path, max_bytes: int, run_id: str | None, ingested_at: str):
+    """Stands in for ``pipeline._prepare_one``; a path without a document is parsed for real."""
+    document = _load().get(str(path))
+    if document is None:
+        return _parse_for_real(path, max_bytes, run_id, ingested_at)
+    return document.restamped(was=_STAMP, run_id=run_id, ingested_at=ingested_at)
 
 
 def main() -> None:
     os.environ["PRESSINDEX_BENCH_PARSED"] = str(Path(sys.argv[1]).absolute())
     import parse_free  # this file by its module name, so that the parse processes can import it
 
-    pipeline._prepare_chunk = parse_free.prepare_chunk_parsed_beforehand
+    pipeline._prepare_one = parse_free.prepare_parsed_beforehand
     pipeline._warm = parse_free.warm
     from pressindex.cli import cli
 

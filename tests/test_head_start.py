@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 
@@ -100,8 +101,7 @@ def test_a_worker_killed_while_parsing_ahead_costs_no_file(tmp_path):
     pool = pipeline.parse_pool(2)
     _prepare(paths[:2], workers=2)  # workers are up
     _parse_ahead(paths, in_flight=len(paths))  # every chunk handed out at once
-    victim = next(iter(pool._processes.values()))
-    victim.kill()
+    os.kill(pool.pids()[0], signal.SIGKILL)
 
     outcomes = _prepare(paths, workers=2)
 

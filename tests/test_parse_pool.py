@@ -1,4 +1,5 @@
-"""The shared parse pool: same results as parsing in-thread, survives a dead worker, leaves no orphans."""
+"""The supervised parse pool: same results as parsing in-thread, per-file time and memory limits,
+survives dead processes, leaves no orphans, starts without the caller's main module."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import sys
 import time
 from pathlib import Path
 
+import pool_jobs
 import pytest
 from wire_factory import article_text, write_articles
 
 from pressindex import pipeline
 from pressindex.model import BulkDocument
+from pressindex.parse_pool import ParseLimits, ParsePool
 
 STAMP = {"run_id": "test-run", "ingested_at": "2025-01-01T00:00:00+00:00"}
+# generous for the files that should pass on a loaded machine, small for the ones that should not
+TIGHT = ParseLimits(seconds_per_mb=1.0, min_seconds=1.5, memory_mb=1536)
 
 
 @pytest.fixture
@@ -28,6 +33,19 @@ def inbox(tmp_path):
     return [*paths, dpa, empty]
 
 
+@pytest.fixture
+def pool():
+    pools: list[ParsePool] = []
+
+    def make(workers=2, limits=TIGHT):
+        pools.append(ParsePool(workers, limits=limits, reject=pool_jobs.reject))
+        return pools[-1]
+
+    yield make
+    for p in pools:
+        p.stop()
+
+
 def _prepare(paths, **kwargs) -> list:
     return list(pipeline.prepare_files(paths, max_bytes=1 << 20, **STAMP, **kwargs))
 
@@ -38,18 +56,70 @@ def test_pool_parses_like_the_thread(inbox):
     assert [r.code for r in in_pool if isinstance(r, pipeline.Rejected)] == ["empty"]
 
 
-def test_a_killed_worker_costs_no_file(inbox):
-    pool = pipeline.parse_pool(2)
-    _prepare(inbox[:2], workers=2)  # workers are up
-    victim = next(iter(pool._processes.values()))
-    victim.kill()
-    victim.join()
+def test_a_file_over_its_time_budget_is_rejected_and_its_chunk_goes_on(pool):
+    parse = pool(workers=1)
+    before = parse.pids()
+    items = ["ok:1", "ok:2", "sleep:600", "ok:3", "ok:4"]
 
-    outcomes = _prepare(inbox, workers=2)
+    outcomes = parse.submit(pool_jobs.act, items).result(timeout=60)
 
-    assert [o.source_path for o in outcomes] == [str(p) for p in inbox]
-    assert sum(isinstance(o, BulkDocument) for o in outcomes) == len(inbox) - 1
-    assert pipeline.parse_pool(2) is not pool  # the next batch gets a new pool
+    assert outcomes == ["ok:1", "ok:2", ("rejected", "sleep:600", "parse_timeout"), "ok:3", "ok:4"]
+    assert parse.pids() != before  # the process that parsed it was replaced
+    assert parse.submit(pool_jobs.act, ["ok:5"]).result(timeout=60) == ["ok:5"]
+
+
+def test_a_process_over_its_memory_ceiling_is_replaced_and_its_file_rejected(pool):
+    parse = pool(workers=1, limits=ParseLimits(seconds_per_mb=1, min_seconds=60, memory_mb=150))
+
+    outcomes = parse.submit(pool_jobs.act, ["ok:1", "hold:400", "ok:2"]).result(timeout=60)
+
+    assert outcomes == ["ok:1", ("rejected", "hold:400", "parse_memory"), "ok:2"]
+
+
+def test_the_budget_grows_with_the_file(pool, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (3 * 1024 * 1024))
+    parse = pool(workers=1, limits=ParseLimits(seconds_per_mb=1.0, min_seconds=0.5, memory_mb=1536))
+    job = parse.submit(pool_jobs.act, ["sleep:1.5"])
+    assert job.result(timeout=60) == [("rejected", "sleep:1.5", "parse_timeout")]  # 0.5 s for a tiny item
+    assert parse.limits.budget(big.stat().st_size) == 3.0
+
+
+def test_a_process_killed_from_outside_costs_no_file(pool):
+    parse = pool(workers=1, limits=ParseLimits(min_seconds=60))
+    job = parse.submit(pool_jobs.act, ["ok:1", "sleep:4", "ok:2"])
+    time.sleep(2.5)  # started (under a second) and on the sleeping item now
+    os.kill(parse.pids()[0], signal.SIGKILL)  # as the OOM killer or an operator might
+
+    assert job.result(timeout=60) == ["ok:1", "sleep:4", "ok:2"]  # the file got another process
+
+
+def test_a_file_that_kills_two_processes_is_rejected(pool):
+    parse = pool(workers=2)
+
+    outcomes = parse.submit(pool_jobs.act, ["ok:1", "die", "ok:2"]).result(timeout=60)
+
+    assert outcomes == ["ok:1", ("rejected", "die", "parse_crash"), "ok:2"]
+
+
+def test_parse_records_a_timeout_and_exits_non_zero(runner, tmp_path, monkeypatch):
+    from pressindex.cli import cli
+
+    good = tmp_path / "good.txt"
+    good.write_text(article_text(1), encoding="utf-8")
+    slow = tmp_path / "slow.txt"
+    slow.write_text(article_text(2, paragraphs=20) * 3000, encoding="utf-8")  # several MB: seconds to parse
+    monkeypatch.setenv("PRESSINDEX_PARSE_SECONDS_PER_MB", "0.001")
+    monkeypatch.setenv("PRESSINDEX_PARSE_MIN_SECONDS", "0.2")
+
+    result = runner.invoke(cli, ["parse", str(good), str(slow)])
+
+    assert result.exit_code == 1
+    first, second = (pytest.importorskip("json").loads(line) for line in result.output.splitlines())
+    assert first["source_path"] == str(good) and "error" not in first
+    assert second["source_path"] == str(slow)
+    assert second["error"]["code"] == "parse_timeout"
+    assert "PRESSINDEX_PARSE_MIN_SECONDS" in second["error"]["message"]
 
 
 def _alive(pid: int) -> bool:
@@ -60,15 +130,21 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status  # a zombie has exited, its parent just never reaped it
 
 
-def test_workers_end_with_a_killed_flow_process():
+@pytest.mark.parametrize("busy", [False, True])
+def test_workers_end_with_a_killed_flow_process(busy):
     script = (
+        "import sys, time\n"
+        "sys.path.insert(0, %r)\n"
+        "import pool_jobs\n"
         "from pressindex import pipeline\n"
-        "import time\n"
         "pool = pipeline.parse_pool(2)\n"
-        "[f.result() for f in [pool.submit(time.sleep, 0.5) for _ in range(4)]]  # both workers started\n"
-        "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+        "pool.submit(pool_jobs.act, ['ok']).result()\n"
+        "busy = %r\n"
+        "jobs = [pool.submit(pool_jobs.act, ['sleep:600']) for _ in range(2)] if busy else []\n"
+        "time.sleep(1)\n"
+        "print(' '.join(str(p) for p in pool.pids()), flush=True)\n"
         "time.sleep(600)\n"
-    )
+    ) % (str(Path(__file__).parent), busy)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers = [int(p) for p in proc.stdout.readline().split()]
     assert len(workers) == 2
@@ -80,19 +156,14 @@ def test_workers_end_with_a_killed_flow_process():
         time.sleep(0.2)
 
 
-def test_a_pool_broken_between_runs_is_replaced_at_the_next_start(inbox):
+def test_a_stopped_pool_is_replaced_at_the_next_start(inbox):
     pipeline.start_parse_pool(2)
     pool = pipeline.parse_pool(2)
     _prepare(inbox[:2], workers=2)  # workers are up
-    victim = next(iter(pool._processes.values()))
-    victim.kill()  # while idle, as the OOM killer might between two nightly runs in one process
-    victim.join()
-    deadline = time.monotonic() + 10
-    while not pool._broken:  # the pool notices the dead worker in its own thread
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    pipeline.stop_parse_pool()  # as an interrupted run does
+    assert not any(_alive(p) for p in pool.pids())
 
-    pipeline.start_parse_pool(2)  # a run starting now: this raised BrokenProcessPool into the flow
+    pipeline.start_parse_pool(2)
 
     assert pipeline.parse_pool(2) is not pool
     assert _prepare(inbox, workers=2) == _prepare(inbox)
@@ -131,19 +202,23 @@ def test_processes_import_only_what_they_use():
 @pytest.mark.parametrize("started_as", ["module", "script"])
 def test_workers_do_not_import_the_main_module(tmp_path, started_as):
     """A deployment's flow run runs as ``python -m prefect.engine``: the workers must not import
-    that main module again (and Prefect with it), as spawned children otherwise do."""
-    (tmp_path / "probe.py").write_text("import sys\n\ndef loaded(name):\n    return name in sys.modules\n")
+    that main module again (and Prefect with it)."""
     (tmp_path / "engine_like.py").write_text(
         "import prefect.engine  # the main module of a deployment's flow run\n"
-        "import probe\n"
+        "import pool_jobs\n"
         "from pressindex import pipeline\n"
         "if __name__ == '__main__':\n"
         "    pool = pipeline.parse_pool(1)\n"
-        "    for name in ('prefect', 'pressindex'):\n"
-        "        print(pool.submit(probe.loaded, name).result())\n"
+        "    for name in ('prefect', 'pressindex.parse'):\n"
+        "        print(pool.submit(pool_jobs.act, ['loaded:' + name]).result()[0])\n"
     )
     command = ["-m", "engine_like"] if started_as == "module" else [str(tmp_path / "engine_like.py")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    path = [str(tmp_path), str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     out = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True"]  # the parser is there, Prefect is not
+
+
+def test_documents_from_the_pool_are_bulk_documents(inbox):
+    assert all(isinstance(o, BulkDocument) for o in _prepare(inbox[:-1], workers=1))

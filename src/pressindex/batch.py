@@ -19,6 +19,7 @@ from pressindex import pipeline, state
 from pressindex.config import DEFAULT_CHUNK_BYTES
 from pressindex.load import StreamingLoader
 from pressindex.model import BulkDocument
+from pressindex.parse_pool import ParseLimits
 
 
 @dataclass
@@ -48,11 +49,13 @@ def process_batch(
     parse_workers: int = 0,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     concurrent_requests: int = 2,
+    limits: ParseLimits | None = None,
 ) -> BatchReport:
     """``files`` are ``(path, sha256 at planning time or None for a new file)``; the checksum recorded is
     that of the bytes parsed.
 
-    ``parse_workers`` > 0 parses in the process's shared pool of that many processes. Documents
+    ``parse_workers`` > 0 parses in the process's shared pool of that many processes, each file
+    within ``limits`` (over them it is quarantined as ``parse_timeout`` or ``parse_memory``). Documents
     are sent while the rest of the batch is parsing, in requests of ``chunk_bytes``, up to
     ``concurrent_requests`` at once (Elasticsearch indexes one request on one thread).
     """
@@ -64,7 +67,7 @@ def process_batch(
     ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
     with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
         prepared = pipeline.prepare_files(
-            paths, max_bytes=max_bytes, run_id=run_id, ingested_at=ingested_at, workers=parse_workers
+            paths, max_bytes=max_bytes, run_id=run_id, ingested_at=ingested_at, workers=parse_workers, limits=limits
         )
         for outcome in prepared:
             if isinstance(outcome, pipeline.Rejected):

@@ -50,9 +50,19 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(2.0, gt=0, description="first retry delay; doubles each retry, with jitter")
     # throughput: see bench/ingest_bench.py for what these were measured with
     parse_workers: int = Field(
-        default_factory=_cores, ge=0,
-        description="processes that parse and detect language (0: parse in the task's own thread)",
+        default_factory=_cores, ge=1,
+        description="processes that parse and detect language, each file within the limits below",
     )  # fmt: skip
+    # Per-file limits of the parse processes (pressindex.parse_pool). Ordinary copy parses at
+    # 1-4 MB/s on one core: 5 s per MB leaves 5-20x for a loaded machine, the floor covers start-up
+    # jitter of small files. A file over either limit is quarantined (parse_timeout, parse_memory).
+    parse_seconds_per_mb: float = Field(
+        5.0, gt=0, description="wall time a parse process may spend on a file, per MB of the file"
+    )
+    parse_min_seconds: float = Field(10.0, gt=0, description="wall time any file may take to parse, whatever its size")
+    parse_memory_mb: int = Field(
+        1536, ge=64, description="memory ceiling of one parse process (resident MB); the file it parses is quarantined"
+    )
     batches_in_flight: int = Field(3, ge=1, description="batch tasks run at once, sharing the parse processes")
     parse_ahead_files: int | None = Field(
         None, ge=0,
@@ -81,6 +91,31 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
     es_port: int = Field(9200, description="HTTP port of the local node")
     es_heap: str = Field("1g", description="JVM heap of the local node")
+
+    # Run limits (pressindex.run_limits): the backstop when something hangs that the per-file parse
+    # limits do not cover (Elasticsearch, a bug). An ordinary file costs 1-3 ms end to end and a
+    # 100,000-file run 3-4 minutes here, so the limits sit 300x and more above legitimate runs:
+    # a batch may take 1 s per file, and at least 10 minutes (its retries after Elasticsearch
+    # timeouts of request_timeout each fit); a run 1 s per file over the batches in flight, plus
+    # 30 minutes for planning and the end of the run (100,000 files: 9.8 h, under a night).
+    batch_seconds_per_file: float = Field(
+        1.0, gt=0, description="time limit of a batch per file in it; over it the run fails, naming the batch"
+    )
+    batch_min_seconds: float = Field(600.0, gt=0, description="time limit of any batch, however few its files")
+    run_min_seconds: float = Field(
+        1800.0, gt=0,
+        description="time limit of a run beyond its batches' share (batch_seconds_per_file x files / batches_in_flight)",
+    )  # fmt: skip
+    # A flow run whose process died without a word (SIGKILL, power loss) stops sending heartbeats;
+    # `pressindex serve` has the Prefect server mark it Crashed after 3 missed ones, which frees the
+    # nightly deployment's slot. 3 x 90 s stays below the 300 s lease Prefect 3.8.8 renews for a
+    # running flow run: marked before its lease expires, it releases that lease and not a later run's slot.
+    heartbeat_seconds: int = Field(
+        60, ge=30, le=90, description="seconds between a flow run's heartbeats (Prefect's minimum: 30)"
+    )
+    stop_grace_seconds: float = Field(
+        10.0, gt=0, description="after SIGTERM or Ctrl-C, time the command takes to clean up before it exits anyway"
+    )
 
     def local_node(self) -> LocalNode:
         return LocalNode(cache_dir=self.cache_dir, port=self.es_port, heap=self.es_heap)

@@ -20,6 +20,7 @@ import threading
 
 from pressindex import pipeline
 from pressindex.config import Settings
+from pressindex.parse_pool import ParseLimits
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class HeadStart:
                 files[:limit],
                 max_bytes=settings.max_file_bytes,
                 workers=settings.parse_workers,
+                limits=ParseLimits.from_settings(settings),
                 # one core is busy importing Prefect: parsing on all of them would slow the start
                 in_flight=max(1, settings.parse_workers - 1),
             )

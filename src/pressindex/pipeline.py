@@ -1,6 +1,7 @@
 """The ingest pipeline as plain Python: discover → read and parse a batch → quarantine rejects.
 
-Parsing can run in a shared pool of worker processes (:func:`parse_pool`), one per core.
+Parsing runs in a shared pool of supervised parse processes (:func:`parse_pool`), one per core,
+each file within a wall-time budget and a memory ceiling (:mod:`pressindex.parse_pool`).
 :func:`prepare_files` hands out documents as the pool finishes them, ready to send, so a batch
 loads while it is still parsing. :func:`parse_ahead` starts on a run's first files before its
 batches ask for them.
@@ -17,20 +18,17 @@ import multiprocessing
 import os
 import re
 import shutil
-import sys
 import threading
-import time
-import types
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pressindex.errors import InputError, TooLarge, Unreadable
 from pressindex.model import Article, BulkDocument
+from pressindex.parse_pool import ParseLimits, ParsePool, PoolStopped
 
 
 @dataclass(frozen=True)
@@ -108,37 +106,48 @@ def prepare_files(
     run_id: str | None,
     ingested_at: str,
     workers: int = 0,
+    limits: ParseLimits | None = None,
 ) -> Iterator[BulkDocument | Rejected]:
     """Parse ``paths`` into documents ready for ``_bulk`` (or rejects), yielded in file order as
-    soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool. Files that
-    :func:`parse_ahead` started on are taken from there."""
+    soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool, each file
+    within ``limits``. Files that :func:`parse_ahead` started on are taken from there."""
     paths = list(paths)
     ahead = _take_parsed_ahead(paths, max_bytes)
     args = (max_bytes, run_id, ingested_at)
     if not ahead:
-        return _outcomes(_prepare_chunk, paths, args, workers)
-    rest = _outcomes(_prepare_chunk, [p for p in paths if str(p) not in ahead], args, workers)
-    return _merge_parsed_ahead(paths, ahead, rest, args)
+        return _outcomes(_prepare_one, paths, args, workers, limits)
+    rest = _outcomes(_prepare_one, [p for p in paths if str(p) not in ahead], args, workers, limits)
+    return _merge_parsed_ahead(paths, ahead, rest, args, workers, limits)
+
+
+def parse_files(
+    paths: Iterable[str | Path], *, max_bytes: int, workers: int, limits: ParseLimits | None = None
+) -> Iterator[Article | Rejected]:
+    """Parse ``paths`` into articles (or rejects), in order, within ``limits`` (``pressindex parse``)."""
+    return _outcomes(_parse_one, list(paths), (max_bytes,), workers, limits)
 
 
 # -- the parse pool ------------------------------------------------------------------------------
 
 POOL_CHUNK = 25  # files per pool call: small enough to spread a batch, large enough to amortise the IPC
 _pool_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
+_pool: ParsePool | None = None
 
 
-def _prepare_chunk(
-    paths: list[str | Path], max_bytes: int, run_id: str | None, ingested_at: str
-) -> list[BulkDocument | Rejected]:
-    out: list[BulkDocument | Rejected] = []
-    for path in paths:
-        outcome = parse_file(path, max_bytes=max_bytes)
-        if isinstance(outcome, Article):
-            outcome = BulkDocument.from_article(outcome, run_id=run_id, ingested_at=ingested_at)
-        out.append(outcome)
-    return out
+def _prepare_one(path: str | Path, max_bytes: int, run_id: str | None, ingested_at: str) -> BulkDocument | Rejected:
+    outcome = parse_file(path, max_bytes=max_bytes)
+    if isinstance(outcome, Article):
+        return BulkDocument.from_article(outcome, run_id=run_id, ingested_at=ingested_at)
+    return outcome
+
+
+def _parse_one(path: str | Path, max_bytes: int) -> Article | Rejected:
+    return parse_file(path, max_bytes=max_bytes)
+
+
+def _rejected(path, code: str, message: str) -> Rejected:
+    """How the pool reports a file over a limit (``parse_timeout``, ``parse_memory``, ``parse_crash``)."""
+    return Rejected(str(path), code, message)
 
 
 def _warm() -> None:
@@ -150,118 +159,60 @@ def _warm() -> None:
     )
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Pool workers end when the process that started them is gone (SIGKILLed flow, crashed
-    worker): an orphan would otherwise wait for work forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
-
-
-def parse_pool(workers: int) -> ProcessPoolExecutor | None:
-    """This process's pool of ``workers`` parse processes, started on first use and shared by
-    every batch in flight; ``None`` in a daemonic process (a Dask worker), which may not start
-    children, so parsing stays in the calling thread there. Its workers start without the
-    caller's ``__main__`` (:func:`_start_workers`): only functions of importable modules run there."""
-    global _pool, _pool_workers
-    if workers < 1 or multiprocessing.current_process().daemon:
+def parse_pool(workers: int, limits: ParseLimits | None = None) -> ParsePool | None:
+    """This process's supervised parse processes (:mod:`pressindex.parse_pool`), started on first
+    use and shared by every batch in flight; ``None`` for ``workers`` 0 (parse in the calling
+    thread, without per-file limits: for tests and benchmarks of the parser only). A daemonic
+    process (a Dask worker, one per core) gets one parse process: the cluster is the parallelism."""
+    global _pool
+    if workers < 1:
         return None
+    if multiprocessing.current_process().daemon:
+        workers = 1
+    limits = limits or ParseLimits()
     with _pool_lock:
-        if _pool is None or _pool_workers != workers:
+        if _pool is None or not _pool.alive or _pool.workers != workers or _pool.limits != limits:
             if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
-            # spawn, not fork: the flow process runs threads (Prefect, HTTP) whose locks a fork would copy
-            _pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
-            _pool_workers = workers
-            _start_workers(_pool, workers)
+                _pool.close()  # jobs already given to it finish there
+            _pool = ParsePool(workers, limits=limits, reject=_rejected, initializer=_warm)
         return _pool
 
 
-def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
-    """Start every process of a new pool now, each without the parent's ``__main__``.
-
-    A spawned child imports its parent's main module again (so that functions defined there can
-    be unpickled). The workers run only this module's functions, and the main module of a flow
-    run started by a deployment is ``prefect.engine`` (the ``pressindex`` command's is the CLI module):
-    each worker would import Prefect, 1.4 s of CPU and 50 MB more at every run. A bare module stands
-    in for it while they start.
-    """
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        for _ in range(workers):  # the pool starts a process per task submitted while none is idle
-            pool.submit(_warm)
-    finally:
-        sys.modules["__main__"] = main
+def start_parse_pool(workers: int, limits: ParseLimits | None = None) -> None:
+    """Have the parse processes start at a run's start: each needs most of a second to import the
+    parser, which the run can spend planning instead of waiting."""
+    parse_pool(workers, limits)
 
 
-def start_parse_pool(workers: int) -> None:
-    """Have a working pool with its processes started, at a run's start: a spawned worker needs most
-    of a second to import the parser, which the run can spend planning instead of waiting."""
-    pool = parse_pool(workers)
-    if pool is None:
-        return
-    try:
-        pool.submit(_warm)  # refused by a pool whose worker died since it started
-    except (BrokenProcessPool, RuntimeError):
-        # A worker died since the last run (killed, out of memory) or another run shut the pool
-        # down: start a new one, as a batch does when its pool breaks (``_outcomes``).
-        _discard_pool(pool)
-        parse_pool(workers)
-
-
-def _discard_pool(pool: ProcessPoolExecutor) -> None:
+def stop_parse_pool() -> None:
+    """Kill this process's parse processes now (a run interrupted by SIGTERM or Ctrl-C); what they
+    had not finished fails with :class:`~pressindex.parse_pool.PoolStopped`. The next run starts new ones."""
     global _pool
     with _pool_lock:
-        if _pool is pool:
-            _pool = None
-    pool.shutdown(wait=False, cancel_futures=True)
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.stop()
 
 
-def _outcomes(job, paths: list, args: tuple, workers: int) -> Iterator:
-    """``job(chunk, *args)`` over chunks of ``paths``, results in order: in the shared pool when
-    ``workers`` > 0, else (or from the first chunk a broken pool did not finish) in this thread."""
+def _outcomes(job, paths: list, args: tuple, workers: int, limits: ParseLimits | None) -> Iterator:
+    """``job(path, *args)`` for each of ``paths``, in order: in the shared pool, chunk by chunk, when
+    ``workers`` > 0, else in this thread."""
     chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
-    pool = parse_pool(workers) if workers else None
-    futures: list = []
-    if pool is not None:
-        try:  # now, not at the first ``next``: the caller may first consume files parsed ahead
-            futures = [pool.submit(job, chunk, *args) for chunk in chunks]
-        except BrokenProcessPool:
-            _discard_pool(pool)
-            pool = None
-        except RuntimeError:  # another batch shut this pool down after a broken worker
-            pool = None
-    return _collect(job, chunks, args, pool, futures)
+    pool = parse_pool(workers, limits)
+    if pool is None:
+        return (job(path, *args) for chunk in chunks for path in chunk)
+    # submitted now, not at the first ``next``: the caller may first consume files parsed ahead
+    futures = [pool.submit(job, chunk, *args) for chunk in chunks]
+    return _collect(futures)
 
 
-def _collect(job, chunks: list, args: tuple, pool: ProcessPoolExecutor | None, futures: list) -> Iterator:
-    done = 0
-    if pool is not None:
-        try:
-            for future in futures:
-                outcomes = future.result()
-                done += 1
-                yield from outcomes
-        except BrokenProcessPool:
-            # a worker died (killed, out of memory): start a new pool next time, parse the rest here
-            _discard_pool(pool)
-        except RuntimeError:  # another batch shut this pool down after a broken worker
-            pass
-        finally:
-            for future in futures:
-                future.cancel()  # the consumer stopped early: drop what has not started
-    for chunk in chunks[done:]:
-        yield from job(chunk, *args)
+def _collect(futures: list[Future]) -> Iterator:
+    try:
+        for future in futures:
+            yield from future.result()
+    finally:
+        for future in futures:
+            future.cancel()  # the consumer stopped early: drop what has not started
 
 
 # -- parsing ahead -------------------------------------------------------------------------------
@@ -284,14 +235,16 @@ def open_parse_ahead() -> None:
         _ahead_open = True
 
 
-def parse_ahead(paths: list[str], *, max_bytes: int, workers: int, in_flight: int = 1) -> int:
+def parse_ahead(
+    paths: list[str], *, max_bytes: int, workers: int, in_flight: int = 1, limits: ParseLimits | None = None
+) -> int:
     """Parse ``paths`` in the shared pool, ``in_flight`` chunks at a time, until they are done or
     the first batch asks for files (:func:`prepare_files`); returns how many files were handed out.
 
     Blocks: meant for a thread that runs while the flow starts, after :func:`open_parse_ahead`.
     ``in_flight`` below the number of workers leaves cores to the process that is starting. The
     results wait for the batches, or for :func:`drop_parsed_ahead`, which frees those no batch took."""
-    pool = parse_pool(workers) if workers else None
+    pool = parse_pool(workers, limits)
     if pool is None:
         return 0
     submitted = 0
@@ -305,9 +258,9 @@ def parse_ahead(paths: list[str], *, max_bytes: int, workers: int, in_flight: in
             if not _ahead_open:
                 break
             try:
-                future = pool.submit(_prepare_chunk, chunk, max_bytes, *_AHEAD_STAMP)
-            except (BrokenProcessPool, RuntimeError):
-                break  # a dead worker or a pool shut down: the batches parse these files themselves
+                future = pool.submit(_prepare_one, chunk, max_bytes, *_AHEAD_STAMP)
+            except PoolStopped:
+                break  # a pool shut down: the batches parse these files themselves
             _ahead.update((path, (future, i, max_bytes)) for i, path in enumerate(chunk))
         pending.append(future)
         submitted += len(chunk)
@@ -341,7 +294,9 @@ def _take_parsed_ahead(paths: list, max_bytes: int) -> dict[str, tuple[Future, i
     return taken
 
 
-def _merge_parsed_ahead(paths: list, ahead: dict, rest: Iterator, args: tuple) -> Iterator:
+def _merge_parsed_ahead(
+    paths: list, ahead: dict, rest: Iterator, args: tuple, workers: int, limits: ParseLimits | None
+) -> Iterator:
     """The outcomes of ``paths`` in file order: from ``ahead`` when it holds the file, else from ``rest``."""
     _, run_id, ingested_at = args
     try:
@@ -353,8 +308,9 @@ def _merge_parsed_ahead(paths: list, ahead: dict, rest: Iterator, args: tuple) -
             future, i = entry
             try:
                 outcome = future.result()[i]
-            except (BrokenProcessPool, CancelledError, RuntimeError):
-                yield from _prepare_chunk([path], *args)  # its worker died: parse it here
+            except (PoolStopped, CancelledError):
+                # the pool it went to was replaced: parse it again in the current one
+                yield from _outcomes(_prepare_one, [path], args, workers, limits)
                 continue
             if isinstance(outcome, BulkDocument):
                 outcome = outcome.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at)
