@@ -11,13 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pressindex.errors import TooLarge
+
 # Only real tags send text through the HTML parser: "a < b" or "<dpa>" in prose must survive.
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|span|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table|tr|td|th|tbody|thead|blockquote|"
     r"script|style|noscript|html|head|body|title|meta|link|img|figure|figcaption|section|article|"
     r"header|footer|nav|aside|iframe|font|center|hr|sup|sub|small|big|pre|code|dl|dt|dd|time|picture|"
-    r"source|form|input|button|svg|label)\b[^<>]*>|<!--.*?-->|<!DOCTYPE[^>]*>",
-    re.IGNORECASE | re.DOTALL,
+    r"source|form|input|button|svg|label)\b[^<>]*>|<!DOCTYPE[^<>]*>",
+    re.IGNORECASE,
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _BLOCK_TAGS = (
@@ -49,8 +51,31 @@ class Cleaned:
     repairs: tuple[str, ...] = ()
 
 
+# BeautifulSoup's tree building is super-linear in the number of tags (it re-balances its stack
+# on every unclosed or misnested tag: 100,000 nested <div> never finish). Up to this many "<" it
+# costs at most about 0.1 s whatever the nesting; beyond it the streaming stripper below runs.
+HTML_TAG_BUDGET = 5000
+
+
+def _has_markup(text: str) -> bool:
+    """A known tag, a doctype or a closed comment. A comment is looked for with two ``find``s:
+    ``<!--.*?-->`` rescans to the end from every unclosed ``<!--`` (quadratic)."""
+    if _HTML_TAG.search(text):
+        return True
+    start = text.find("<!--")
+    return start >= 0 and text.find("-->", start + 4) >= 0
+
+
 def strip_html(text: str) -> str:
-    """Remove tags, script/style content and entities with beautifulsoup4; blocks become paragraphs."""
+    """Remove tags, script/style content and entities; blocks become paragraphs.
+
+    beautifulsoup4 within :data:`HTML_TAG_BUDGET`, else :func:`strip_html_linear`."""
+    if text.count("<") > HTML_TAG_BUDGET:
+        return strip_html_linear(text)
+    return _strip_html_bs4(text)
+
+
+def _strip_html_bs4(text: str) -> str:
     from bs4 import BeautifulSoup  # here, not at the top: most wire text has no markup (0.14 s per process)
 
     soup = BeautifulSoup(text, "html.parser")
@@ -64,8 +89,64 @@ def strip_html(text: str) -> str:
     return soup.get_text()
 
 
-def clean_text(text: str) -> Cleaned:
-    """Normalise decoded text. Raises nothing; an empty result is the caller's concern."""
+# The streaming stripper's patterns: each is tried only where a "<" is, and its repeats stop at
+# the next "<" or ">", so every character is scanned a bounded number of times.
+_DROP_OPEN = re.compile(r"<(%s)(?=[\s/>])[^<>]*>" % "|".join(_DROP_TAGS), re.IGNORECASE)
+_DROP_CLOSE = {name: re.compile(r"</%s\s*>" % name, re.IGNORECASE) for name in _DROP_TAGS}
+_BR_TAG = re.compile(r"<br(?=[\s/>])[^<>]*>", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"</?(?:%s)(?=[\s/>])[^<>]*>" % "|".join(_BLOCK_TAGS), re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
+
+
+def strip_html_linear(text: str) -> str:
+    """What :func:`strip_html` gives, in time linear in the text whatever its tags.
+
+    Script, style and the other dropped elements lose their content (up to their end tag, or the
+    end of the text when it never comes, as in bs4), closed comments go, ``<br>`` becomes a line
+    end, block tags a paragraph break, every other tag nothing; entities are unescaped last, so
+    ``&lt;p&gt;`` stays text. No tree, so misnested or unclosed tags cost nothing extra; the one
+    difference from bs4 is that an end tag nothing opened (``</div>`` alone) still breaks the
+    paragraph."""
+    text = _drop_comments_and_elements(text)
+    text = _BR_TAG.sub("\n", text)
+    text = _BLOCK_TAG.sub("\n\n", text)
+    text = _ANY_TAG.sub("", text)
+    return html.unescape(text) if "&" in text else text
+
+
+def _drop_comments_and_elements(text: str) -> str:
+    """Cut comments and dropped elements in one left-to-right pass (``find``, never a rescan)."""
+    kept: list[str] = []
+    pos = 0
+    # the next comment and element at or after pos; each is searched again only once passed, so a
+    # text with many comments and no element (or the reverse) is not rescanned to its end each time
+    comment = text.find("<!--")
+    element = _DROP_OPEN.search(text)
+    while comment >= 0 or element is not None:
+        if element is None or 0 <= comment < element.start():
+            end = text.find("-->", comment + 4)
+            if end < 0:  # html.parser keeps an unclosed comment as text; no later one closes either
+                comment = -1
+                continue
+            kept.append(text[pos:comment])
+            pos = end + 3
+        else:
+            kept.append(text[pos : element.start()])
+            close = _DROP_CLOSE[element.group(1).lower()].search(text, element.end())
+            pos = len(text) if close is None else close.end()
+        if 0 <= comment < pos:
+            comment = text.find("<!--", pos)
+        if element is not None and element.start() < pos:
+            element = _DROP_OPEN.search(text, pos)
+    kept.append(text[pos:])
+    return "".join(kept)
+
+
+def clean_text(text: str, *, max_chars: int | None = None) -> Cleaned:
+    """Normalise decoded text; an empty result is the caller's concern.
+
+    Raises TooLarge only when NFC normalisation, the one step that can lengthen the text (up to
+    three characters for one), takes it past ``max_chars``."""
     repairs: list[str] = []
 
     def step(name: str, new: str) -> str:
@@ -81,7 +162,7 @@ def clean_text(text: str) -> Cleaned:
     if odd:
         text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
     markup = False
-    if "<" in text and _HTML_TAG.search(text):
+    if "<" in text and _has_markup(text):
         text, markup = step("html", strip_html(text)), True
     if "&" in text and _ENTITY.search(text):
         # Also after bs4: "&amp;auml;" double escapes are common in feeds.
@@ -96,7 +177,13 @@ def clean_text(text: str) -> Cleaned:
         text = step("invisible_chars", _INVISIBLE.sub("", text))
         text = step("nbsp", _SPACES.sub(" ", text))
     if not unicodedata.is_normalized("NFC", text):
+        before = len(text)
         text = step("nfc", unicodedata.normalize("NFC", text))
+        if max_chars is not None and len(text) > max_chars:
+            raise TooLarge(
+                f"text has {len(text):,} characters after NFC normalisation (from {before:,}), "
+                f"more than the limit of {max_chars:,}"
+            )
     text = step("whitespace", normalise_whitespace(text))
     return Cleaned(text=text, repairs=tuple(repairs))
 
