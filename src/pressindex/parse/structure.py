@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pressindex.parse.agencies import Credit, merge, parse_credit
+from pressindex.parse.agencies import CANONICAL, Credit, merge, parse_credit
 from pressindex.parse.dateline import Dateline, find_dateline
 from pressindex.parse.dates import find_date, parse_date_line
 
@@ -94,6 +95,7 @@ class Structure:
 _DATE_LIKE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s?\w+\.?\s\d{4}")
 
 
+@lru_cache(maxsize=1024)  # Credit is immutable; a text closing with one credit many times asks once
 def _paren_credit(inner: str) -> Credit | None:
     """A parenthesised closing credit: it has a date, or every part is an agency or initials."""
     has_date = bool(_DATE_LIKE.search(inner)) or find_date(inner, source="footer") is not None
@@ -110,6 +112,35 @@ def _paren_credit(inner: str) -> Credit | None:
     return None
 
 
+# A line that classify_footer might call boilerplate: a superset of its rules, tried at every line
+# start of the whole text at once (in C), so a story line costs no Python call. It runs on the
+# text as Latin-1 bytes, lower-cased, anything else "?" (one byte per character, so offsets are
+# the text's): case-sensitive byte literals let the regex engine skip alternatives by their first
+# byte, which IGNORECASE str patterns cannot (2 µs per line start instead of 0.1). "?" counts as
+# a digit or a space where a Unicode one could be. Only lines of at most 200 characters qualify;
+# the lookaheads consume nothing, so a match never hides the next line's start from finditer.
+_AGENCY_NAMES = b"|".join(
+    re.escape(name.encode("latin-1", "replace")) for name in sorted(CANONICAL, key=len, reverse=True)
+)
+_FOOTER_CANDIDATE = re.compile(
+    rb"^(?=[^\n]{1,200}$)(?=[^\n]*?(?:\xa9|\(c\)|copyright|urheberrecht|alle rechte|all rights)"  # copyright
+    rb"|dpa:|[\d?]"  # dpa id
+    rb"|(?=[^\n]{1,40}$)[().\s/,;+&?]*(?:" + _AGENCY_NAMES + rb")"  # a lone credit
+    rb"|/|[a-z]{1,4}/"  # editor initials
+    rb"|[-?]?[\s?]*\("  # a parenthesised credit
+    rb"|redaktion|red\.|quelle|source|mit material|material von|mitarbeit"  # publisher, source
+    rb"|-*[\s?]*(?:anzeige|werbung|advertorial|sponsored|advertisement|promotion)"  # advertising
+    rb"|lesen sie|mehr zum thema|mehr dazu|auch interessant|das k|jetzt |hier geht|zum newsletter"
+    rb"|folgen sie|melden sie"
+    rb"|foto|bild|grafik|video|titelbild|symbolbild"  # photo credit
+    rb"|https?://|www\."  # link
+    rb"|(?=[^\n]{1,60}$)[^\n\d?]*[\d?]"  # a date line
+    rb")",
+    re.MULTILINE,
+)
+
+
+@lru_cache(maxsize=1024)  # FooterLine is immutable; a file repeating one line classifies it once
 def classify_footer(line: str) -> FooterLine | None:
     """The kind of boilerplate ``line`` is, or None for story text."""
     if len(line) > 200:
@@ -151,50 +182,88 @@ def _copyright_credit(line: str) -> Credit:
     return merge(*(parse_credit(w) for w in words if parse_credit(w)))
 
 
+def _rstripped_end(line: str, end: int) -> int:
+    """Where ``line[:end].rstrip()`` ends, without copying the line."""
+    while end > 0 and line[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _trailing_paren(line: str, end: int) -> re.Match[str] | None:
+    """``_TRAILING_PAREN`` on ``line[:end]``, searched from where it can start, not from 0.
+
+    Its "(" is the last one (the inside holds none) and only spaces and one dash may precede it,
+    so no match starts before that run: searching from there gives the same match as searching
+    the whole line, without trying every position of a line that may be megabytes long."""
+    start = line.rfind("(", 0, end)
+    if start < 0:
+        return None
+    start = _rstripped_end(line, start)
+    if line[start - 1 : start] in ("–", "—", "-"):
+        start = _rstripped_end(line, start - 1)
+    return _TRAILING_PAREN.search(line, start, end)
+
+
 def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
-    """Peel credits, initials and a copyright notice off the end of the last story line."""
+    """Peel credits, initials and a copyright notice off the end of the last story line.
+
+    The line is never cut while peeling (``end`` moves instead), so a line closing with thousands
+    of credits costs time linear in its length, not a copy per credit."""
     found: list[FooterLine] = []
+    end = _rstripped_end(line, len(line))
+    has_slash, has_copyright = "/" in line, "©" in line
     while True:
-        # Each pattern is anchored at the end but searched from every position: look at the end first.
-        end = line.rstrip()[-1:]
-        m = _TRAILING_PAREN.search(line) if end == ")" else None
+        last = line[end - 1 : end]
+        m = _trailing_paren(line, end) if last == ")" else None
         # After a sentence any credit closes the story; without one ("… erwarten (APA, 29.4.2016)")
         # only a dated agency credit does, so "(Mehr dazu morgen)" style asides stay.
         credit = _paren_credit(m.group("inner")) if m else None
-        if m and credit is not None and (line[: m.start()].rstrip()[-1:] in ".!?\"“”»«'’)" or (credit and _DATE_LIKE.search(m.group("inner")))):
-            found.insert(0, FooterLine("credit", line[m.start() :].strip(), credit))
-            line = line[: m.start()].rstrip()
-            continue
-        m = _TRAILING_INITIALS.search(line) if "a" <= end <= "z" and "/" in line else None
+        if m and credit is not None:
+            before = _rstripped_end(line, m.start())
+            if line[before - 1 : before] in ".!?\"“”»«'’)" or (credit and _DATE_LIKE.search(m.group("inner"))):
+                found.append(FooterLine("credit", line[m.start() : end].strip(), credit))
+                end = before
+                continue
+        # the two patterns below are searched from every position, but each peels at most once
+        # (what is left ends in punctuation, which neither peels again)
+        m = _TRAILING_INITIALS.search(line, 0, end) if "a" <= last <= "z" and has_slash else None
         if m:
-            found.insert(0, FooterLine("editor_initials", m.group("ini")))
-            line = line[: m.start()].rstrip()
+            found.append(FooterLine("editor_initials", m.group("ini")))
+            end = _rstripped_end(line, m.start())
             continue
-        m = _TRAILING_COPYRIGHT.search(line) if "©" in line else None
+        m = _TRAILING_COPYRIGHT.search(line, 0, end) if has_copyright else None
         if m:
-            found.insert(0, FooterLine("copyright", m.group("c"), _copyright_credit(m.group("c"))))
-            line = line[: m.start()].rstrip()
+            found.append(FooterLine("copyright", m.group("c"), _copyright_credit(m.group("c"))))
+            end = _rstripped_end(line, m.start())
             continue
-        return line, found
+        found.reverse()  # peeled from the end: put them back in reading order
+        return (line if end == len(line) else line[:end]), found
 
 
 def _is_heading(line: str, *, max_words: int, max_chars: int) -> bool:
-    if len(line) > max_chars:  # most paragraphs: no need to split them into words
+    if len(line) > max_chars or line.endswith(_SENTENCE_PUNCT):  # most paragraphs: no need to split them
         return False
     words = line.split()
     return (
         0 < len(words) <= max_words
-        and not line.endswith(_SENTENCE_PUNCT)
         and any(c.isalpha() for c in line)
         and (line[0].isupper() or line[0].isdigit() or line[0] in "\"„»«‚'“")
     )
 
 
+_SENTENCE_STOP = re.compile(r"[.!?…](?=[\"“”«»'’]?\s+[\"„»«‚'A-ZÄÖÜ\d])")
+# The word before a full stop. The look-behind lets only a word's first character start a match:
+# without it every position of a long word would be tried to its end.
+_LAST_WORD = re.compile(r"(?<![\w.])[\w.]+$")
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of ``text``; ordinals ("13. April"), initials and abbreviations do not end one."""
-    for m in re.finditer(r"[.!?…](?=[\"“”«»'’]?\s+[\"„»«‚'A-ZÄÖÜ\d])", text):
-        word = re.search(r"([\w.]+)$", text[: m.start()])
-        token = word.group(1).lower() if word else ""
+    previous = 0  # the word before a stop starts after the previous stop's following space
+    for m in _SENTENCE_STOP.finditer(text):
+        word = _LAST_WORD.search(text, previous, m.start()) if m.group(0) == "." else None
+        previous = m.end()
+        token = word.group(0).lower() if word else ""
         if m.group(0) == "." and (token.isdigit() or len(token) == 1 or token in _ABBREVIATIONS):
             continue
         end = m.end()
@@ -209,11 +278,54 @@ def make_title(headline: str | None, lead: str | None, paragraphs: tuple[str, ..
     if headline:
         return headline
     source = lead or next((p for p in paragraphs if p), "")
-    sentence = first_sentence(source)
+    # a sentence ending beyond the window is cut to ``limit`` either way: the window gives the same title
+    sentence = first_sentence(source[: limit * 5])
     if len(sentence) > limit:
         cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
         return cut + " …"
     return sentence[:-1] if sentence.endswith(".") and not sentence.endswith("..") else sentence
+
+
+def _footer_items(text: str) -> list[tuple[int, int, FooterLine]]:
+    """The boilerplate lines of ``text``: (start, end, what) in order."""
+    items = []
+    for m in _FOOTER_CANDIDATE.finditer(text.encode("latin-1", "replace").lower()):
+        start = m.start()
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        item = classify_footer(text[start:end])
+        if item:
+            items.append((start, end, item))
+    return items
+
+
+def _story_bounds(text: str, items: list[tuple[int, int, FooterLine]]) -> tuple[int, int] | None:
+    """Offsets of the first and the last non-empty line that is not boilerplate, or None."""
+    head, i = 0, 0
+    while True:
+        while head < len(text) and text[head] == "\n":
+            head += 1
+        if head >= len(text):
+            return None
+        if i < len(items) and items[i][0] == head:
+            head, i = items[i][1], i + 1
+            continue
+        break
+    end, j = len(text), len(items) - 1
+    while True:
+        while end > 0 and text[end - 1] == "\n":
+            end -= 1
+        tail = text.rfind("\n", 0, end) + 1
+        if j >= 0 and items[j][0] == tail:
+            end, j = tail, j - 1
+            continue
+        return head, tail
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The blocks between blank lines, without empty lines. One string per paragraph, no list of
+    lines: two million short lines are one string here, not two million."""
+    return [p for p in (block.strip("\n") for block in text.split("\n\n")) if p]
 
 
 def split_structure(text: str) -> Structure:
@@ -224,64 +336,71 @@ def split_structure(text: str) -> Structure:
         header_date = m.group(1)
         text = text[m.end() :].lstrip()
 
-    # Lines per paragraph; boilerplate lines leave wherever they are.
+    # Boilerplate lines leave wherever they are.
+    items = _footer_items(text)
+    bounds = _story_bounds(text, items) if items else None
     footer: list[FooterLine] = []
-    paragraphs: list[list[str]] = []
-    blocks = [[(line, classify_footer(line)) for line in block.split("\n") if line] for block in text.split("\n\n")]
-    story_lines = [(b, n) for b, block in enumerate(blocks) for n, (_, item) in enumerate(block) if item is None]
-    head, tail = (story_lines[0], story_lines[-1]) if story_lines else ((0, 0), (0, 0))
-    for b, block in enumerate(blocks):
-        kept = []
-        for n, (line, item) in enumerate(block):
-            # A date-only line is a timestamp above or below the copy, or anywhere when labelled
-            # ("Stand: …"); an unlabelled one inside the copy is story (a chronology's "13. April 2021").
-            if item and item.kind == "date" and head < (b, n) < tail and not _DATE_LABEL.match(line):
-                item = None
-            if item:
-                footer.append(item)
-            else:
-                kept.append(line)
-        if kept:
-            paragraphs.append(kept)
+    pieces: list[str] = []
+    pos = 0
+    for start, end, item in items:
+        # A date-only line is a timestamp above or below the copy, or anywhere when labelled
+        # ("Stand: …"); an unlabelled one inside the copy is story (a chronology's "13. April 2021").
+        if item.kind == "date" and bounds and bounds[0] < start < bounds[1] and not _DATE_LABEL.match(item.text):
+            continue
+        footer.append(item)
+        pieces.append(text[pos:start])
+        pos = end + 1  # the line and its line end: the lines around it stay in their paragraph
+    if pieces:
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    paragraphs = _paragraphs(text)
     if paragraphs:
-        last, trailing = _split_trailing(paragraphs[-1][-1])
+        para = paragraphs[-1]
+        cut = para.rfind("\n") + 1
+        last, trailing = _split_trailing(para[cut:])
         if trailing:
             footer.extend(trailing)
             if last:
-                paragraphs[-1][-1] = last
+                paragraphs[-1] = para[:cut] + last
+            elif cut:
+                paragraphs[-1] = para[: cut - 1]
             else:
-                paragraphs[-1].pop()
-                if not paragraphs[-1]:
-                    paragraphs.pop()
+                paragraphs.pop()
 
     # Headline: the first line of the first paragraph, when it looks like one.
     headline = None
     if paragraphs:
-        first = paragraphs[0][0]
-        more_follows = len(paragraphs[0]) > 1 or len(paragraphs) > 1
+        para = paragraphs[0]
+        cut = para.find("\n")
+        first = para if cut < 0 else para[:cut] if cut <= 150 else None  # a headline has ≤ 150 characters
+        more_follows = cut >= 0 or len(paragraphs) > 1
         if (
-            more_follows
+            first is not None
+            and more_follows
             and _is_heading(first, max_words=20, max_chars=150)
             and not _BYLINE.match(first)
             and find_dateline(first) is None
         ):
             headline = first
-            paragraphs[0].pop(0)
-            if not paragraphs[0]:
+            if cut < 0:
                 paragraphs.pop(0)
+            else:
+                paragraphs[0] = para[cut + 1 :]
 
     # Byline: a "Von …" line among the first lines left.
     byline = None
     for i, para in enumerate(paragraphs[:3]):
-        if len(para) == 1 and len(para[0]) <= 120 and _BYLINE.match(para[0]):
-            byline = para[0]
-            paragraphs.pop(i)
-            break
-        if len(para) > 1 and len(para[0]) <= 120 and _BYLINE.match(para[0]):
-            byline = para.pop(0)
+        cut = para.find("\n")
+        first = para if 0 > cut and len(para) <= 120 else para[:cut] if 0 <= cut <= 120 else None
+        if first is not None and _BYLINE.match(first):
+            byline = first
+            if cut < 0:
+                paragraphs.pop(i)
+            else:
+                paragraphs[i] = para[cut + 1 :]
             break
 
-    story = tuple("\n".join(p) for p in paragraphs)
+    story = tuple(paragraphs)
 
     # Dateline: the start of one of the first paragraphs, or after the teaser in the first.
     dateline = None
@@ -301,9 +420,7 @@ def split_structure(text: str) -> Structure:
 
     # Not the first paragraph (the lead) nor the last (an unrecognised sign-off, not a heading).
     subheadings = tuple(
-        p
-        for j, p in enumerate(story)
-        if 0 < j < len(story) - 1 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
+        p for p in story[1:-1] if len(p) <= 100 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
     )
     return Structure(
         header_date=header_date,
