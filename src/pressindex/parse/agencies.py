@@ -96,11 +96,10 @@ def parse_credit(credit: str) -> Credit:
 
 
 def merge(*credits: Credit) -> Credit:
-    """Union of credits, first mention first."""
-    agencies: list[str] = []
-    services: list[str] = []
-    unknown: list[str] = []
-    for credit in credits:
-        for src, dst in ((credit.agencies, agencies), (credit.services, services), (credit.unknown, unknown)):
-            dst.extend(x for x in src if x not in dst)
-    return Credit(tuple(agencies), tuple(services), tuple(unknown))
+    """Union of credits, first mention first (dicts keep that order; a list's ``in`` made the
+    union of many credits quadratic)."""
+    return Credit(
+        tuple(dict.fromkeys(x for c in credits for x in c.agencies)),
+        tuple(dict.fromkeys(x for c in credits for x in c.services)),
+        tuple(dict.fromkeys(x for c in credits for x in c.unknown)),
+    )

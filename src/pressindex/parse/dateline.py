@@ -19,7 +19,9 @@ _PARTICLES = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|al|am|an
 # A capitalised word; a full stop only closes a short abbreviation ("St. Pölten", "Ft. Worth"), so
 # "… in St. Petersburg. London – " cannot swallow the previous sentence.
 _WORD = rf"(?:[{_UP}][a-zäöüß]{{0,2}}\.|[{_UP}][\w'’]*(?:-[\w'’]+)*)"
-_PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_WORD}|{_PARTICLES}(?=\s[{_UP}])))*"
+# At most six tokens: _valid_place refuses longer places anyway, and an unbounded run made every
+# match attempt read a whole paragraph of capitalised words (once per teaser sentence end).
+_PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_WORD}|{_PARTICLES}(?=\s[{_UP}]))){{0,5}}"
 _DASH = r"(?:-{1,2}|[–—])"
 # Place, optional ", <date>", then "(credit)", then ".", ":" or a dash, or straight into the text.
 _WITH_CREDIT = re.compile(

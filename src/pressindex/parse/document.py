@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 
 from pressindex.errors import InputError, NoText
@@ -14,6 +15,10 @@ from pressindex.parse.decode import DEFAULT_MAX_BYTES, decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.language import detect_language
 from pressindex.parse.structure import split_structure
+
+
+# str.isalnum as a pattern (\w is alphanumerics and "_"): one C scan, not a generator per character
+_ALNUM = re.compile(r"[^\W_]")
 
 
 def parse_document(
@@ -35,9 +40,13 @@ def parse_document(
     except InputError as exc:
         exc.path = source_path  # the decoder sees bytes only; the quarantine record wants the file
         raise
-    cleaned = clean_text(decoded.text)
+    try:
+        cleaned = clean_text(decoded.text, max_chars=max_bytes)
+    except InputError as exc:
+        exc.path = source_path
+        raise
     text = cleaned.text
-    if not any(c.isalnum() for c in text):
+    if not _ALNUM.search(text):
         raise NoText("no text left after cleaning", path=source_path)
     repairs = tuple(dict.fromkeys(decoded.repairs + cleaned.repairs))
     warnings: list[str] = []
@@ -65,9 +74,14 @@ def parse_document(
             warnings.append(f"bad_header_date:{parts.header_date}")
     if dpa:
         candidates.append(DateValue(dpa.issue_date, "day", "dpa_id"))
+    dates: dict[tuple[str, str], DateValue | None] = {}  # a footer repeating a line parses it once
     for line in parts.footer:
         if line.kind in ("credit", "copyright", "source", "date"):
-            found = find_date(line.text, source="text" if line.kind == "date" else "footer", now_year=now.year)
+            source = "text" if line.kind == "date" else "footer"
+            key = (source, line.text)
+            if key not in dates:
+                dates[key] = find_date(line.text, source=source, now_year=now.year)
+            found = dates[key]
             if found and found.precision != "month":  # "Copyright 2024-…" is no publication date
                 candidates.append(found)
     if dateline and dateline.date:

@@ -21,18 +21,27 @@ def find_dpa_id(text: str, *, bare: bool = False) -> DpaId | None:
     """
     # the pattern starts with a look-behind, so the regex engine tries it at every position:
     # looking for its literal first is several times cheaper on text without an id
-    matches = list(_DPA_ID.finditer(text)) if "dpa:" in text or "dpa.com:" in text else []
-    if not matches and bare:
-        matches = list(_BARE_ID.finditer(text))
-    for m in reversed(matches):
-        yy, mm, dd, channel, serial, version = m.groups()
+    found = _last_valid(_DPA_ID, text) if "dpa:" in text or "dpa.com:" in text else None
+    if found is None and bare:
+        found = _last_valid(_BARE_ID, text)
+    if found is None:
+        return None
+    m, issued = found
+    yy, mm, dd, channel, serial, version = m.groups()
+    return DpaId(
+        story=f"{yy}{mm}{dd}-{channel}-{serial}",
+        version=int(version) if version else 0,
+        issue_date=issued.isoformat(),
+    )
+
+
+def _last_valid(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], date] | None:
+    """The last match whose yymmdd is a date, and that date; one match held at a time, not a
+    list of every id in a text that may repeat one a hundred thousand times."""
+    found = None
+    for m in pattern.finditer(text):
         try:
-            issued = date(2000 + int(yy), int(mm), int(dd))
+            found = m, date(2000 + int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             continue  # not a date: not a dpa id
-        return DpaId(
-            story=f"{yy}{mm}{dd}-{channel}-{serial}",
-            version=int(version) if version else 0,
-            issue_date=issued.isoformat(),
-        )
-    return None
+    return found
