@@ -47,7 +47,9 @@ _LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _PAREN_LINE = re.compile(r"^[–—-]?\s*\((?P<inner>[^()]{1,100})\)\.?$")
 # A dated credit closing the last paragraph: "… Ende. (APA, 11.9.2015)" or "… – (red, 21.6.2015)".
 _TRAILING_PAREN = re.compile(r"(?<=\S)\s*[–—-]?\s*\((?P<inner>[^()]{1,100})\)\s*$")
-_TRAILING_INITIALS = re.compile(r"(?<=[.!?\"“”»«])\s+(?P<ini>/[a-z]{1,4}(?:/[a-z]{1,4})+)\s*$")
+# At most twenty: the regex engine keeps state per repeat, and "/ab" a million times cost 50 bytes
+# of it per input byte; initials are a few editors ("/ck/stk").
+_TRAILING_INITIALS = re.compile(r"(?<=[.!?\"“”»«])\s+(?P<ini>/[a-z]{1,4}(?:/[a-z]{1,4}){1,19})\s*$")
 _TRAILING_COPYRIGHT = re.compile(r"(?<=[.!?\"“”»«])\s+(?P<c>©.{3,120})$")
 
 _BYLINE = re.compile(
