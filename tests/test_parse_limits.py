@@ -57,7 +57,9 @@ def test_a_file_over_its_budget_is_quarantined_and_a_larger_budget_indexes_it(
     for name, value in LARGE.items():
         monkeypatch.setenv(name, value)
     retried = _json(
-        runner.invoke(cli, ["quarantine", "retry", "--all", "--code", "parse_timeout", "--index", alias, "--json"])
+        runner.invoke(
+            cli, ["quarantine", "retry", "--all", "--code", "parse_timeout", "--index", alias, "--json"]
+        )
     )
 
     assert retried["indexed"] == 1
@@ -66,7 +68,9 @@ def test_a_file_over_its_budget_is_quarantined_and_a_larger_budget_indexes_it(
     assert _count(es, alias) == 4
 
 
-def test_the_dask_runner_parses_within_the_same_limits(prefect_harness, es, alias, inbox, quarantine_dir, monkeypatch):
+def test_the_dask_runner_parses_within_the_same_limits(
+    prefect_harness, es, alias, inbox, quarantine_dir, monkeypatch
+):
     for name, value in TINY.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PREFECT_API_URL", prefect_harness)

@@ -59,10 +59,13 @@ class Settings(BaseSettings):
     parse_seconds_per_mb: float = Field(
         5.0, gt=0, description="wall time a parse process may spend on a file, per MB of the file"
     )
-    parse_min_seconds: float = Field(10.0, gt=0, description="wall time any file may take to parse, whatever its size")
-    parse_memory_mb: int = Field(
-        1536, ge=64, description="memory ceiling of one parse process (resident MB); the file it parses is quarantined"
+    parse_min_seconds: float = Field(
+        10.0, gt=0, description="wall time any file may take to parse, whatever its size"
     )
+    parse_memory_mb: int = Field(
+        1536, ge=64,
+        description="memory ceiling of one parse process (resident MB); the file it parses is quarantined",
+    )  # fmt: skip
     batches_in_flight: int = Field(3, ge=1, description="batch tasks run at once, sharing the parse processes")
     parse_ahead_files: int | None = Field(
         None, ge=0,

@@ -8,9 +8,12 @@
     │   ├── Undecodable       code "undecodable"
     │   ├── NoText            code "no_text"      (nothing left after cleaning)
     │   └── Unreadable        code "unreadable"   (permissions, vanished file, I/O error)
+    │   (the parse processes add three codes of their own, for files over a per-file limit:
+    │    "parse_timeout", "parse_memory", "parse_crash"; see pressindex.parse_pool)
     ├── LoadError             Elasticsearch did not take documents
     │   ├── TransientLoadError  429/503/timeouts/connection refused: retry
     │   └── TerminalLoadError   mapping conflicts, rejected documents: do not retry
+    ├── ParsePoolStopped      the parse processes were stopped (an interrupted run) or cannot start
     ├── ConfigError           settings that cannot work
     └── LocalNodeError        the local Elasticsearch could not be provisioned or started
 
@@ -80,6 +83,13 @@ class TransientLoadError(LoadError):
 
 class TerminalLoadError(LoadError):
     code = "load_rejected"
+
+
+class ParsePoolStopped(PressindexError):
+    """Terminal: a run being stopped must not retry its batches, and processes that cannot start
+    (a broken install) will not start on a retry either."""
+
+    code = "parse_pool"
 
 
 class ConfigError(PressindexError):

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from mmap import mmap
 from multiprocessing.connection import Connection, wait
 
-from pressindex.errors import PressindexError
+from pressindex.errors import ParsePoolStopped
 
 POLL_SECONDS = 0.05  # how often the supervisor looks at busy processes: the slack of every limit
 _STATUS = struct.Struct("<qd")  # index of the file being parsed (-1: none), its deadline (monotonic)
@@ -50,14 +50,6 @@ _START_FAILURES = 3  # processes in a row that die before their first job: the p
 _START_SECONDS = 120.0  # a process that has not imported the parser by then is stuck: replace it
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _PENDING = object()  # an item's outcome before its process has answered
-
-
-class PoolStopped(PressindexError):
-    """The pool was stopped (a run interrupted) or its processes cannot start; transient: a new
-    pool may do."""
-
-    code = "parse_pool"
-    transient = True
 
 
 @dataclass(frozen=True)
@@ -161,7 +153,7 @@ class ParsePool:
         job = _Job(future, fn, list(items), args, [_PENDING] * len(items), list(range(len(items))))
         with self._lock:
             if self._closing or self._stopped:
-                raise PoolStopped("the parse pool was shut down")
+                raise ParsePoolStopped("the parse pool was shut down")
             self._queue.append(job)
         self._wake()
         return future
@@ -181,7 +173,7 @@ class ParsePool:
         self._wake()
 
     def stop(self) -> None:
-        """Kill every process now; jobs not finished fail with :class:`PoolStopped`."""
+        """Kill every process now; jobs not finished fail with :class:`ParsePoolStopped`."""
         with self._lock:
             if self._stopped:
                 return
@@ -189,12 +181,13 @@ class ParsePool:
             procs = [s.proc for s in self._slots]
             jobs = [s.job for s in self._slots if s.job] + list(self._queue)
             self._queue.clear()
-        for proc in procs:  # the supervisor closes their pipes and reaps them
-            if proc.poll() is None:
-                proc.kill()
+        for proc in procs:  # gone when this returns; the supervisor closes their pipes
+            _kill(proc)
         for job in jobs:
             if not job.future.done():
-                job.future.cancel() or job.future.set_exception(PoolStopped("the parse pool was stopped"))
+                job.future.cancel() or job.future.set_exception(
+                    ParsePoolStopped("the parse pool was stopped")
+                )
         self._wake()
 
     # -- the supervisor ---------------------------------------------------------------------------
@@ -209,7 +202,9 @@ class ParsePool:
         try:
             while True:
                 with self._lock:
-                    if self._stopped or (self._closing and not self._queue and not any(s.job for s in self._slots)):
+                    if self._stopped or (
+                        self._closing and not self._queue and not any(s.job for s in self._slots)
+                    ):
                         break
                     self._dispatch()
                     busy = any(s.job for s in self._slots)
@@ -272,7 +267,9 @@ class ParsePool:
                 job.outcomes[index] = outcome
             for position in memory_hits:
                 index = slot.sent[position]
-                job.outcomes[index] = self._reject(job.items[index], "parse_memory", self.limits.memory_message(None))
+                job.outcomes[index] = self._reject(
+                    job.items[index], "parse_memory", self.limits.memory_message(None)
+                )
             job.future.set_result(job.outcomes)
         if memory_hits:  # a MemoryError leaves a fragmented heap behind: start afresh
             _kill(slot.proc)
@@ -310,7 +307,9 @@ class ParsePool:
         self._slots.remove(slot)
         if self._start_failures >= _START_FAILURES:
             self._fail_everything(
-                PoolStopped(f"parse processes die before their first job ({self._start_failures} in a row); see stderr")
+                ParsePoolStopped(
+                    f"parse processes die before their first job ({self._start_failures} in a row); see stderr"
+                )
             )
             return
         if not (self._stopped or self._closing and not self._queue):
@@ -334,12 +333,16 @@ class ParsePool:
                 code = slot.proc.returncode
                 how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
                 job.outcomes[index] = self._reject(
-                    job.items[index], "parse_crash", f"the parse process died twice while parsing this file ({how})"
+                    job.items[index],
+                    "parse_crash",
+                    f"the parse process died twice while parsing this file ({how})",
                 )
         else:
             job.lost += 1
             if job.lost > len(job.items) + 2:
-                job.future.set_exception(PoolStopped("parse processes keep dying on this chunk between files"))
+                job.future.set_exception(
+                    ParsePoolStopped("parse processes keep dying on this chunk between files")
+                )
                 return
         job.todo = [i for i in slot.sent if job.outcomes[i] is _PENDING]
         if job.todo:
@@ -353,7 +356,7 @@ class ParsePool:
         self._queue.clear()
         for job in jobs:
             if not job.future.done():
-                job.future.set_exception(exc if isinstance(exc, Exception) else PoolStopped(str(exc)))
+                job.future.set_exception(exc if isinstance(exc, Exception) else ParsePoolStopped(str(exc)))
 
     def _end_processes(self) -> None:
         with self._lock:
@@ -469,7 +472,7 @@ def _serve() -> None:
         try:
             conn.send(message)
         except Exception as exc:  # an outcome that does not pickle
-            conn.send((None, [], PoolStopped(f"a parse result could not be sent back: {exc!r}")))
+            conn.send((None, [], ParsePoolStopped(f"a parse result could not be sent back: {exc!r}")))
         if memory_hits:
             return  # the supervisor replaces this process
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pressindex.errors import InputError, TooLarge, Unreadable
+from pressindex.errors import InputError, ParsePoolStopped, TooLarge, Unreadable
 from pressindex.model import Article, BulkDocument
-from pressindex.parse_pool import ParseLimits, ParsePool, PoolStopped
+from pressindex.parse_pool import ParseLimits, ParsePool
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,9 @@ _pool_lock = threading.Lock()
 _pool: ParsePool | None = None
 
 
-def _prepare_one(path: str | Path, max_bytes: int, run_id: str | None, ingested_at: str) -> BulkDocument | Rejected:
+def _prepare_one(
+    path: str | Path, max_bytes: int, run_id: str | None, ingested_at: str
+) -> BulkDocument | Rejected:
     outcome = parse_file(path, max_bytes=max_bytes)
     if isinstance(outcome, Article):
         return BulkDocument.from_article(outcome, run_id=run_id, ingested_at=ingested_at)
@@ -186,7 +188,7 @@ def start_parse_pool(workers: int, limits: ParseLimits | None = None) -> None:
 
 def stop_parse_pool() -> None:
     """Kill this process's parse processes now (a run interrupted by SIGTERM or Ctrl-C); what they
-    had not finished fails with :class:`~pressindex.parse_pool.PoolStopped`. The next run starts new ones."""
+    had not finished fails with :class:`~pressindex.errors.ParsePoolStopped`. The next run starts new ones."""
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
@@ -259,7 +261,7 @@ def parse_ahead(
                 break
             try:
                 future = pool.submit(_prepare_one, chunk, max_bytes, *_AHEAD_STAMP)
-            except PoolStopped:
+            except ParsePoolStopped:
                 break  # a pool shut down: the batches parse these files themselves
             _ahead.update((path, (future, i, max_bytes)) for i, path in enumerate(chunk))
         pending.append(future)
@@ -308,7 +310,7 @@ def _merge_parsed_ahead(
             future, i = entry
             try:
                 outcome = future.result()[i]
-            except (PoolStopped, CancelledError):
+            except (ParsePoolStopped, CancelledError):
                 # the pool it went to was replaced: parse it again in the current one
                 yield from _outcomes(_prepare_one, [path], args, workers, limits)
                 continue
