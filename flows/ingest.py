@@ -36,7 +36,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from pressindex import bulk_mode, heap, pipeline, progress, run_report, state
+from pressindex import bulk_mode, heap, interrupts, pipeline, progress, run_limits, run_report, state
 from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
@@ -118,6 +118,8 @@ def ingest(
     logger = get_run_logger()
     settings = Settings()
     alias = index or settings.index
+    run_id = str(flow_run.get_id() or "")
+    interrupts.reclaim_sigterm(flow_run.get_id())  # `pressindex ingest`: SIGTERM stops the run at once
     if settings.task_runner == "threads":
         pipeline.start_parse_pool(settings.parse_workers)  # the workers start while the run plans
     es = connect(settings)
@@ -127,9 +129,11 @@ def ingest(
     for index in (concrete, state_index):
         if bulk_mode.restore_leftovers(es, index):
             logger.warning("%s was left in bulk mode by an unfinished run; its settings are restored", index)
-    run_id = str(flow_run.get_id() or "")
-    # absolute paths: the cache key of a retried run must not depend on the working directory
-    plan = plan_run([str(Path(p).absolute()) for p in paths], alias, force, batch_size or settings.batch_size, run_id)
+    # absolute paths: the cache key of a retried run must not depend on the working directory;
+    # a planning that hangs is stopped (in the main thread, Prefect's timeout interrupts any wait)
+    plan = plan_run.with_options(timeout_seconds=settings.run_min_seconds)(
+        [str(Path(p).absolute()) for p in paths], alias, force, batch_size or settings.batch_size, run_id
+    )
     batches = plan["batches"]
     # planning freed ~0.5 KB per file (checksums, lookups, serialising the persisted plan); a full
     # gc.collect would only walk Prefect's objects (0.2 s): reference counting has freed it already
@@ -142,6 +146,15 @@ def ingest(
     todo = sum(map(len, batches))
     progress.started(total=todo)
     tracker = run_report.ProgressArtifact(len(batches))
+    limits = [
+        run_limits.batch_limit(len(b), per_file=settings.batch_seconds_per_file, minimum=settings.batch_min_seconds)
+        for b in batches
+    ]
+    in_threads = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    in_flight = settings.batches_in_flight if in_threads else settings.dask_workers
+    run_seconds = run_limits.run_limit(
+        todo, in_flight=in_flight, per_file=settings.batch_seconds_per_file, minimum=settings.run_min_seconds
+    )
     run_batch = ingest_batch.with_options(
         retries=settings.batch_retries,
         retry_delay_seconds=exponential_backoff(backoff_factor=settings.retry_backoff_seconds),
@@ -162,11 +175,11 @@ def ingest(
         # futures, twice per batch (measured as a fifth of this process's CPU); the cache key is
         # computed from the unwrapped list, so it is the same as without the annotation. The Dask
         # runner ships the annotation as a bare tuple, so only the local thread runner gets it.
-        in_threads = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
         wrap = quote if in_threads else (lambda files: files)
         futures = [run_batch.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)]
-        for n, fut in enumerate(futures):
-            fut.wait()
+
+        def finished(n: int) -> None:
+            fut = futures[n]
             if fut.state.is_completed():
                 rows.append(fut.result())
                 if fut.state.name == "Cached":
@@ -176,6 +189,16 @@ def ingest(
                 logger.error("batch=%d failed: %s", n, fut.state.message)
             progress.advanced(len(batches[n]))
             tracker.update(n + 1)
+
+        try:
+            run_limits.wait_for_batches(
+                futures, limits, in_flight=in_flight, run_deadline=started + run_seconds, run_seconds=run_seconds,
+                on_done=finished,
+            )  # fmt: skip
+        except run_limits.OverTimeLimit as exc:
+            logger.error("%s", exc)
+            _give_up(futures, str(exc))
+            raise  # the run ends Failed with this message; bulk mode is restored on the way out
     # after every batch: a file of any batch may now have a changed file's old text
     replaced = state.remove_replaced_documents(es, alias)
     if replaced:
@@ -200,6 +223,19 @@ def ingest(
             "completed batches are cached and will not run again"
         )
     return summary
+
+
+def _give_up(futures, message: str) -> None:
+    """Leave the batches still running to themselves (nothing can stop a thread) and mark them
+    Failed, so neither the flow run's end nor the process's exit waits for them."""
+    from prefect import get_client
+    from prefect.states import Failed
+
+    running = [f for f in futures if getattr(f.wrapped_future, "running", lambda: False)()]
+    run_limits.abandon(FlowRunContext.get().task_runner)
+    with get_client(sync_client=True) as client:
+        for fut in running:
+            client.set_task_run_state(fut.task_run_id, Failed(message=message), force=True)
 
 
 def nightly_deployment(inbox: str, *, cron: str = "0 2 * * *", timezone: str = "Europe/Berlin", index: str | None = None):

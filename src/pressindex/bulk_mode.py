@@ -69,10 +69,27 @@ def bulk_mode(
 ) -> Iterator[None]:
     """Refresh off (and replicas 0) on the concrete ``index`` for the ``with`` block; restored on any exit."""
     enter(es, index, drop_replicas=drop_replicas, run_id=run_id)
+    _active[index] = es
     try:
         yield
     finally:
+        _active.pop(index, None)
         restore_leftovers(es, index)
+
+
+# Indices this process has in bulk mode, for a command that is stopped (SIGTERM, Ctrl-C) and
+# exits before its ``with`` blocks can end (pressindex.interrupts).
+_active: dict[str, Elasticsearch] = {}
+
+
+def restore_active(*, request_timeout: float = 5.0) -> list[str]:
+    """Restore every index this process has in bulk mode now; returns their names."""
+    restored = []
+    for index, es in list(_active.items()):
+        if restore_leftovers(es.options(request_timeout=request_timeout), index):
+            restored.append(index)
+        _active.pop(index, None)
+    return restored
 
 
 def is_initial_load(es: Elasticsearch, index: str, new_documents: int) -> bool:

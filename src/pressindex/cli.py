@@ -186,25 +186,29 @@ class _ProgressBar:
 
 
 def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, force: bool = False) -> dict:
-    """Run the ingest flow in this process, with a progress bar on a terminal."""
-    from pressindex import pipeline, progress
+    """Run the ingest flow in this process, with a progress bar on a terminal. SIGTERM or Ctrl-C
+    stops it within seconds (``pressindex.interrupts``)."""
+    from pressindex import pipeline, progress, zombie_runs
     from pressindex.head_start import HeadStart
+    from pressindex.interrupts import StopOnSignal
 
     settings = Settings()
-    if settings.task_runner == "threads":
-        # The parse processes import the parser (about a second) while this one imports Prefect,
-        # then parse the first new files until the batches ask for them.
-        pipeline.start_parse_pool(settings.parse_workers)
-    head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, batch_size=batch_size)
-    bar = _ProgressBar()
-    progress.subscribe(bar)
-    try:
-        flow = load_flow("ingest", "ingest")
-        return flow(paths=paths, index=index, batch_size=batch_size, force=force)
-    finally:
-        head_start.end()
-        progress.unsubscribe(bar)
-        bar.close()
+    zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads
+    with StopOnSignal(grace_seconds=settings.stop_grace_seconds):
+        if settings.task_runner == "threads":
+            # The parse processes import the parser (about a second) while this one imports Prefect,
+            # then parse the first new files until the batches ask for them.
+            pipeline.start_parse_pool(settings.parse_workers)
+        head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, batch_size=batch_size)
+        bar = _ProgressBar()
+        progress.subscribe(bar)
+        try:
+            flow = load_flow("ingest", "ingest")
+            return flow(paths=paths, index=index, batch_size=batch_size, force=force)
+        finally:
+            head_start.end()
+            progress.unsubscribe(bar)
+            bar.close()
 
 
 def _print_summary(summary: dict, settings: Settings) -> None:
@@ -356,8 +360,14 @@ def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
 
     Needs a Prefect server (PREFECT_API_URL), which schedules the runs and shows them in its UI.
     """
+    from pressindex import zombie_runs
+
+    settings = _settings()
+    zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads; the runs inherit it
     from prefect import serve as prefect_serve
 
+    # a run whose process dies without a word is marked Crashed, and frees the slot, after 3 missed heartbeats
+    zombie_runs.ensure_automation(settings.heartbeat_seconds)
     make_deployment = load_flow("ingest", "nightly_deployment")
     deployment = make_deployment(str(inbox.absolute()), cron=cron, timezone=timezone, index=index)
     prefect_serve(deployment)

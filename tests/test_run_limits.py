@@ -1,0 +1,250 @@
+"""Runs always end, and end cleanly: time limits of batches and runs, SIGTERM and Ctrl-C on
+`pressindex ingest`, against the real Elasticsearch and a real Prefect server.
+
+A hung Elasticsearch is a real node behind a small proxy that passes every request through except
+``_bulk`` requests, which it accepts and never answers (until the test ends).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+import pytest
+
+from pressindex import bulk_mode, run_limits, state
+from test_crash import BATCH, _rerun, run_env  # noqa: F401 - run_env is a fixture
+from test_crash import _ingest_process as _start
+from wire_factory import write_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = 800
+# every run here puts its indices in bulk mode, which an interrupted run must restore
+BULK_MODE = {"PRESSINDEX_BULK_MODE_MIN_FILES": "1"}
+
+
+# -- the limits -----------------------------------------------------------------------------------
+
+
+def test_limits_grow_with_the_size_of_a_batch_and_a_run():
+    assert run_limits.batch_limit(10, per_file=1.0, minimum=600) == 600
+    assert run_limits.batch_limit(1000, per_file=1.0, minimum=600) == 1000
+    assert run_limits.run_limit(0, in_flight=3, per_file=1.0, minimum=1800) == 1800
+    assert run_limits.run_limit(30_000, in_flight=3, per_file=1.0, minimum=1800) == 1800 + 10_000
+
+
+def test_default_limits_stay_far_above_legitimate_runs():
+    from pressindex.config import Settings
+
+    s = Settings()
+    # measured here: 100,000 files in 3-4 minutes, 1,000-file batches in seconds
+    run = run_limits.run_limit(
+        100_000, in_flight=s.batches_in_flight, per_file=s.batch_seconds_per_file, minimum=s.run_min_seconds
+    )
+    assert 50 * 4 * 60 < run < 24 * 3600  # 50x a legitimate large run, and the run still ends within a night
+    assert run_limits.batch_limit(s.batch_size, per_file=s.batch_seconds_per_file, minimum=s.batch_min_seconds) >= 600
+
+
+# -- a hung Elasticsearch -------------------------------------------------------------------------
+
+
+class HangingBulkProxy:
+    """Forwards requests to ``target``; ``_bulk`` requests hang until :meth:`close`."""
+
+    def __init__(self, target: str) -> None:
+        self.bulk_seen = threading.Event()
+        self.release = threading.Event()
+        parts = urlsplit(target)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if "_bulk" in self.path:
+                    proxy.bulk_seen.set()
+                    proxy.release.wait(600)
+                    self.close_connection = True
+                    return
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body or None, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hung_es(es_settings):
+    proxy = HangingBulkProxy(es_settings.es_url)
+    yield proxy
+    proxy.close()
+
+
+class Children:
+    """Every descendant process of ``proc`` seen while it runs (its parse processes)."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = psutil.Process(proc.pid)
+        self.seen: dict[int, psutil.Process] = {}
+
+    def look(self) -> None:
+        try:
+            for child in self.proc.children(recursive=True):
+                self.seen.setdefault(child.pid, child)
+        except psutil.NoSuchProcess:
+            pass
+
+    def left_alive(self, wait: float = 10) -> list[int]:
+        deadline = time.monotonic() + wait
+        while True:
+            alive = [p.pid for p in self.seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            if not alive or time.monotonic() > deadline:
+                return alive
+            time.sleep(0.2)
+
+
+def _wait_until(condition, proc: subprocess.Popen, children: Children, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        children.look()
+        assert proc.poll() is None, "the run ended before the test could interrupt it:\n" + proc.stdout.read()
+        assert time.monotonic() < deadline, "the run did not get there in time"
+        time.sleep(0.05)
+    children.look()
+
+
+def _count(es, alias: str) -> int:
+    try:
+        return es.count(index=alias)["count"]
+    except Exception:  # not created yet, or its shards not started
+        return 0
+
+
+def _flow_run_of(alias: str):
+    """The flow run that ingested into ``alias`` (each test has its own alias)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["pressindex-ingest"])),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=50,
+        )  # fmt: skip
+    [run] = [r for r in runs if r.parameters.get("index") == alias]
+    return run
+
+
+def _assert_not_in_bulk_mode(es, alias: str) -> None:
+    for name in (alias, state.state_alias(alias)):
+        [index] = es.indices.get_alias(name=name)
+        assert bulk_mode.META_KEY not in (es.indices.get_mapping(index=index)[index]["mappings"].get("_meta") or {})
+        refresh = es.indices.get_settings(index=index, name="index.refresh_interval", flat_settings=True)
+        # restored to the default, the setting is gone from the answer
+        assert refresh.body.get(index, {}).get("settings", {}).get("index.refresh_interval") != "-1"
+
+
+def _assert_every_file_once(es, alias: str, inbox: Path, files: int) -> None:
+    es.indices.refresh(index=[alias, state.state_alias(alias)])
+    assert es.count(index=alias)["count"] == files
+    records = state.lookup(es, alias, [str(p) for p in inbox.iterdir()])
+    assert len(records) == files
+    assert {r["status"] for r in records.values()} <= state.DONE
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"PRESSINDEX_BATCH_MIN_SECONDS": "3", "PRESSINDEX_BATCH_SECONDS_PER_FILE": "0.01"},
+         "batch 0 exceeded its time limit of 3 s"),
+        ({"PRESSINDEX_RUN_MIN_SECONDS": "4", "PRESSINDEX_BATCH_SECONDS_PER_FILE": "0.01"},
+         "the run exceeded its time limit of 4.2 s (unfinished batches: [0, 1, 2])"),
+    ],
+    ids=["batch", "run"],
+)  # fmt: skip
+def test_a_run_over_its_time_limit_fails_naming_the_batch(es, hung_es, run_env, alias, tmp_path, limits, message):
+    inbox = tmp_path / "inbox"
+    write_articles(inbox, 60)
+    env = {**run_env, **BULK_MODE, **limits, "ELASTICSEARCH_URL": hung_es.url, "PRESSINDEX_REQUEST_TIMEOUT": "3600"}
+    proc = _start(inbox, alias, env)
+    children = Children(proc)
+    _wait_until(hung_es.bulk_seen.is_set, proc, children)
+
+    # the batches never finish; the run does, and so does the command, with the reason
+    output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 1, output
+    assert message in output
+    run = _flow_run_of(alias)
+    assert run.state.is_failed()
+    assert message in run.state.message
+    _assert_not_in_bulk_mode(es, alias)
+    assert children.left_alive() == []
+
+    _rerun(inbox, alias, run_env)  # Elasticsearch answers again: the rerun does the rest
+    _assert_every_file_once(es, alias, inbox, 60)
+
+
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"]
+)
+@pytest.mark.parametrize("hung", [False, True], ids=["loading", "hung"])
+def test_a_signal_stops_the_command_within_seconds(es, hung_es, run_env, alias, tmp_path, sig, code, hung):
+    inbox = tmp_path / "inbox"
+    write_articles(inbox, FILES)
+    env = {**run_env, **BULK_MODE}
+    if hung:
+        env.update(ELASTICSEARCH_URL=hung_es.url, PRESSINDEX_REQUEST_TIMEOUT="3600")
+    proc = _start(inbox, alias, env)
+    children = Children(proc)
+    if hung:  # the batches wait for Elasticsearch for good
+        _wait_until(hung_es.bulk_seen.is_set, proc, children)
+    else:  # in the middle of loading
+        _wait_until(lambda: _count(es, alias) >= BATCH, proc, children)
+    assert children.seen, "the command started no parse processes"
+
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    output = proc.communicate(timeout=60)[0]
+    seconds = time.monotonic() - sent
+    print(f"{signal.Signals(sig).name} to exit: {seconds:.2f} s")
+    assert proc.returncode == code, output
+    assert seconds < 15, output  # "within seconds": the clean-up's grace is 10 s
+    run = _flow_run_of(alias)
+    assert run.state.is_cancelled(), run.state
+    assert signal.Signals(sig).name in run.state.message
+    _assert_not_in_bulk_mode(es, alias)
+    assert children.left_alive() == []
+
+    _rerun(inbox, alias, run_env)
+    _assert_every_file_once(es, alias, inbox, FILES)
