@@ -57,6 +57,21 @@ class Article:
     size: int | None = None  # of the raw bytes: the state record's size, not indexed
     text_sha1: str = ""  # of the normalised text: content identity
     parser_version: str = PARSER_VERSION
+    # Wire transmission formats (IPTC 7901, ANPA 1312); plain text keeps the defaults.
+    format: str = "text"  # "text" | "iptc7901" | "anpa1312"
+    wire_service: str | None = None  # the header's service: "bdt", "nsb", "spe", "eca"; ANPA: the selector's letters
+    urgency: int | None = None  # 1–9, 1 highest: Blitz/FLASH 1, Eil/URGENT 2, else the header's priority
+    category: str | None = None  # the ressort code as sent: "pl", "wi", "vm", "sp", "i"
+    category_name: str | None = None  # readable, for the facet: "Politik", "Wirtschaft", …
+    keywords: tuple[str, ...] = ()  # the slug line split on "/"
+    genre: str | None = None  # "Vorschau", "Zusammenfassung", "KORR-Bericht", "Planungshinweis", …
+    correction: str | None = None  # the text of a correction note
+    is_correction: bool = False
+    embargo_until: str | None = None  # ISO 8601 with offset: "2025-03-14T18:00:00+01:00"
+    editorial_notes: str | None = None  # the public part of the Notizblock (stored, not searched)
+    kind: str = "news"  # "news" | "withdrawal"
+    withdraws: tuple[str, ...] = ()  # dpa story keys a withdrawal names, else the headline it quotes
+    message_index: int | None = None  # 0-based position in a file of several messages; None for one
     warnings: tuple[str, ...] = field(default=())
 
     @property

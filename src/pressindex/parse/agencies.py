@@ -12,6 +12,7 @@ CANONICAL: dict[str, str] = {
     "dpa-afx-ak": "dpa-AFX",
     "afx": "dpa-AFX",
     "dpa-infocom": "dpa",
+    "dpa-spe": "dpa-spe",  # dpa's sport data service, credited as itself
     "deutsche presse-agentur": "dpa",
     "afp": "AFP",
     "sid": "SID",
@@ -103,3 +104,16 @@ def merge(*credits: Credit) -> Credit:
         tuple(dict.fromkeys(x for c in credits for x in c.services)),
         tuple(dict.fromkeys(x for c in credits for x in c.unknown)),
     )
+
+
+def agent_credit(agent: str) -> Credit:
+    """The credit a wire header's agent code stands for: ``dpa`` → dpa; a dpa regional or topic
+    service (``lni``, ``lsw``, ``tmn``) → dpa plus that service, as the dateline ``(dpa/lni)``
+    would; ``dpa-spe``, ``dpa-AFX`` and other agencies as themselves; anything else unknown."""
+    code = agent.strip()
+    name = canonical_agency(code)
+    if name:
+        return Credit((name,))
+    if _DPA_SERVICE.match(code.lower()):
+        return Credit(("dpa",), (code.lower(),))
+    return Credit(unknown=(code,)) if code else Credit()

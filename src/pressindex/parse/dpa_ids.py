@@ -1,4 +1,8 @@
-"""dpa-infocom story ids: ``dpa:210413-99-186470/5`` → story, version, issue date."""
+"""dpa-infocom story ids: ``dpa:210413-99-186470/5`` → story, version, issue date.
+
+Forms: ``yymmdd-CC-serial`` (two-digit channel, 5–7 digit serial: ``170412-99-12345``,
+``170412-90-012345``) and, since about 2023, ``yymmdd-CCC-serial`` with a three-digit middle part
+(``240315-930-123456``)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from pressindex.model import DpaId
 
 # yymmdd-channel-serial, then an optional "/version". The "dpa:" prefix is optional in footers
 # ("urn:newsml:dpa.com:20090101:210413-99-186470") but required in running text.
-_DPA_ID = re.compile(r"(?<![\w-])(?:dpa:|urn:newsml:dpa\.com:\d{8}:)(\d{2})(\d{2})(\d{2})-(\d{2})-(\d{5,7})(?:/(\d{1,4}))?(?![\w-])")
-_BARE_ID = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})-(99|\d{2})-(\d{6})(?:/(\d{1,4}))?(?![\w-])")
+_DPA_ID = re.compile(r"(?<![\w-])(?:dpa:|urn:newsml:dpa\.com:\d{8}:)(\d{2})(\d{2})(\d{2})-(\d{2,3})-(\d{5,7})(?:/(\d{1,4}))?(?![\w-])")
+# Bare (footer only): a six-digit serial after a two- or three-digit middle part.
+_BARE_ID = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})-(\d{2,3})-(\d{6})(?:/(\d{1,4}))?(?![\w-])")
 
 
 def find_dpa_id(text: str, *, bare: bool = False) -> DpaId | None:
@@ -45,3 +50,20 @@ def _last_valid(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], dat
         except ValueError:
             continue  # not a date: not a dpa id
     return found
+
+
+def find_all_dpa_ids(text: str, *, limit: int = 20) -> list[str]:
+    """The story keys of the (``dpa:``-prefixed or bare) dpa ids in ``text``, first mention first,
+    at most ``limit``: what a withdrawal notice names."""
+    found: dict[str, None] = {}
+    for pattern in (_DPA_ID, _BARE_ID):
+        for m in pattern.finditer(text):
+            yy, mm, dd, channel, serial, _ = m.groups()
+            try:
+                date(2000 + int(yy), int(mm), int(dd))
+            except ValueError:
+                continue
+            found[f"{yy}{mm}{dd}-{channel}-{serial}"] = None
+            if len(found) >= limit:
+                return list(found)
+    return list(found)

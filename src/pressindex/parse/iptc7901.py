@@ -1,0 +1,265 @@
+"""One IPTC 7901 message (dpa dialect and generic): header, slug, notes, headline, story, Notizblock.
+
+Layout (control characters optional, a system on the way may have stripped them)::
+
+    SOH
+    bdt0123 4 pl 231  dpa 0456               service+seq, priority, category, words, [selector] agent seq [ref]
+    Niedersachsen/Verkehr/Brücken/            slug: keywords
+    STX
+    (Eil<BEL>)  (Berichtigung: …)  (Vorschau)  (Sperrfrist …)     notes, each possibly wrapped
+    Neue Brücke über die Leine                headline, possibly wrapped, ending in " ="
+    eröffnet =
+    Von Erika Beispiel, dpa =                 byline, photo note "(Foto Archiv) ="
+    Teaser …
+    Peine (dpa/lni) - Body …
+    # Notizblock                              public notes for editors (not body, not searched)
+    ## Redaktionelle Hinweise …
+    dpa xyz yyab n1                           editor codes
+    ETX
+    140918 Mär 25                             trailer: DDHHMM Mon YY, Europe/Berlin unless GMT
+    EOT
+
+The non-public part (``* * * *`` and "Die folgenden Informationen sind nicht zur Veröffentlichung
+bestimmt" onwards) is cut first, by :mod:`pressindex.parse.nonpublic`, before any line is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, open_envelope
+from pressindex.parse.wire_notes import (
+    CONTROLS,
+    ENGLISH_MARKER,
+    IPTC_TRAILER,
+    Notes,
+    is_withdrawal,
+    read_note,
+    trailer_date,
+    unwrap,
+)
+
+_NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|Notebook|Notes)\b", re.IGNORECASE)
+_SECTION = re.compile(r"^##[ \t]{0,3}(?P<name>[^\n]{1,80})$")
+_BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
+_PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
+_MAX_NOTE_LINES = 8
+_MAX_HEADLINE_LINES = 8
+
+
+def read_iptc7901(message: str) -> WireMessage:
+    env = open_envelope(message, _split_stripped_head, _split_trailer)
+    head, text, tail = env.head, env.text, env.tail
+    repairs = ["nonpublic_removed"] if env.nonpublic_removed else []
+
+    msg = WireMessage(format="iptc7901", story="", repairs=tuple(repairs))
+    _read_head(head, msg)
+    for line in tail.split("\n"):
+        if line.strip():
+            found = trailer_date(line.strip())
+            if found:
+                msg.trailer = found
+                break
+
+    lines = text.split("\n")
+    i = _read_notes(lines, 0, msg_notes := Notes())
+    i = _read_headline(lines, i, msg)
+
+    # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
+    body_end = len(lines)
+    for j in range(i, len(lines)):
+        if lines[j][:1] == "#" and _NOTEBOOK.match(lines[j]):
+            body_end = j
+            break
+    body_lines, note_lines = lines[i:body_end], lines[body_end:]
+    last = note_lines if any(x.strip() for x in note_lines) else body_lines
+    msg.editor_codes = _pop_editor_codes(last, msg.agent)
+
+    paragraphs = unwrap(body_lines)
+    msg.story = "\n\n".join(paragraphs)
+    if note_lines:
+        notes_text, correction = _notebook(note_lines)
+        msg.editorial_notes = notes_text
+        if correction and msg_notes.correction is None:
+            msg_notes.correction = correction
+    if msg_notes.others:
+        others = "\n".join(f"({o})" for o in msg_notes.others)
+        msg.editorial_notes = others + ("\n\n" + msg.editorial_notes if msg.editorial_notes else "")
+
+    if msg_notes.urgency is not None:
+        msg.urgency = msg_notes.urgency if msg.urgency is None else min(msg.urgency, msg_notes.urgency)
+    msg.correction = msg_notes.correction
+    msg.genre = msg_notes.genre
+    msg.embargo_note = msg_notes.embargo_note
+    first = "\n".join(paragraphs[:3])
+    msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
+    msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
+    return msg
+
+
+def _split_stripped_head(message: str) -> tuple[str, str]:
+    """Without STX: the header line and a slug line (it holds a "/") are the head."""
+    lines = message.split("\n")
+    k = 0
+    while k < len(lines) and not CONTROLS.sub("", lines[k]).strip():
+        k += 1
+    if k < len(lines) and len(lines[k]) <= 200 and IPTC_HEADER.fullmatch(CONTROLS.sub("", lines[k]).rstrip()):
+        k += 1
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k < len(lines):
+            slug = lines[k].strip()
+            if "/" in slug and len(slug) <= 200 and not slug.startswith("(") and not slug.endswith("="):
+                k += 1
+        return "\n".join(lines[:k]), "\n".join(lines[k:])
+    return "", message
+
+
+def _split_trailer(rest: str) -> tuple[str, str]:
+    """Without ETX: the last non-empty line is the trailer when it has the trailer's shape."""
+    end = len(rest.rstrip())
+    start = rest.rfind("\n", 0, end) + 1
+    line = CONTROLS.sub("", rest[start:end]).strip()
+    if line and len(line) <= 40 and IPTC_TRAILER.match(line):
+        return rest[:start], rest[start:]
+    return rest, ""
+
+
+def _read_head(head: str, msg: WireMessage) -> None:
+    lines = [x.strip() for x in head.split("\n") if x.strip()]
+    if not lines:
+        return
+    m = IPTC_HEADER.fullmatch(lines[0]) if len(lines[0]) <= 200 else None
+    if m:
+        msg.wire_service = m.group("service").lower()
+        msg.urgency = int(m.group("prio"))
+        msg.category = m.group("cat")
+        msg.agent = m.group("agent")
+        if m.group("ref"):
+            msg.extra_footer = (m.group("ref"),)
+        lines = lines[1:]
+    else:
+        msg.warnings.append("iptc7901_unknown_header")
+    slug = next((x for x in lines if "/" in x), lines[0] if len(lines) == 1 else None)
+    if slug and len(slug) <= 300:
+        msg.keywords = tuple(k.strip() for k in slug.split("/") if k.strip())
+
+
+def _read_notes(lines: list[str], i: int, notes: Notes) -> int:
+    """Parenthesised notes and English marker lines before the headline; returns the next line."""
+    n = len(lines)
+    while i < n:
+        line = lines[i].strip()
+        if not line:
+            i += 1
+            continue
+        if line.startswith("("):
+            # a note, possibly wrapped: up to its closing parenthesis
+            depth, parts, j = 0, [], i
+            while j < n and j < i + _MAX_NOTE_LINES:
+                part = lines[j].strip()
+                parts.append(part)
+                depth += part.count("(") - part.count(")")
+                j += 1
+                if depth <= 0:
+                    break
+            joined = " ".join(parts)
+            if depth > 0 or not joined.endswith(")") or joined.endswith("="):
+                return i  # no closed note: the headline (or a photo note) starts here
+            read_note(joined[1:-1], notes)
+            i = j
+            continue
+        if len(line) <= 40 and ENGLISH_MARKER.match(line):
+            read_note(line, notes)
+            i += 1
+            continue
+        return i
+    return i
+
+
+def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
+    """The headline block up to the first line ending in "=": headline, byline and photo note."""
+    n = len(lines)
+    while i < n and not lines[i].strip():
+        i += 1
+    block: list[str] = []
+    j = i
+    while j < n and len(block) < _MAX_HEADLINE_LINES:
+        line = lines[j].strip()
+        if not line:
+            break
+        block.append(line)
+        j += 1
+        if line.endswith("="):
+            break
+    if not block or not block[-1].endswith("="):
+        return i  # no "=": the story's first lines are read by the structure rules
+    headline: list[str] = []
+    extra: list[str] = []
+    for line in block:
+        line = line.rstrip("= ").strip()
+        if not line:
+            continue
+        if _BYLINE.match(line) and headline:
+            msg.byline = line
+        elif _PHOTO.match(line) and headline:
+            extra.append(line)
+        else:
+            headline.append(line)
+    # a byline or photo note on its own after a headline that carried the "=" already
+    while True:
+        k = j
+        while k < n and not lines[k].strip():
+            k += 1
+        line = lines[k].strip() if k < n else ""
+        if line.endswith("=") and len(line) <= 160 and (_BYLINE.match(line) or _PHOTO.match(line)):
+            line = line.rstrip("= ").strip()
+            if _BYLINE.match(line):
+                msg.byline = line
+            else:
+                extra.append(line)
+            j = k + 1
+            continue
+        break
+    msg.headline = " ".join(headline) or None
+    msg.extra_footer = msg.extra_footer + tuple(extra)
+    return j
+
+
+_CODES = re.compile(r"^(?:dpa|dpa-[A-Za-z]{2,5}|l[a-z]{2})(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}$")
+
+
+def _pop_editor_codes(lines: list[str], agent: str | None) -> str | None:
+    """Remove and return the closing editor-code line (``dpa xyz yyab n1``) of ``lines``."""
+    k = len(lines) - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    if k < 0:
+        return None
+    line = lines[k].strip()
+    if len(line) <= 120 and (
+        _CODES.match(line)
+        or (agent and line.startswith(agent + " ") and re.fullmatch(r"[a-z0-9 \t]{1,100}", line[len(agent) :]))
+    ):
+        del lines[k]
+        return line
+    return None
+
+
+def _notebook(lines: list[str]) -> tuple[str | None, str | None]:
+    """The public Notizblock as text, and the text of its ``## Berichtigung`` section."""
+    kept = [x.rstrip() for x in lines]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    text = "\n".join(kept).strip()
+    correction: list[str] = []
+    inside = False
+    for line in kept:
+        m = _SECTION.match(line.strip())
+        if m:
+            inside = m.group("name").strip().lower() in ("berichtigung", "berichtigungen", "korrektur", "correction", "corrections")
+            continue
+        if inside and line.strip():
+            correction.append(line.strip())
+    text = re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text
+    return (text or None), (" ".join(correction) or None)

@@ -1,0 +1,93 @@
+"""Notes the agency marks as not for publication: cut before anything else reads the text.
+
+dpa copy may close with ``* * * *``, the sentence ``Die folgenden Informationen sind nicht zur
+Veröffentlichung bestimmt`` (English services: ``The following information is not for
+publication``) and a ``## Kontakte`` section with reporters' and sources' phone numbers and e-mail
+addresses. Everything from that marker to the end of the message text (the ETX, EOT or next SOH
+control character, a transmission trailer line, or the end of the text) is dropped. The one line
+kept is a closing editor-code line (``dpa xyz yyab``) that ends the dropped part: its shape allows
+nothing but lower-case codes, so no personal data can ride along.
+
+Linear: a case-sensitive literal prefilter, then patterns whose repeats are bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The distinctive word, in any case: most text has none of these, and then nothing else runs.
+_PREFILTER = re.compile("ffentlichung|FFENTLICHUNG|ublication|UBLICATION")
+_SENTENCE = re.compile(
+    r"Die\s{1,5}folgenden\s{1,5}Informationen\s{1,5}sind\s{1,5}nicht\s{1,5}zur\s{1,5}Ver(?:ö|oe|o)ffentlichung"
+    r"|The\s{1,5}following\s{1,5}information\s{1,5}is\s{1,5}not\s{1,5}for\s{1,5}publication"
+    # the marker as a line of its own: "Nicht zur Veröffentlichung:", "*** NOT FOR PUBLICATION ***"
+    r"|^[ \t*#-]{0,10}(?:nicht\s{1,5}zur\s{1,5}Ver(?:ö|oe|o)ffentlichung(?:\s{1,5}bestimmt)?|not\s{1,5}for\s{1,5}publication)"
+    r"[ \t]{0,5}[.:!)]?[ \t*#-]{0,10}\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Where the message text ends: a control character of the envelope or a trailer line.
+_END = re.compile(
+    r"[\x01\x03\x04]"
+    r"|^[ \t]{0,5}\d{6}[ \t]{1,3}(?:GMT[ \t]{1,3})?[A-Za-zÄäÖöÜü]{3}[ \t]{1,3}\d{2}[ \t]{0,5}\r?$"  # IPTC 7901 trailer
+    r"|^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}GMT",  # ANPA trailer
+    re.MULTILINE,
+)
+_SEPARATOR = re.compile(r"^[ \t]{0,5}(?:\*[ \t]{0,3}){3,10}$|^[ \t]{0,5}-{3,20}[ \t]{0,5}$")
+_EDITOR_CODES = re.compile(r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|/[a-z]{1,4}(?:/[a-z]{1,4}){0,19})[ \t]{0,5}$")
+
+
+def remove_nonpublic(text: str) -> tuple[str, bool]:
+    """``text`` without its not-for-publication parts, and whether one was found."""
+    if _PREFILTER.search(text) is None:
+        return text, False
+    pieces: list[str] = []
+    pos = 0
+    removed = False
+    while True:
+        m = _SENTENCE.search(text, pos)
+        if m is None:
+            break
+        removed = True
+        start = _back_to_separator(text, text.rfind("\n", 0, m.start()) + 1, pos)
+        end_match = _END.search(text, m.end())
+        end = end_match.start() if end_match else len(text)
+        pieces.append(text[pos:start])
+        codes = _closing_codes(text, m.end(), end)
+        if codes:
+            pieces.append(codes + "\n")
+        pos = end
+    if not removed:
+        return text, False
+    pieces.append(text[pos:])
+    return "".join(pieces), True
+
+
+def _back_to_separator(text: str, line_start: int, floor: int) -> int:
+    """The start of a ``* * * *`` line right above ``line_start`` (blank lines between allowed),
+    else ``line_start``."""
+    probe = line_start
+    for _ in range(4):  # a few lines up at most
+        if probe <= floor:
+            break
+        prev_start = text.rfind("\n", floor, probe - 1) + 1
+        prev_start = max(prev_start, floor)
+        line = text[prev_start : probe - 1].rstrip("\r")
+        if not line.strip():
+            probe = prev_start
+            continue
+        if len(line) <= 40 and _SEPARATOR.match(line):
+            return prev_start
+        break
+    return line_start
+
+
+def _closing_codes(text: str, start: int, end: int) -> str | None:
+    """The last non-empty line before ``end`` when it is an editor-code line."""
+    stop = end
+    while stop > start and text[stop - 1] in " \t\r\n":
+        stop -= 1
+    line_start = max(text.rfind("\n", start, stop) + 1, start)
+    line = text[line_start:stop]
+    if 0 < len(line) <= 120 and _EDITOR_CODES.match(line):
+        return line.strip()
+    return None

@@ -1,0 +1,142 @@
+"""Which transmission format a decoded file is in, and its messages.
+
+``iptc7901``: SOH, a header line ``bdt0123 4 pl 231  dpa 0456``, a slug line, STX, the text, ETX and
+a trailer ``140918 Mär 25``, EOT. ``anpa1312``: SYN SYN SOH, a selector line, priority, category and a
+``BC-`` slug, STX, ``^`` header lines, tab-indented paragraphs, ETX, ``AP-WF-03-14-25 0918GMT``.
+``text``: everything else (article text, HTML remnants).
+
+Recognised on the decoded text *before* cleaning (cleaning drops the control characters), by the
+control characters or, when a system on the way stripped them, by the header shapes: a first line
+shaped like an IPTC 7901 header, or a ``BC-`` slug among the first lines with a selector or
+``^`` lines. A file may hold many messages: SOH (or, stripped, the next header line) starts one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pressindex.parse.dates import DateValue
+from pressindex.parse.nonpublic import remove_nonpublic
+from pressindex.parse.wire_notes import CONTROLS
+
+SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
+
+# <service><seq> <priority> <category> <words>  [<selector>] <agent> <agent seq> [<ref>]
+IPTC_HEADER = re.compile(
+    r"[ \t]{0,5}(?P<service>[A-Za-z]{1,4})(?P<seq>\d{3,5})[ \t]{1,3}(?P<prio>[1-9])[ \t]{1,3}(?P<cat>[A-Za-z]{1,3})"
+    r"[ \t]{1,3}(?P<words>\d{1,5})[ \t]{1,4}(?:(?P<sel>[A-Za-z0-9]{1,12})[ \t]{1,3})?"
+    r"(?P<agent>[A-Za-z][A-Za-z-]{0,15})[ \t]{1,3}(?P<aseq>\d{1,5})(?:[ \t]{1,3}(?P<ref>\S{1,60}))?[ \t]{0,5}"
+)
+# A line that may be a header: checked with IPTC_HEADER.fullmatch only where this matches.
+_HEADER_START = re.compile(r"^[ \t]{0,5}[A-Za-z]{1,4}\d{3,5}[ \t]{1,3}[1-9][ \t]", re.MULTILINE)
+_ANPA_SLUG = re.compile(r"(?:^|[\s^])BC-[A-Za-z0-9]", re.MULTILINE)
+_ANPA_SELECTOR = re.compile(r"^[ \t]{0,5}[a-z]{1,2}\d{4}\b", re.MULTILINE)
+_ANPA_TRAILER_LINE = re.compile(r"^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}[A-Z]{0,4}.{0,10}$", re.MULTILINE)
+_LEAD_CONTROLS = "\x00\x01\x02\x03\x04\x07\x16\x7f \t\r\n\ufeff"
+
+
+@dataclass(slots=True)
+class WireMessage:
+    """What the format reader found in one message; the story text still goes through cleaning and
+    :func:`~pressindex.parse.structure.split_structure` like any copy."""
+
+    format: str
+    story: str  # teaser and body paragraphs (unwrapped), separated by blank lines
+    headline: str | None = None
+    byline: str | None = None
+    wire_service: str | None = None
+    urgency: int | None = None
+    category: str | None = None
+    keywords: tuple[str, ...] = ()
+    genre: str | None = None
+    correction: str | None = None
+    embargo_note: str | None = None
+    editorial_notes: str | None = None
+    editor_codes: str | None = None
+    agent: str | None = None
+    trailer: DateValue | None = None
+    withdrawal: bool = False
+    withdrawal_text: str = ""  # notes, headline and first paragraphs: where a notice names its story
+    extra_footer: tuple[str, ...] = ()  # photo notes, header references: kept verbatim, not body
+    repairs: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(text: str) -> str:
+    """``"iptc7901"``, ``"anpa1312"`` or ``"text"`` for decoded (not yet cleaned) text."""
+    head = text[:4000]
+    start = len(head) - len(head.lstrip(_LEAD_CONTROLS))
+    if SYN in head[:start] or SYN in head[:16]:
+        return "anpa1312"
+    first_end = head.find("\n", start)
+    first = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
+    if len(first) <= 200 and IPTC_HEADER.fullmatch(first):
+        return "iptc7901"
+    top = "\n".join(head[start:].splitlines()[:8])
+    if _ANPA_SLUG.search(top) and (_ANPA_SELECTOR.match(top) or "\n^" in head or STX + "^" in head):
+        return "anpa1312"
+    if SOH in head and STX in text:
+        return "iptc7901"  # the envelope, with a header we do not know
+    return "text"
+
+
+def split_messages(text: str, fmt: str) -> list[str]:
+    """The messages of a file in format ``fmt`` (one for ``text``), in order."""
+    if fmt == "text":
+        return [text]
+    if SOH in text:
+        pieces = text.split(SOH)
+    elif fmt == "iptc7901":
+        starts = [m.start() for m in _HEADER_START.finditer(text) if _is_header_line(text, m.start())]
+        if not starts or starts[0] > 0 and text[: starts[0]].strip(_LEAD_CONTROLS):
+            starts.insert(0, 0)
+        pieces = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+    else:  # stripped ANPA: a message ends with its trailer line
+        pieces, pos = [], 0
+        for m in _ANPA_TRAILER_LINE.finditer(text):
+            pieces.append(text[pos : m.end()])
+            pos = m.end()
+        pieces.append(text[pos:])
+    messages = [p for p in pieces if p.strip(_LEAD_CONTROLS)]
+    return messages or [text]
+
+
+def _is_header_line(text: str, start: int) -> bool:
+    end = text.find("\n", start)
+    line = text[start : end if end >= 0 else len(text)].rstrip("\r")
+    return len(line) <= 200 and IPTC_HEADER.fullmatch(line) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    head: str  # before STX: header, selector, slug
+    text: str  # between STX and ETX
+    tail: str  # after ETX: the trailer
+    nonpublic_removed: bool
+
+
+def open_envelope(message: str, split_head: Callable[[str], tuple[str, str]], split_trailer: Callable[[str], tuple[str, str]]) -> Envelope:
+    """Line ends made LF, the non-public part cut (first, before any line is read), then head, text
+    and tail split at STX and ETX, or where the format's ``split_head``/``split_trailer`` say when a
+    system stripped the control characters; control characters other than TAB and LF dropped."""
+    if "\r" in message:
+        message = message.replace("\r\n", "\n").replace("\r", "\n")
+    message, removed = remove_nonpublic(message)
+    stx = message.find(STX)
+    head, rest = (message[:stx], message[stx + 1 :]) if stx >= 0 else split_head(message)
+    etx = rest.find(ETX)
+    text, tail = (rest[:etx], rest[etx + 1 :]) if etx >= 0 else split_trailer(rest)
+    return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed)
+
+
+def read_message(message: str, fmt: str) -> WireMessage:
+    """One message of a wire file, read by its format's reader."""
+    if fmt == "anpa1312":
+        from pressindex.parse.anpa1312 import read_anpa1312
+
+        return read_anpa1312(message)
+    from pressindex.parse.iptc7901 import read_iptc7901
+
+    return read_iptc7901(message)

@@ -1,0 +1,285 @@
+"""Editors' markers in wire copy: urgency, corrections, genres, embargoes, withdrawals, trailers.
+
+Shared by the IPTC 7901 and ANPA 1312 readers (and cheap enough for plain text). Every pattern is
+anchored or bounded: the texts here are single note lines or the first few kilobytes of a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from pressindex.parse.dates import DateValue
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# Control characters inside a message's text (BEL rings in "(Eil)"); line ends and tabs stay.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+_MONTHS = {
+    "jan": 1, "januar": 1, "jänner": 1, "january": 1, "feb": 2, "februar": 2, "february": 2,
+    "mär": 3, "mrz": 3, "mar": 3, "märz": 3, "maerz": 3, "march": 3, "apr": 4, "april": 4,
+    "mai": 5, "may": 5, "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oct": 10, "oktober": 10,
+    "october": 10, "nov": 11, "november": 11, "dez": 12, "dec": 12, "dezember": 12, "december": 12,
+}  # fmt: skip
+_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+
+# dpa ressort codes and the one-letter ANPA/English-service categories → readable facet names.
+CATEGORY_NAMES = {
+    "pl": "Politik", "wi": "Wirtschaft", "vm": "Vermischtes", "ku": "Kultur", "sp": "Sport",
+    "rs": "Redaktionsservice", "wt": "Wissenschaft und Technik", "bi": "Bildung",
+    "a": "Domestic", "e": "Entertainment", "f": "Financial", "i": "International", "k": "Commentary",
+    "l": "Lifestyle", "n": "State and regional", "p": "Politics", "s": "Sports", "v": "Advisories",
+    "w": "Washington",
+}  # fmt: skip
+
+
+def category_name(code: str | None) -> str | None:
+    return CATEGORY_NAMES.get(code.lower()) if code else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes before the headline
+
+
+@dataclass(slots=True)
+class Notes:
+    urgency: int | None = None
+    correction: str | None = None
+    genre: str | None = None
+    embargo_note: str | None = None
+    attention: bool = False  # "(Achtung)": a withdrawal when kill wording follows
+    kill: bool = False  # "KILL KILL KILL"
+    others: list[str] | None = None  # notes that are none of these (kept for the editorial notes)
+
+
+_URGENT = re.compile(r"^(?P<word>Blitz|Eil|Eilmeldung|FLASH|URGENT|EXTRA|BULLETIN)\b", re.IGNORECASE)
+_CORRECTION = re.compile(r"^(?:Berichtigung|Korrektur|Correction|Corrected|Berichtigt)\b\s{0,3}[:.-]?\s{0,3}", re.IGNORECASE)
+_EMBARGO = re.compile(r"Sperrfrist|Nicht\s{1,3}vor\b|Embargo|Not\s{1,3}for\s{1,3}(?:use|release|publication)\s{1,3}before", re.IGNORECASE)
+_ATTENTION = re.compile(r"^(?:Achtung|Attention|Advisory)\b\s{0,3}[-–:]?\s{0,3}", re.IGNORECASE)
+_KILL = re.compile(r"\bKILL(?:\s{1,3}KILL){1,4}\b|^KILL\b|^WITHDRAWN?\b|^ELIMINATION\b")
+# Bare marker lines of English services.
+ENGLISH_MARKER = re.compile(
+    r"^(?:FLASH|URGENT|EXTRA|BULLETIN|REFILE|CORRECTED|CORRECTION|REPEAT|ADVISORY|KILL(?:\s{1,3}KILL){0,4}|WITHDRAWN"
+    r"|(?:\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD|UPDATE\s{1,3}\d{1,2}|LEAD)\s{0,3}[:.-]?$"
+)
+_GENRE_WORDS = {"REFILE": "Refile", "REPEAT": "Repeat", "ADVISORY": "Advisory", "LEAD": "Lead"}
+_URGENCY_WORDS = {"blitz": 1, "flash": 1, "eil": 2, "eilmeldung": 2, "urgent": 2, "bulletin": 2, "extra": 2}
+
+
+def read_note(inner: str, notes: Notes) -> None:
+    """Classify one note (the text inside its parentheses, or an English marker line)."""
+    inner = " ".join(inner.split())  # unwrap, drop BEL remnants' spaces
+    if not inner:
+        return
+    m = _URGENT.match(inner)
+    if m:
+        level = _URGENCY_WORDS[m.group("word").lower()]
+        notes.urgency = level if notes.urgency is None else min(notes.urgency, level)
+        return
+    m = _CORRECTION.match(inner)
+    if m:
+        text = inner[m.end() :].strip() or inner
+        notes.correction = text if notes.correction is None else notes.correction + " " + text
+        return
+    if _KILL.search(inner):
+        notes.kill = True
+        return
+    if _EMBARGO.search(inner):
+        notes.embargo_note = inner if notes.embargo_note is None else notes.embargo_note
+        return
+    m = _ATTENTION.match(inner)
+    if m:
+        notes.attention = True
+        rest = inner[m.end() :].strip(" -–:")
+        if rest and len(rest) <= 60 and notes.genre is None and not _KILL_WORDING.search(rest):
+            notes.genre = rest  # "(Achtung - Planungshinweis)"
+        elif rest:
+            notes.others = (notes.others or []) + [inner]
+        return
+    upper = inner.upper()
+    lead = re.match(r"^(\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD$", upper)
+    if lead:
+        notes.genre = notes.genre or lead.group(0).title().replace("St ", "st ").replace("Nd ", "nd ").replace("Rd ", "rd ").replace("Th ", "th ")
+        return
+    if upper in _GENRE_WORDS:
+        notes.genre = notes.genre or _GENRE_WORDS[upper]
+        return
+    if upper.startswith("UPDATE"):
+        notes.genre = notes.genre or inner.title()
+        return
+    if len(inner) <= 60:
+        notes.genre = notes.genre or inner
+    else:
+        notes.others = (notes.others or []) + [inner]
+
+
+# ---------------------------------------------------------------------------------------------
+# Withdrawals
+
+_KILL_WORDING = re.compile(
+    r"zurückgezogen|zurückziehen|\bzieh(?:t|en)\s[^\n]{0,200}?\bzurück\b|wird\s{1,3}gestrichen|ist\s{1,3}gestrichen"
+    r"|(?:bitte\s{1,3})?nicht\s{1,3}(?:mehr\s{1,3})?(?:zu\s{1,3})?(?:verwenden|veröffentlichen)\b(?!\s{0,3}vor)"
+    r"|\bwithdrawn\b|\bwithdraws\b|\bkilled\b|\bdo\s{1,3}not\s{1,3}use\b|KILL\s{1,3}KILL",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[„\"»“‚']([^„\"“”»«\n]{5,200})[“\"”«‘']")
+
+
+def is_withdrawal(notes: Notes, text: str) -> bool:
+    """A withdrawal notice: ``KILL KILL KILL``, or an ``(Achtung)`` note (or an "Achtung" headline)
+    with kill wording in the first lines of ``text`` (notes, headline and the first paragraphs)."""
+    if notes.kill:
+        return True
+    head = text[:2000]
+    attention = notes.attention or bool(_ATTENTION.match(head.lstrip("( ")))
+    return attention and _KILL_WORDING.search(head) is not None
+
+
+def quoted_headline(text: str) -> str | None:
+    m = _QUOTED.search(text[:2000])
+    return m.group(1).strip() if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Trailers: "140918 Mär 25" (IPTC 7901, Europe/Berlin unless GMT), "AP-WF-03-14-25 0918GMT" (ANPA)
+
+IPTC_TRAILER = re.compile(
+    rf"^\s{{0,5}}(?P<dd>[0-3]\d)(?P<hh>[0-2]\d)(?P<mi>[0-5]\d)[ \t]{{1,3}}(?:(?P<gmt>GMT|UTC)[ \t]{{1,3}})?"
+    rf"(?P<mon>{_MONTH_RE})\.?[ \t]{{1,3}}(?P<yy>\d{{2}})[ \t]{{0,5}}$",
+    re.IGNORECASE,
+)
+ANPA_TRAILER = re.compile(
+    r"^\s{0,5}(?P<agency>[A-Z]{2,4})-(?P<svc>[A-Z]{2,4})-(?P<mm>[01]\d)-(?P<dd>[0-3]\d)-(?P<yy>\d{2})"
+    r"[ \t]{1,3}(?P<hh>[0-2]\d)(?P<mi>[0-5]\d)[ \t]{0,3}(?P<zone>GMT|UTC|[A-Z]{3})?"
+)
+
+
+def trailer_date(line: str) -> DateValue | None:
+    """The publication time a trailer line gives, with its offset, minute precision."""
+    m = IPTC_TRAILER.match(line)
+    if m:
+        month = _MONTHS.get(m.group("mon").lower())
+        zone = timezone.utc if m.group("gmt") else BERLIN
+        return _minute(2000 + int(m.group("yy")), month, int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
+    m = ANPA_TRAILER.match(line)
+    if m:
+        zone = timezone.utc if m.group("zone") in (None, "GMT", "UTC") else _US_ZONES.get(m.group("zone"), timezone.utc)
+        return _minute(2000 + int(m.group("yy")), int(m.group("mm")), int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
+    return None
+
+
+_US_ZONES = {
+    "EST": timezone(timedelta(hours=-5)), "EDT": timezone(timedelta(hours=-4)),
+    "CST": timezone(timedelta(hours=-6)), "CDT": timezone(timedelta(hours=-5)),
+    "PST": timezone(timedelta(hours=-8)), "PDT": timezone(timedelta(hours=-7)),
+}  # fmt: skip
+
+
+def _minute(y: int, mo: int | None, d: int, hh: int, mi: int, zone) -> DateValue | None:
+    if mo is None or hh > 23:
+        return None
+    try:
+        moment = datetime(y, mo, d, hh, mi, tzinfo=zone)
+    except ValueError:
+        return None
+    return DateValue(moment.isoformat(timespec="minutes"), "minute", "trailer")
+
+
+# ---------------------------------------------------------------------------------------------
+# Embargoes: "(Sperrfrist 14. März, 18.00 Uhr)", "Nicht vor Freitag, 18.00 Uhr verwenden",
+# "EMBARGOED until 1800 GMT March 14"
+
+_WRITTEN = re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)\.?\s{{0,3}}(?P<mon>{_MONTH_RE})\b\.?(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?", re.IGNORECASE)
+_WRITTEN_EN = re.compile(rf"\b(?P<mon>{_MONTH_RE})\.?\s{{1,3}}(?P<d>[0-3]?\d)(?!\d)(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?", re.IGNORECASE)
+_NUMERIC = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d{4}|\d{2})?(?![\d])")
+_TIME = re.compile(r"(?<![\d.:])(?P<hh>[01]?\d|2[0-3])[.:](?P<mi>[0-5]\d)(?!\d)(?!\.\d)|(?<!\d)(?P<hh2>[01]\d|2[0-3])(?P<mi2>[0-5]\d)\s{0,2}(?=GMT|UTC|MEZ|MESZ|CET|CEST|Uhr|h\b)")
+_ZONE = re.compile(r"\b(?P<z>GMT|UTC|MEZ|MESZ|CET|CEST)\b")
+_WEEKDAY = re.compile(r"\b(?P<w>Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.IGNORECASE)
+_WEEKDAYS = {
+    "montag": 0, "monday": 0, "dienstag": 1, "tuesday": 1, "mittwoch": 2, "wednesday": 2, "donnerstag": 3,
+    "thursday": 3, "freitag": 4, "friday": 4, "samstag": 5, "sonnabend": 5, "saturday": 5, "sonntag": 6, "sunday": 6,
+}  # fmt: skip
+_OFFSETS = {"GMT": timezone.utc, "UTC": timezone.utc, "MEZ": timezone(timedelta(hours=1)), "CET": timezone(timedelta(hours=1)),
+            "MESZ": timezone(timedelta(hours=2)), "CEST": timezone(timedelta(hours=2))}  # fmt: skip
+
+
+def embargo_until(note: str, base: date) -> str | None:
+    """The moment an embargo note names, ISO 8601 with offset, or None when it names none.
+
+    ``base`` is the message's date (trailer, else dpa id, else today): it gives the year when the
+    note has none, and the day when the note names only a time ("Sperrfrist 18.00 Uhr") or a weekday
+    (the next such day, ``base`` included)."""
+    note = note[:300]
+    day: date | None = None
+    for pattern in (_NUMERIC, _WRITTEN, _WRITTEN_EN):
+        m = pattern.search(note)
+        if not m:
+            continue
+        g = m.groupdict()
+        month = int(g["m"]) if "m" in g else _MONTHS.get(g["mon"].lower())
+        if not month:
+            continue
+        year = int(g["y"]) if g.get("y") else base.year
+        if g.get("y") and len(g["y"]) == 2:
+            year += 2000
+        try:
+            day = date(year, month, int(g["d"]))
+        except ValueError:
+            continue
+        if not g.get("y") and day < base - timedelta(days=180):
+            day = day.replace(year=year + 1)  # a December message embargoed to January
+        break
+    if day is None:
+        w = _WEEKDAY.search(note)
+        if w:
+            ahead = (_WEEKDAYS[w.group("w").lower()] - base.weekday()) % 7
+            day = base + timedelta(days=ahead)
+    t = _TIME.search(note)
+    if day is None and t is None:
+        return None
+    day = day or base
+    hh, mi = 0, 0
+    if t:
+        hh, mi = (int(t.group("hh")), int(t.group("mi"))) if t.group("hh") else (int(t.group("hh2")), int(t.group("mi2")))
+    z = _ZONE.search(note)
+    zone = _OFFSETS[z.group("z").upper()] if z else BERLIN
+    return datetime(day.year, day.month, day.day, hh, mi, tzinfo=zone).isoformat()
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs of wrapped wire lines
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Paragraphs from wire lines wrapped at about 70 characters: a blank line or an indented line
+    (spaces or a tab) starts a paragraph; the lines of one are joined by a space ("Corona-" at a
+    line end before a capital joins without one)."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            paragraphs.append("".join(current))
+            current.clear()
+
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if line[:1] in (" ", "\t") and current:
+            flush()
+        if current:
+            prev = current[-1]
+            if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and stripped[:1].isupper():
+                current.append(stripped)
+            else:
+                current.append(" " + stripped)
+        else:
+            current.append(stripped)
+    flush()
+    return paragraphs
