@@ -248,3 +248,134 @@ def test_a_signal_stops_the_command_within_seconds(es, hung_es, run_env, alias, 
 
     _rerun(inbox, alias, run_env)
     _assert_every_file_once(es, alias, inbox, FILES)
+
+
+# -- a run that died without a word does not hold the nightly slot ---------------------------------
+
+HEARTBEAT = 30  # Prefect's minimum; the automation marks a run Crashed after 3 missed ones
+
+
+@pytest.fixture
+def prefect_server(tmp_path):
+    """A Prefect server of its own (all its services, AwaitingConcurrencySlot retried every 2 s)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "2",
+    }
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=2)
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "the Prefect server did not start"
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(30)
+
+
+def _serve(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pressindex", "serve"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+def _poll(read, done, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s (last: {value})"
+        time.sleep(0.5)
+
+
+@pytest.mark.xfail(
+    run=False,
+    reason="open: on a 3.8.8 server here the heartbeat automation did not mark the killed run Crashed within "
+    "210 s (no heartbeat event of it was recorded; arming on Running did not help either), so the next run "
+    "waited in AwaitingConcurrencySlot; the lease expiry (300 s + 15 s) was not waited for",
+)
+def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, alias, quarantine_dir, tmp_path):
+    from prefect import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pressindex import zombie_runs
+
+    inbox = tmp_path / "inbox"
+    write_articles(inbox, FILES)
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_server,
+        "PRESSINDEX_INBOX_DIR": str(inbox),
+        "PRESSINDEX_INDEX": alias,
+        "PRESSINDEX_BATCH_SIZE": str(BATCH),
+        "PRESSINDEX_HEARTBEAT_SECONDS": str(HEARTBEAT),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
+    with temporary_settings({PREFECT_API_URL: prefect_server}), get_client(sync_client=True) as client:
+
+        def deployment():
+            try:
+                return client.read_deployment_by_name("pressindex-ingest/nightly")
+            except Exception:
+                return None
+
+        def state_of(run_id):
+            return client.read_flow_run(run_id).state
+
+        serve = _serve(env)
+        try:
+            nightly = _poll(deployment, lambda d: d is not None, 120, "serve registers the deployment")
+            assert nightly.global_concurrency_limit.limit == 1
+            first = client.create_flow_run_from_deployment(nightly.id)
+            _poll(lambda: state_of(first.id), lambda s: s.is_running(), 120, "the first run starts")
+            # power loss: the runner and the flow run's process die at once, neither reports anything
+            group = psutil.Process(serve.pid)
+            for proc in [group, *group.children(recursive=True)]:
+                proc.kill()
+            killed = time.monotonic()
+        finally:
+            serve.kill()
+            serve.wait(30)
+        assert state_of(first.id).is_running()  # nobody left to say otherwise
+
+        serve = _serve(env)  # the machine is back
+        try:
+            second = client.create_flow_run_from_deployment(nightly.id)
+            limit = zombie_runs.silence_limit(HEARTBEAT).total_seconds()
+            _poll(lambda: state_of(second.id), lambda s: s.is_running() or s.is_final(), limit + 120,
+                  "the next run leaves the queue")  # fmt: skip
+            waited = time.monotonic() - killed
+            print(f"the next run started {waited:.0f} s after the first one was killed")
+            _poll(lambda: state_of(second.id), lambda s: s.is_final(), 300, "the next run ends")
+        finally:
+            serve.send_signal(signal.SIGINT)
+            try:
+                serve.wait(30)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+        dead = state_of(first.id)
+        assert dead.is_crashed(), dead
+        assert "No heartbeat" in dead.message
+        assert state_of(second.id).is_completed()
+        # it waited for the slot, which the crashed run then released
+        assert "AwaitingConcurrencySlot" in {s.name for s in client.read_flow_run_states(second.id)}
+        assert waited < limit + 60

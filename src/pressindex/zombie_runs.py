@@ -50,7 +50,9 @@ def ensure_automation(heartbeat_seconds: int):
         description=f"Marks a {FLOW_NAME} flow run Crashed after {MISSED_HEARTBEATS} missed heartbeats "
         f"({within.total_seconds():.0f} s without one): its process died without reporting (pressindex serve)",
         trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
+            # Running too: a run killed before its first heartbeat reached the server (measured:
+            # killed a second after it started, it never sent one) is caught as well
+            after={"prefect.flow-run.Running", "prefect.flow-run.heartbeat"},
             expect={
                 "prefect.flow-run.heartbeat",
                 "prefect.flow-run.Completed",
