@@ -42,6 +42,7 @@ from pressindex.config import Settings
 from pressindex.errors import PressindexError
 from pressindex.es_client import connect, shared_client
 from pressindex.indices import current_index, ensure_index
+from pressindex.parse_pool import ParseLimits
 from pressindex.task_runners import batch_task_runner
 
 # A deployment's flow run imports this file first: cap malloc arenas before the batches start threads.
@@ -79,6 +80,7 @@ def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str,
         quarantine_dir=settings.quarantine_dir.absolute(),
         run_id=run_id,
         parse_workers=settings.parse_workers,
+        limits=ParseLimits.from_settings(settings),
         chunk_bytes=settings.bulk_chunk_bytes,
         concurrent_requests=settings.bulk_requests_in_flight,
     )
@@ -121,7 +123,8 @@ def ingest(
     run_id = str(flow_run.get_id() or "")
     interrupts.reclaim_sigterm(flow_run.get_id())  # `pressindex ingest`: SIGTERM stops the run at once
     if settings.task_runner == "threads":
-        pipeline.start_parse_pool(settings.parse_workers)  # the workers start while the run plans
+        # the workers start while the run plans
+        pipeline.start_parse_pool(settings.parse_workers, ParseLimits.from_settings(settings))
     es = connect(settings)
     concrete = ensure_index(es, alias)
     state.ensure_state_index(es, alias)

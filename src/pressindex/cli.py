@@ -124,13 +124,23 @@ def es_status(as_json: bool) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def parse(files: tuple[Path, ...]) -> None:
-    """Parse FILES and print one JSON object per file (no Elasticsearch needed)."""
+    """Parse FILES and print one JSON object per file (no Elasticsearch needed).
+
+    Each file parses in a parse process within the ingest's limits (PRESSINDEX_PARSE_SECONDS_PER_MB,
+    PRESSINDEX_PARSE_MIN_SECONDS, PRESSINDEX_PARSE_MEMORY_MB); a file over them gets an error
+    record (parse_timeout, parse_memory) and the exit code is 1, as for any rejected file."""
     from pressindex import pipeline
+    from pressindex.parse_pool import ParseLimits
 
     settings = _settings()
     failed = 0
-    for path in files:
-        outcome = pipeline.parse_file(path, max_bytes=settings.max_file_bytes)
+    outcomes = pipeline.parse_files(
+        files,
+        max_bytes=settings.max_file_bytes,
+        workers=max(1, min(len(files), settings.parse_workers)),
+        limits=ParseLimits.from_settings(settings),
+    )
+    for outcome in outcomes:
         if isinstance(outcome, pipeline.Rejected):
             failed += 1
             click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
@@ -191,6 +201,7 @@ def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, f
     from pressindex import pipeline, progress, zombie_runs
     from pressindex.head_start import HeadStart
     from pressindex.interrupts import StopOnSignal
+    from pressindex.parse_pool import ParseLimits
 
     settings = Settings()
     zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads
@@ -198,7 +209,7 @@ def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, f
         if settings.task_runner == "threads":
             # The parse processes import the parser (about a second) while this one imports Prefect,
             # then parse the first new files until the batches ask for them.
-            pipeline.start_parse_pool(settings.parse_workers)
+            pipeline.start_parse_pool(settings.parse_workers, ParseLimits.from_settings(settings))
         head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, batch_size=batch_size)
         bar = _ProgressBar()
         progress.subscribe(bar)
