@@ -46,7 +46,7 @@ class Article:
     dateline_raw: str | None = None  # as written: "FRANKFURT"
     published: str | None = None  # ISO 8601 date or datetime, as precise as known
     published_precision: str | None = None  # "year" | "month" | "day" | "minute"
-    published_source: str | None = None  # "header" | "dpa_id" | "footer" | "dateline" | "text"
+    published_source: str | None = None  # "trailer" | "header" | "dpa_id" | "footer" | "dateline" | "text"
     dpa: DpaId | None = None
     copyright: str | None = None  # "© dpa-infocom, dpa:210413-99-186470/5"
     footer_lines: tuple[str, ...] = ()  # boilerplate removed from the body, kept verbatim

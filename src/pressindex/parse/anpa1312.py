@@ -40,7 +40,7 @@ _DASH = re.compile(r"(?<=\S) _ (?=\S)")  # ANPA's 7-bit em dash
 def read_anpa1312(message: str) -> WireMessage:
     env = open_envelope(message, _split_stripped_head, _split_trailer)
     head, text, tail = env.head, env.text, env.tail
-    repairs = ["nonpublic_removed"] if env.nonpublic_removed else []
+    repairs = env.repairs
 
     msg = WireMessage(format="anpa1312", story="", repairs=tuple(repairs), agent="AP")
     slug = _read_head(head, msg)
@@ -92,8 +92,8 @@ def read_anpa1312(message: str) -> WireMessage:
             editorial.append(line)
     if byline:
         msg.byline = ", ".join(byline)
-    body = [_DASH.sub(" — ", x) if " _ " in x else x for x in lines[i:]]
-    paragraphs = unwrap(body)
+    body = "\n".join(lines[i:])
+    paragraphs = unwrap(_DASH.sub(" — ", body) if " _ " in body else body)
     # AP's closing lines: "(END)", "___", "AP-WF-…" handled as footer by the structure rules
     msg.story = "\n\n".join(p for p in paragraphs if p not in ("(END)", "___", "-0-"))
     msg.editorial_notes = "\n".join(editorial) or None

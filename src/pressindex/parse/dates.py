@@ -13,7 +13,9 @@ from datetime import date, datetime
 
 PRECISIONS = ("year", "month", "day", "minute")
 # Which evidence wins when several sources carry a date: explicit metadata before copy.
-SOURCE_RANK = ("header", "dpa_id", "footer", "dateline", "text")
+# A wire trailer ("140918 Mär 25") is the transmission time of this very version: before a dpa id,
+# whose date is the story's first version.
+SOURCE_RANK = ("trailer", "header", "dpa_id", "footer", "dateline", "text")
 MIN_YEAR = 1970  # older dates in wire copy are history, not publication
 
 _MONTHS: dict[str, int] = {}

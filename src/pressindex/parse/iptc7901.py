@@ -39,7 +39,9 @@ from pressindex.parse.wire_notes import (
     unwrap,
 )
 
-_NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|Notebook|Notes)\b", re.IGNORECASE)
+# case-sensitive alternatives: an IGNORECASE search over the whole text costs several times more
+_NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|NOTIZBLOCK|Notebook|NOTEBOOK|Notes|NOTES)\b", re.MULTILINE)
+_TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
 _SECTION = re.compile(r"^##[ \t]{0,3}(?P<name>[^\n]{1,80})$")
 _BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
 _PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
@@ -50,7 +52,7 @@ _MAX_HEADLINE_LINES = 8
 def read_iptc7901(message: str) -> WireMessage:
     env = open_envelope(message, _split_stripped_head, _split_trailer)
     head, text, tail = env.head, env.text, env.tail
-    repairs = ["nonpublic_removed"] if env.nonpublic_removed else []
+    repairs = env.repairs
 
     msg = WireMessage(format="iptc7901", story="", repairs=tuple(repairs))
     _read_head(head, msg)
@@ -61,21 +63,27 @@ def read_iptc7901(message: str) -> WireMessage:
                 msg.trailer = found
                 break
 
-    lines = text.split("\n")
+    # the notes and the headline are within the first lines: only those are split into lines
+    lines = text.split("\n", _TOP_LINES)
     i = _read_notes(lines, 0, msg_notes := Notes())
     i = _read_headline(lines, i, msg)
+    start = sum(len(x) + 1 for x in lines[:i])
 
     # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
-    body_end = len(lines)
-    for j in range(i, len(lines)):
-        if lines[j][:1] == "#" and _NOTEBOOK.match(lines[j]):
-            body_end = j
-            break
-    body_lines, note_lines = lines[i:body_end], lines[body_end:]
-    last = note_lines if any(x.strip() for x in note_lines) else body_lines
-    msg.editor_codes = _pop_editor_codes(last, msg.agent)
+    m = _NOTEBOOK.search(text, start)
+    body_end = m.start() if m else len(text)
+    note_lines = text[body_end:].split("\n") if m else []
+    body = text[start:body_end]
+    if note_lines and any(x.strip() for x in note_lines):
+        msg.editor_codes = _pop_editor_codes(note_lines, msg.agent)
+    else:
+        tail_at = body.rfind("\n", 0, len(body.rstrip()))
+        tail_lines = body[tail_at + 1 :].split("\n")
+        msg.editor_codes = _pop_editor_codes(tail_lines, msg.agent)
+        if msg.editor_codes:
+            body = body[: tail_at + 1] + "\n".join(tail_lines)
 
-    paragraphs = unwrap(body_lines)
+    paragraphs = unwrap(body)
     msg.story = "\n\n".join(paragraphs)
     if note_lines:
         notes_text, correction = _notebook(note_lines)

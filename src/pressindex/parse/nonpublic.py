@@ -38,15 +38,21 @@ _EDITOR_CODES = re.compile(r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|
 
 def remove_nonpublic(text: str) -> tuple[str, bool]:
     """``text`` without its not-for-publication parts, and whether one was found."""
-    if _PREFILTER.search(text) is None:
+    hit = _PREFILTER.search(text)
+    if hit is None:
         return text, False
     pieces: list[str] = []
     pos = 0
     removed = False
-    while True:
-        m = _SENTENCE.search(text, pos)
+    while hit is not None:
+        # the marker around this hit only: from two lines above (it may wrap) to the hit's line end
+        # (an IGNORECASE search over the whole text cost more than the rest of the message)
+        lo = max(pos, text.rfind("\n", 0, max(pos, hit.start() - 120)) + 1)
+        hi = text.find("\n", hit.end())
+        m = _SENTENCE.search(text, lo, len(text) if hi < 0 else hi)
         if m is None:
-            break
+            hit = _PREFILTER.search(text, hit.end())
+            continue
         removed = True
         start = _back_to_separator(text, text.rfind("\n", 0, m.start()) + 1, pos)
         end_match = _END.search(text, m.end())
@@ -56,6 +62,7 @@ def remove_nonpublic(text: str) -> tuple[str, bool]:
         if codes:
             pieces.append(codes + "\n")
         pos = end
+        hit = _PREFILTER.search(text, pos)
     if not removed:
         return text, False
     pieces.append(text[pos:])

@@ -115,20 +115,27 @@ class Envelope:
     text: str  # between STX and ETX
     tail: str  # after ETX: the trailer
     nonpublic_removed: bool
+    line_ends: str | None = None  # "crlf" or "cr" when they were made LF
+
+    @property
+    def repairs(self) -> tuple[str, ...]:
+        return tuple(x for x in (self.line_ends, "nonpublic_removed" if self.nonpublic_removed else None) if x)
 
 
 def open_envelope(message: str, split_head: Callable[[str], tuple[str, str]], split_trailer: Callable[[str], tuple[str, str]]) -> Envelope:
     """Line ends made LF, the non-public part cut (first, before any line is read), then head, text
     and tail split at STX and ETX, or where the format's ``split_head``/``split_trailer`` say when a
     system stripped the control characters; control characters other than TAB and LF dropped."""
+    line_ends = None
     if "\r" in message:
+        line_ends = "crlf" if "\r\n" in message else "cr"
         message = message.replace("\r\n", "\n").replace("\r", "\n")
     message, removed = remove_nonpublic(message)
     stx = message.find(STX)
     head, rest = (message[:stx], message[stx + 1 :]) if stx >= 0 else split_head(message)
     etx = rest.find(ETX)
     text, tail = (rest[:etx], rest[etx + 1 :]) if etx >= 0 else split_trailer(rest)
-    return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed)
+    return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends)
 
 
 def read_message(message: str, fmt: str) -> WireMessage:

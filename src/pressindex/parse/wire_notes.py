@@ -254,32 +254,22 @@ def embargo_until(note: str, base: date) -> str | None:
 # Paragraphs of wrapped wire lines
 
 
-def unwrap(lines: list[str]) -> list[str]:
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_INDENTED = re.compile(r"\n(?=[ \t])")
+# the literal "-" first: a pattern opening with a look-behind is tried at every position
+_BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
+
+
+def unwrap(text: str) -> list[str]:
     """Paragraphs from wire lines wrapped at about 70 characters: a blank line or an indented line
     (spaces or a tab) starts a paragraph; the lines of one are joined by a space ("Corona-" at a
-    line end before a capital joins without one)."""
+    line end before a capital joins without one). String operations per paragraph, not per line."""
     paragraphs: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        if current:
-            paragraphs.append("".join(current))
-            current.clear()
-
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            flush()
-            continue
-        if line[:1] in (" ", "\t") and current:
-            flush()
-        if current:
-            prev = current[-1]
-            if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and stripped[:1].isupper():
-                current.append(stripped)
-            else:
-                current.append(" " + stripped)
-        else:
-            current.append(stripped)
-    flush()
+    for block in _BLANK_LINE.split(text):
+        for para in _INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,):
+            if "-\n" in para:
+                para = _BROKEN_COMPOUND.sub("-", para)
+            para = para.replace("\n", " ").strip()  # cleaning collapses the spaces
+            if para:
+                paragraphs.append(para)
     return paragraphs

@@ -1,0 +1,205 @@
+"""Wire files → Articles, one per message: ``parse_messages``.
+
+Plain text files go to :func:`~pressindex.parse.document.parse_text` unchanged (one Article,
+``message_index`` None). IPTC 7901 and ANPA 1312 files are decoded once, split into messages, and
+each message is read by its format's reader (:mod:`~pressindex.parse.iptc7901`,
+:mod:`~pressindex.parse.anpa1312`); the reader hands back the headline, byline and header fields,
+and the story (teaser and body, lines unwrapped) goes through the same cleaning, structure,
+dateline, credit, date and language rules as any copy. What the format adds is merged on top:
+
+* ``published`` from the trailer (minute precision, ``published_source`` "trailer"; a trailer
+  after ``now`` is refused like any future date);
+* agencies: the header's agent (``lni`` → dpa + lni) with the dateline's and the footer's credits;
+* ``embargo_until`` from the embargo note, the year (or day) taken from the trailer, else the dpa
+  id's issue date, else ``now``;
+* ``kind`` "withdrawal" and ``withdraws``: the dpa story keys the notice names (never its own),
+  else the headline it quotes.
+
+Ids: the dpa story id when the message carries one, else ``sha1-`` of its headline, body and
+footer. ``content_sha256`` and ``size`` are the file's (change detection is per file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date, datetime, timezone
+
+from pressindex.errors import InputError, NoText
+from pressindex.model import Article
+from pressindex.parse.agencies import agent_credit, merge, Credit
+from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
+from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
+from pressindex.parse.nonpublic import remove_nonpublic
+from pressindex.parse.wire_format import WireMessage, detect_format, read_message, split_messages
+from pressindex.parse.wire_notes import category_name, embargo_until, quoted_headline
+
+
+def parse_messages(
+    raw: bytes,
+    source_path: str,
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[Article]:
+    """Parse one file into one Article per message (one for plain text).
+
+    Raises an :class:`~pressindex.errors.InputError` subclass as :func:`parse_document` does; in a
+    file of several messages, a message without text is skipped (a warning on the first Article
+    names it) and NoText is raised only when no message has text."""
+    from pressindex.parse.document import parse_text
+
+    now = now or datetime.now(timezone.utc)
+    # The format is in the first bytes, in ASCII: Latin-1 reads them whatever the encoding.
+    fmt = detect_format(raw[:4096].decode("latin-1"))
+    if fmt == "text":
+        return [_text_article(raw, source_path, now, max_bytes)]
+    try:
+        decoded = decode_bytes(raw, max_bytes=max_bytes)
+    except InputError as exc:
+        exc.path = source_path
+        raise
+    messages = split_messages(decoded.text, fmt)
+    several = len(messages) > 1
+    articles: list[Article] = []
+    skipped: list[str] = []
+    first_error: InputError | None = None
+    for index, message in enumerate(messages):
+        wire = read_message(message, fmt)
+        try:
+            articles.append(_wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
+                                          index if several else None, parse_text))
+        except InputError as exc:
+            if not several:
+                raise
+            first_error = first_error or exc
+            skipped.append(f"message_skipped:{index}:{exc.code}")
+    if not articles:
+        raise first_error or NoText("no message with text in this file", path=source_path)
+    if skipped:
+        articles[0] = replace(articles[0], warnings=articles[0].warnings + tuple(skipped))
+    return articles
+
+
+def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -> Article:
+    from pressindex.parse.document import parse_text
+
+    # Non-public notes are cut before the text is parsed; only files holding the marker pay for it.
+    if b"ffentlichung" not in raw and b"ublication" not in raw and b"FFENTLICHUNG" not in raw and b"UBLICATION" not in raw:
+        return parse_text(raw, source_path, now=now, max_bytes=max_bytes)
+    try:
+        decoded = decode_bytes(raw, max_bytes=max_bytes)
+    except InputError as exc:
+        exc.path = source_path
+        raise
+    text, removed = remove_nonpublic(decoded.text)
+    if not removed:
+        return parse_text(raw, source_path, now=now, max_bytes=max_bytes)
+    article = parse_text(text.encode("utf-8"), source_path, now=now, max_bytes=max_bytes * 4)
+    return replace(
+        article,
+        encoding=decoded.encoding,
+        repairs=tuple(dict.fromkeys(decoded.repairs + ("nonpublic_removed",) + article.repairs)),
+        content_sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+    )
+
+
+def _wire_article(
+    wire: WireMessage,
+    raw: bytes,
+    encoding: str,
+    decode_repairs: tuple[str, ...],
+    source_path: str,
+    now: datetime,
+    max_bytes: int,
+    index: int | None,
+    parse_text,
+) -> Article:
+    story = wire.story
+    if wire.byline and wire.headline is None:
+        story = wire.byline + "\n\n" + story
+    if not story.strip() and wire.headline:
+        story = wire.headline
+    if not story.strip():
+        raise NoText("a message of this file holds no text", path=source_path)
+    try:
+        base = parse_text(raw, source_path, now=now, max_bytes=max_bytes, headline=wire.headline,
+                          byline=wire.byline, decoded=Decoded(story, encoding))
+    except InputError as exc:
+        exc.path = source_path
+        raise
+    warnings = list(base.warnings) + wire.warnings
+
+    credit = merge(agent_credit(wire.agent) if wire.agent else Credit(),
+                   Credit(base.agencies, base.regional_services))
+    if wire.agent and agent_credit(wire.agent).unknown:
+        warnings.append(f"unknown_agent:{wire.agent}")
+
+    published = (base.published, base.published_precision, base.published_source)
+    if wire.trailer:
+        if wire.trailer.is_after(now):
+            warnings.append(f"future_date_ignored:trailer:{wire.trailer.value}")
+        else:
+            published = (wire.trailer.value, wire.trailer.precision, wire.trailer.source)
+
+    dpa = base.dpa
+    if dpa is None and wire.editorial_notes:
+        dpa = find_dpa_id(wire.editorial_notes)
+    kind = "withdrawal" if wire.withdrawal else "news"
+    withdraws: tuple[str, ...] = ()
+    if wire.withdrawal:
+        own = dpa.story if dpa and base.dpa and base.copyright else None
+        named = [key for key in find_all_dpa_ids(wire.withdrawal_text) if key != own]
+        if dpa and not own and dpa.story in named:
+            dpa = None  # the id the notice names is the withdrawn story's, not the notice's
+        quoted = quoted_headline(wire.withdrawal_text)
+        withdraws = tuple(named) or ((quoted,) if quoted else ())
+
+    embargo = None
+    if wire.embargo_note:
+        base_day = _base_day(wire, dpa, now)
+        embargo = embargo_until(wire.embargo_note, base_day)
+        if embargo is None:
+            warnings.append("embargo_unread")
+
+    headline = base.title
+    footer = base.footer_lines + wire.extra_footer  # photo notes, header references: verbatim, not body
+    text_sha1 = hashlib.sha1("\n\n".join([headline, base.body, "\n".join(footer)]).encode("utf-8")).hexdigest()
+    return replace(
+        base,
+        id=f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}",
+        agencies=credit.agencies,
+        regional_services=credit.services,
+        published=published[0],
+        published_precision=published[1],
+        published_source=published[2],
+        dpa=dpa,
+        footer_lines=footer,
+        editor_initials=wire.editor_codes or base.editor_initials,
+        repairs=tuple(dict.fromkeys(decode_repairs + wire.repairs + base.repairs)),
+        text_sha1=text_sha1,
+        warnings=tuple(dict.fromkeys(warnings)),
+        format=wire.format,
+        wire_service=wire.wire_service,
+        urgency=wire.urgency,
+        category=wire.category,
+        category_name=category_name(wire.category),
+        keywords=wire.keywords,
+        genre=wire.genre,
+        correction=wire.correction,
+        is_correction=wire.correction is not None,
+        embargo_until=embargo,
+        editorial_notes=wire.editorial_notes,
+        kind=kind,
+        withdraws=withdraws,
+        message_index=index,
+    )
+
+
+def _base_day(wire: WireMessage, dpa, now: datetime) -> date:
+    if wire.trailer:
+        return date.fromisoformat(wire.trailer.value[:10])
+    if dpa:
+        return date.fromisoformat(dpa.issue_date)
+    return now.date()
