@@ -12,7 +12,7 @@ _held: list[bytearray] = []
 
 def act(item: str) -> str:
     """``ok:x`` answers at once; ``sleep:S`` sleeps S seconds; ``hold:MB`` keeps that many MB
-    resident for a few seconds; ``die`` kills its own process; ``main`` reports whether the
+    resident for a few seconds; ``keep:MB`` keeps them; ``die`` kills its own process; ``main`` reports whether the
     caller's main module came along."""
     kind, _, arg = item.partition(":")
     if kind == "sleep":
@@ -23,6 +23,10 @@ def act(item: str) -> str:
         _held.append(block)
         time.sleep(5)
         _held.clear()
+    elif kind == "keep":  # and never let go, as a heap that grew and keeps its pages
+        block = bytearray(int(arg) * 1024 * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        _held.append(block)
     elif kind == "die":
         os.kill(os.getpid(), signal.SIGKILL)
     elif kind == "loaded":

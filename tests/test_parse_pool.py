@@ -76,6 +76,18 @@ def test_a_process_over_its_memory_ceiling_is_replaced_and_its_file_rejected(poo
     assert outcomes == ["ok:1", ("rejected", "hold:400", "parse_memory"), "ok:2"]
 
 
+def test_a_process_left_large_by_its_last_chunk_is_replaced_before_the_next(pool):
+    parse = pool(workers=1, limits=ParseLimits(min_seconds=60, memory_mb=300))
+    first = parse.pids()
+
+    assert parse.submit(pool_jobs.act, ["keep:200"]).result(timeout=60) == ["keep:200"]  # under the ceiling
+    deadline = time.monotonic() + 30
+    while parse.pids() == first:  # it leaves on its own, over half the ceiling
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert parse.submit(pool_jobs.act, ["ok:1"]).result(timeout=60) == ["ok:1"]
+
+
 def test_the_budget_grows_with_the_file(pool, tmp_path):
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * (3 * 1024 * 1024))

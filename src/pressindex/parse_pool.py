@@ -473,8 +473,11 @@ def _serve() -> None:
             conn.send(message)
         except Exception as exc:  # an outcome that does not pickle
             conn.send((None, [], ParsePoolStopped(f"a parse result could not be sent back: {exc!r}")))
-        if memory_hits:
-            return  # the supervisor replaces this process
+        # The supervisor replaces this process. After a MemoryError, and also when a large file
+        # left the heap big (Python keeps freed memory): the next, innocent file would otherwise
+        # start close to the ceiling and be blamed for it.
+        if memory_hits or (_resident_mb(os.getpid()) or 0) > limits.memory_mb / 2:
+            return
 
 
 def _cap_address_space(memory_mb: int) -> None:
