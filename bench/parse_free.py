@@ -26,12 +26,13 @@ from pressindex.model import BulkDocument
 
 # made with the stamp of a document parsed ahead, and swapped per run as the batches swap that one
 _STAMP = pipeline._AHEAD_STAMP
-_documents: dict[str, BulkDocument] | None = None
+_documents: dict[str, list[BulkDocument]] | None = None
 _parse_for_real = pipeline._prepare_one  # taken before main() swaps it
 
 
 def parse_beforehand(files: list[Path], target: Path, workers: int) -> Path:
-    """Every file's document as the ingest makes it, by path, pickled into ``target`` (kept)."""
+    """Every file's documents (one per message) as the ingest makes them, by path, pickled into
+    ``target`` (kept)."""
     if target.exists():
         return target
     outcomes = pipeline.prepare_files(
@@ -42,14 +43,14 @@ def parse_beforehand(files: list[Path], target: Path, workers: int) -> Path:
     for outcome in outcomes:
         if not isinstance(outcome, BulkDocument):
             raise RuntimeError(f"the bench corpus has a file the parser rejects: {outcome}")
-        documents[outcome.source_path] = outcome
+        documents.setdefault(outcome.source_path, []).append(outcome)
     partial = target.with_suffix(".partial")
     partial.write_bytes(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL))
     partial.rename(target)
     return target
 
 
-def _load() -> dict[str, BulkDocument]:
+def _load() -> dict[str, list[BulkDocument]]:
     global _documents
     if _documents is None:
         _documents = pickle.loads(Path(os.environ["PRESSINDEX_BENCH_PARSED"]).read_bytes())
@@ -63,10 +64,12 @@ def warm() -> None:
 
 def prepare_parsed_beforehand(path, max_bytes: int, run_id: str | None, ingested_at: str):
     """Stands in for ``pipeline._prepare_one``; a path without a document is parsed for real."""
-    document = _load().get(str(path))
-    if document is None:
+    documents = _load().get(str(path))
+    if documents is None:
         return _parse_for_real(path, max_bytes, run_id, ingested_at)
-    return document.restamped(was=_STAMP, run_id=run_id, ingested_at=ingested_at)
+    if isinstance(documents, BulkDocument):  # a pickle made before files gave several documents
+        documents = [documents]
+    return [d.restamped(was=_STAMP, run_id=run_id, ingested_at=ingested_at) for d in documents]
 
 
 def main() -> None:

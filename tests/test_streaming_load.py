@@ -40,7 +40,7 @@ def test_every_document_arrives_over_several_concurrent_requests(es, index):
     loader = _load(es, index, docs, chunk_bytes=8 * 1024, concurrency=3)  # a few documents per request
     assert es.count(index=index)["count"] == 60
     assert loader.report.indexed == 60
-    assert loader.report.outcomes == {d.source_path: "indexed" for d in docs}
+    assert loader.report.outcomes == {(d.source_path, d.id): "indexed" for d in docs}
     hit = es.get(index=index, id=docs[7].id)["_source"]
     assert hit["source_path"] == "/inbox/7.txt" and hit["run_id"] == "test-run"
 
@@ -51,8 +51,8 @@ def test_an_older_dpa_version_after_a_newer_one_is_superseded(es, index):
     filler = [_doc(n) for n in range(10, 30)]
     loader = _load(es, index, [newer, *filler, older], chunk_bytes=4 * 1024, concurrency=2)
     assert es.get(index=index, id=newer.id)["_source"]["dpa_version"] == 5
-    assert loader.report.outcomes[newer.source_path] == "indexed"
-    assert loader.report.outcomes[older.source_path] == "superseded"  # refused: version 5 was there
+    assert loader.report.outcomes[newer.source_path, newer.id] == "indexed"
+    assert loader.report.outcomes[older.source_path, older.id] == "superseded"  # refused: version 5 was there
     assert es.count(index=index)["count"] == 21
 
 
@@ -63,7 +63,7 @@ def test_a_newer_dpa_version_after_an_older_one_wins(es, index):
     loader = _load(es, index, [older, *filler, newer], chunk_bytes=4 * 1024, concurrency=2)
     source = es.get(index=index, id=newer.id)["_source"]
     assert (source["dpa_version"], source["source_path"]) == (5, "/inbox/v5.txt")
-    assert (loader.report.outcomes[older.source_path], loader.report.outcomes[newer.source_path]) == (
+    assert (loader.report.outcomes[older.source_path, older.id], loader.report.outcomes[newer.source_path, newer.id]) == (
         "indexed",
         "indexed",
     )
@@ -86,8 +86,8 @@ def test_the_same_text_twice_is_indexed_once(es, index):
     assert first.id == again.id
     loader = _load(es, index, [first, *[_doc(n) for n in range(10, 30)], again], chunk_bytes=4 * 1024)
     assert es.count(index=index)["count"] == 21
-    assert loader.report.outcomes[first.source_path] == "indexed"
-    assert loader.report.outcomes[again.source_path] == "unchanged"  # its text was there: the first file's
+    assert loader.report.outcomes[first.source_path, first.id] == "indexed"
+    assert loader.report.outcomes[again.source_path, again.id] == "unchanged"  # its text was there: the first file's
 
 
 def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):
@@ -103,7 +103,7 @@ def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):
     loader = _load(es, index, [*docs, bad], chunk_bytes=2 * 1024)
     assert es.count(index=index)["count"] == 5
     assert [r.id for r in loader.report.rejected] == ["bad"]
-    assert loader.report.outcomes[bad.source_path] == "rejected"
+    assert loader.report.outcomes[bad.source_path, bad.id] == "rejected"
 
 
 def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, index):

@@ -30,6 +30,7 @@ class BatchReport:
     superseded: int = 0
     quarantined: dict[str, int] = field(default_factory=dict)
     released: int = 0  # files that were in quarantine and now went through
+    documents: int = 0  # documents sent (a file of several wire messages gives one per message)
     languages: dict[str, int] = field(default_factory=dict)
     agencies: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
@@ -79,14 +80,22 @@ def process_batch(
 
     outcomes: list[state.FileOutcome] = []
     es_rejected = {r.source_path: r for r in loaded.rejected}
+    by_file: dict[str, list[BulkDocument]] = {}  # a file of several wire messages: several documents
     for doc in docs:
-        status = loaded.outcomes.get(doc.source_path, state.UNCHANGED)
-        if doc.source_path in es_rejected:
-            rejected.append(pipeline.Rejected(doc.source_path, "es_rejected", es_rejected[doc.source_path].reason))
+        by_file.setdefault(doc.source_path, []).append(doc)
+    for path, file_docs in by_file.items():
+        if path in es_rejected:  # one message refused: the file goes to quarantine (a retry rewrites the rest)
+            rejected.append(pipeline.Rejected(path, "es_rejected", es_rejected[path].reason))
             continue
+        statuses = {loaded.outcomes.get((path, d.id), state.UNCHANGED) for d in file_docs}
+        status = next((s for s in (state.INDEXED, state.SUPERSEDED) if s in statuses), state.UNCHANGED)
+        first = file_docs[0]
         outcomes.append(
-            state.FileOutcome(doc.source_path, doc.size, doc.content_sha256, status, doc_id=doc.id)
-        )
+            state.FileOutcome(
+                path, first.size, first.content_sha256, status,
+                doc_id=first.id, doc_ids=tuple(dict.fromkeys(d.id for d in file_docs)),
+            )
+        )  # fmt: skip
     for item in rejected:
         copy = pipeline.quarantine(item, quarantine_dir, run_id=run_id)
         outcomes.append(
@@ -118,6 +127,7 @@ def process_batch(
         languages=dict(Counter(d.language for d in docs)),
         agencies=dict(Counter(ag for d in docs for ag in d.agencies)),
         bytes=sum(o.size or 0 for o in outcomes),
+        documents=len(docs),
     )
 
 

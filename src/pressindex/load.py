@@ -41,9 +41,10 @@ class RejectedDocument:
 @dataclass
 class LoadReport:
     rejected: list[RejectedDocument] = field(default_factory=list)
-    # what became of each file's document, by source path: "indexed" | "unchanged" | "superseded"
-    # | "rejected" (by path, not id: two versions of one dpa story in a batch fare differently)
-    outcomes: dict[str, str] = field(default_factory=dict)
+    # what became of each document, by (source path, id): "indexed" | "unchanged" | "superseded"
+    # | "rejected" (not by id alone: two versions of one dpa story in a batch fare differently; not
+    # by path alone: a file of several wire messages gives several documents)
+    outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def indexed(self) -> int:
@@ -152,7 +153,7 @@ def _load_round(
         for doc in docs:
             seen = known.get(doc.id)
             if seen and seen[0] == doc.text_sha1 and seen[1] == doc.dpa_version:
-                report.outcomes[doc.source_path] = "unchanged"
+                report.outcomes[doc.source_path, doc.id] = "unchanged"
             else:
                 fresh.append(doc)
         paths = {d.id: d.source_path for d in fresh}
@@ -174,18 +175,18 @@ def _load_round(
             doc_id = result.get("_id", "")
             path = paths.get(doc_id, "")  # a round holds each id once
             if ok:
-                report.outcomes[path] = "indexed"
+                report.outcomes[path, doc_id] = "indexed"
                 continue
             status = int(result.get("status", 0))
             if status == 409:  # an equal or newer dpa version is already indexed
-                report.outcomes[path] = "superseded"
+                report.outcomes[path, doc_id] = "superseded"
             elif status in TRANSIENT_STATUS or _index_blocked(result):
                 raise TransientLoadError(f"Elasticsearch kept refusing documents with status {status}")
             else:
                 error = result.get("error", {})
                 reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
                 report.rejected.append(RejectedDocument(doc_id, path, status, reason))
-                report.outcomes[path] = "rejected"
+                report.outcomes[path, doc_id] = "rejected"
     except (ConnectionError, ConnectionTimeout) as exc:
         raise TransientLoadError(f"Elasticsearch unreachable: {exc}") from exc
     except ApiError as exc:

@@ -87,16 +87,25 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
 
 
-def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None) -> Article | Rejected:
-    # Imported here: with a parse pool, the flow process never parses, and the parser's imports
-    # (numpy, langdetect, BeautifulSoup) would cost it a third of a second at every start.
-    from pressindex.parse import parse_document
-
+def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None) -> list[Article] | Rejected:
+    """One Article per message of the file (one for plain text), or the reason it is rejected."""
     try:
         raw = read_file(path, max_bytes)
-        return parse_document(raw, str(path), now=now, max_bytes=max_bytes)
+        return _parse_messages()(raw, str(path), now=now, max_bytes=max_bytes)
     except InputError as exc:
         return Rejected(str(path), exc.code, exc.message)
+
+
+def _parse_messages():
+    """``parse_messages``, imported on first use: with a parse pool, the flow process never parses,
+    and the parser's imports (numpy, langdetect, BeautifulSoup) would cost it a third of a second."""
+    from pressindex.parse import document
+    from pressindex.parse.messages import parse_messages
+
+    if hasattr(document, "parse_text"):
+        return parse_messages
+    # the wire-format reader without its integration step (document.parse_text): plain text only
+    return lambda raw, path, **kw: [document.parse_document(raw, path, **kw)]
 
 
 def prepare_files(
@@ -110,21 +119,39 @@ def prepare_files(
 ) -> Iterator[BulkDocument | Rejected]:
     """Parse ``paths`` into documents ready for ``_bulk`` (or rejects), yielded in file order as
     soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool, each file
-    within ``limits``. Files that :func:`parse_ahead` started on are taken from there."""
+    within ``limits``. Files that :func:`parse_ahead` started on are taken from there.
+
+    A file of several wire messages gives several documents, one after another (the pool's outcome
+    per file is a list of documents or a :class:`Rejected`; flattened here)."""
     paths = list(paths)
     ahead = _take_parsed_ahead(paths, max_bytes)
     args = (max_bytes, run_id, ingested_at)
     if not ahead:
-        return _outcomes(_prepare_one, paths, args, workers, limits)
+        return _flatten(_outcomes(_prepare_one, paths, args, workers, limits))
     rest = _outcomes(_prepare_one, [p for p in paths if str(p) not in ahead], args, workers, limits)
-    return _merge_parsed_ahead(paths, ahead, rest, args, workers, limits)
+    return _flatten(_merge_parsed_ahead(paths, ahead, rest, args, workers, limits))
 
 
 def parse_files(
     paths: Iterable[str | Path], *, max_bytes: int, workers: int, limits: ParseLimits | None = None
 ) -> Iterator[Article | Rejected]:
-    """Parse ``paths`` into articles (or rejects), in order, within ``limits`` (``pressindex parse``)."""
-    return _outcomes(_parse_one, list(paths), (max_bytes,), workers, limits)
+    """Parse ``paths`` into articles (one per message) or rejects, in order, within ``limits``
+    (``pressindex parse``)."""
+    return _flatten(_outcomes(_parse_one, list(paths), (max_bytes,), workers, limits))
+
+
+def _flatten(outcomes: Iterator) -> Iterator:
+    """Per-file outcomes (a list of documents, or a Rejected) as one stream."""
+    try:
+        for outcome in outcomes:
+            if isinstance(outcome, list):
+                yield from outcome
+            else:
+                yield outcome
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()  # the consumer stopped early: drop the chunks that have not started
 
 
 # -- the parse pool ------------------------------------------------------------------------------
@@ -136,14 +163,14 @@ _pool: ParsePool | None = None
 
 def _prepare_one(
     path: str | Path, max_bytes: int, run_id: str | None, ingested_at: str
-) -> BulkDocument | Rejected:
+) -> list[BulkDocument] | Rejected:
     outcome = parse_file(path, max_bytes=max_bytes)
-    if isinstance(outcome, Article):
-        return BulkDocument.from_article(outcome, run_id=run_id, ingested_at=ingested_at)
-    return outcome
+    if isinstance(outcome, Rejected):
+        return outcome
+    return [BulkDocument.from_article(a, run_id=run_id, ingested_at=ingested_at) for a in outcome]
 
 
-def _parse_one(path: str | Path, max_bytes: int) -> Article | Rejected:
+def _parse_one(path: str | Path, max_bytes: int) -> list[Article] | Rejected:
     return parse_file(path, max_bytes=max_bytes)
 
 
@@ -314,8 +341,8 @@ def _merge_parsed_ahead(
                 # the pool it went to was replaced: parse it again in the current one
                 yield from _outcomes(_prepare_one, [path], args, workers, limits)
                 continue
-            if isinstance(outcome, BulkDocument):
-                outcome = outcome.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at)
+            if isinstance(outcome, list):
+                outcome = [d.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at) for d in outcome]
             yield outcome
     finally:
         rest.close()  # the consumer stopped early: drop the rest's chunks that have not started

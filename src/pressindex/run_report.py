@@ -8,7 +8,7 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 
 
 def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged, skipped_quarantined,
-              failed_batches, cached_batches, seconds, replaced_removed=0) -> dict:  # fmt: skip
+              failed_batches, cached_batches, seconds, replaced_removed=0, withdrawn=0) -> dict:  # fmt: skip
     total = Counter()
     quarantined, languages, agencies = Counter(), Counter(), Counter()
     for row in rows:
@@ -16,6 +16,7 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         quarantined.update(row["quarantined"])
         languages.update(row["languages"])
         agencies.update(row["agencies"])
+        total["documents"] += row.get("documents", 0)  # absent from a batch cached before it existed
     processed = total["files"]
     return {
         "run_id": run_id,
@@ -23,6 +24,7 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         "files_seen": files_seen,
         "processed": processed,
         "indexed": total["indexed"],
+        "documents": total["documents"],  # sent: a file of several wire messages gives one per message
         # skipped by checksum before the run, plus documents found identical while loading
         "unchanged": skipped_unchanged + total["unchanged"],
         "superseded": total["superseded"],
@@ -31,6 +33,8 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         "released_from_quarantine": total["released"],
         # old documents of files whose text changed, removed when no other file has that text
         "replaced_removed": replaced_removed,
+        # stories that withdrawal notices named, taken out of search in this run
+        "withdrawn": withdrawn,
         "languages": dict(languages),
         "agencies": dict(agencies),
         "failed_batches": failed_batches,

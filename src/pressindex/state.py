@@ -1,7 +1,8 @@
 """What was processed, kept in Elasticsearch beside the documents (``<alias>-files``).
 
 One record per source path: its content checksum, what became of it (indexed, unchanged,
-superseded, quarantined) and the document it produced. A run skips a file whose checksum matches
+superseded, quarantined) and the documents it produced (``doc_ids``: one per wire message;
+``doc_id`` the first, as records made before files could hold several messages have it). A run skips a file whose checksum matches
 its record, so change detection never trusts modification times, and a fresh worker on another
 machine knows what was done. Quarantine is the set of records with status ``quarantined``.
 """
@@ -70,6 +71,11 @@ class FileOutcome:
     error_message: str | None = None
     quarantine_copy: str | None = None
     replaces: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()  # every document the file produced; () means (doc_id,) when set
+
+    @property
+    def produced(self) -> tuple[str, ...]:
+        return self.doc_ids or ((self.doc_id,) if self.doc_id else ())
 
     def record(self, run_id: str | None, attempts: int, processed_at: str) -> dict:
         return {
@@ -80,6 +86,7 @@ class FileOutcome:
             "content_sha256": self.content_sha256,
             "status": self.status,
             "doc_id": self.doc_id,
+            "doc_ids": list(self.produced) or None,
             "error_code": self.error_code,
             "error_message": self.error_message,
             "quarantine_copy": self.quarantine_copy,
@@ -171,17 +178,25 @@ def get(es: Elasticsearch, alias: str, key: str) -> dict | None:
     return None
 
 
+def produced_ids(record: dict | None) -> tuple[str, ...]:
+    """The documents a state record says its file produced (``doc_ids``, or an older record's ``doc_id``)."""
+    record = record or {}
+    ids = record.get("doc_ids") or ([record["doc_id"]] if record.get("doc_id") else [])
+    return tuple(ids)
+
+
 def replaced(outcome: FileOutcome, before: dict | None) -> tuple[str, ...]:
-    """What ``outcome``'s record must list under ``replaces``: the document the file produced
-    before, when its text changed, and what its record still listed (a run that ended before it
-    could remove them). A file that turned bad replaces nothing: it keeps its old document."""
+    """What ``outcome``'s record must list under ``replaces``: the documents the file produced
+    before that it no longer produces (its text changed, a message left the file), and what its
+    record still listed (a run that ended before it could remove them). A file that turned bad
+    replaces nothing: it keeps its old documents."""
     before = before or {}
     pending = list(before.get("replaces") or ())
-    old_id = before.get("doc_id")
-    # a dpa story keeps its id across versions: the newer version has overwritten it in place
-    if outcome.status in DONE and old_id and old_id != outcome.doc_id and not old_id.startswith("dpa-"):
-        pending.append(old_id)
-    return tuple(dict.fromkeys(i for i in pending if i != outcome.doc_id))
+    now = set(outcome.produced)
+    if outcome.status in DONE:
+        # a dpa story keeps its id across versions: the newer version has overwritten it in place
+        pending += [i for i in produced_ids(before) if i not in now and not i.startswith("dpa-")]
+    return tuple(dict.fromkeys(i for i in pending if i not in now))
 
 
 def remove_replaced_documents(es: Elasticsearch, alias: str, chunk: int = 1000) -> int:
@@ -206,11 +221,17 @@ def remove_replaced_documents(es: Elasticsearch, alias: str, chunk: int = 1000) 
     orphans = []
     for start in range(0, len(candidates), chunk):
         ids = candidates[start : start + chunk]
+        # doc_ids: every document of a file; doc_id: records made before files held several messages
         resp = es.search(
-            index=index, size=0, query={"terms": {"doc_id": ids}},
-            aggs={"produced": {"terms": {"field": "doc_id", "size": len(ids)}}},
+            index=index, size=0,
+            query={"bool": {"should": [{"terms": {"doc_id": ids}}, {"terms": {"doc_ids": ids}}]}},
+            aggs={
+                "produced": {"terms": {"field": "doc_id", "size": len(ids), "include": ids}},
+                "produced_all": {"terms": {"field": "doc_ids", "size": len(ids), "include": ids}},
+            },
         )  # fmt: skip
-        still_produced = {b["key"] for b in resp["aggregations"]["produced"]["buckets"]}
+        aggs = resp["aggregations"]
+        still_produced = {b["key"] for name in ("produced", "produced_all") for b in aggs[name]["buckets"]}
         orphans += [i for i in ids if i not in still_produced]
     deletes = ({"_op_type": "delete", "_id": i} for i in orphans)
     removed = _bulk(es, alias, deletes, what="deletions of replaced documents", expected=404)
