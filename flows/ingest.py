@@ -36,7 +36,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from pressindex import bulk_mode, heap, interrupts, pipeline, progress, run_limits, run_report, state
+from pressindex import bulk_mode, heap, interrupts, pipeline, progress, run_limits, run_report, state, withdrawals
 from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
@@ -206,6 +206,13 @@ def ingest(
     replaced = state.remove_replaced_documents(es, alias)
     if replaced:
         logger.info("removed %d documents that changed files replaced", replaced)
+    # withdrawal notices of this run and earlier ones take the stories they name out of search,
+    # also those that came in this run: once they are searchable
+    es.indices.refresh(index=alias)
+    withdrawn = withdrawals.apply_withdrawals(es, alias)
+    if withdrawn:
+        logger.info("withdrew %d documents named by %d withdrawal notices", sum(map(len, withdrawn.values())),
+                    len(withdrawn))  # fmt: skip
     es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
     summary = run_report.summarize(
         rows,
@@ -218,6 +225,7 @@ def ingest(
         cached_batches=cached,
         seconds=time.monotonic() - started,
         replaced_removed=replaced,
+        withdrawn=sum(map(len, withdrawn.values())),
     )
     run_report.publish(summary, rows)
     if failed:

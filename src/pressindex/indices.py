@@ -1,6 +1,10 @@
 """Versioned indices behind an alias, created from ``mappings/press.json``, the single source of truth.
 
-``<alias>-v<N>`` holds the documents; searches and ingests go through ``<alias>``. A mapping change
+``<alias>-v<N>`` holds the documents; searches and ingests go through ``<alias>``, a filtered alias
+(``search_filter`` in ``press.json``): a search through it finds no document under embargo (the
+filter compares ``embargo_until`` with ``now`` at every search, so a story appears at its moment
+without anyone touching it), no withdrawal notice and no story a notice withdrew. Writes and gets
+by id through the alias are not filtered; operators see everything in ``<alias>-v<N>``. A mapping change
 bumps ``_meta.mapping_version`` and is rolled out with :func:`migrate_index` (new index, client-side
 reindex, count check, atomic alias swap); the old index stays until :func:`drop_old`.
 """
@@ -71,6 +75,38 @@ def mapped_paths(definition: dict | None = None) -> set[str]:
     return paths
 
 
+def search_filter(definition: dict | None = None) -> dict | None:
+    """The filter of the alias that users and Kibana search (``search_filter.filter`` in ``press.json``)."""
+    return ((definition or index_definition()).get("search_filter") or {}).get("filter")
+
+
+def alias_spec(definition: dict | None = None) -> dict:
+    """How ``<alias>`` points at its index: the write index, with the search filter."""
+    spec: dict = {"is_write_index": True}
+    flt = search_filter(definition)
+    if flt:
+        spec["filter"] = flt
+    return spec
+
+
+def ensure_search_filter(es: Elasticsearch, alias: str, definition: dict | None = None) -> bool:
+    """Give ``alias`` the search filter of ``press.json`` when it has another one or none (an index
+    made before the filter existed, or before it changed); returns whether it changed anything."""
+    try:
+        found = es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return False
+    spec = alias_spec(definition)
+    changed = False
+    for index, entry in found.items():
+        current = entry["aliases"].get(alias, {})
+        if current.get("filter") != spec.get("filter"):
+            write = current.get("is_write_index", len(found) == 1)
+            es.indices.put_alias(index=index, name=alias, is_write_index=write, filter=spec.get("filter"))
+            changed = True
+    return changed
+
+
 def current_index(es: Elasticsearch, alias: str) -> str | None:
     try:
         names = list(es.indices.get_alias(name=alias))
@@ -87,15 +123,16 @@ def index_version(name: str) -> int | None:
 
 def ensure_index(es: Elasticsearch, alias: str, definition: dict | None = None) -> str:
     """Return the index behind ``alias``, creating ``<alias>-v<N>`` and the alias when neither exists."""
+    definition = definition or index_definition()
     existing = current_index(es, alias)
     if existing:
+        ensure_search_filter(es, alias, definition)
         return existing
-    definition = definition or index_definition()
     name = versioned_name(alias, mapping_version(definition))
     if not es.indices.exists(index=name):
-        create_index(es, name, definition, aliases={alias: {"is_write_index": True}})
+        create_index(es, name, definition, aliases={alias: alias_spec(definition)})
     else:
-        es.indices.put_alias(index=name, name=alias, is_write_index=True)
+        es.indices.put_alias(index=name, name=alias, **alias_spec(definition))
     es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
     return name
 
@@ -241,7 +278,7 @@ def migrate_index(es: Elasticsearch, alias: str, definition: dict | None = None)
     es.indices.update_aliases(
         actions=[
             {"remove": {"index": old, "alias": alias}},
-            {"add": {"index": new, "alias": alias, "is_write_index": True}},
+            {"add": {"index": new, "alias": alias, **alias_spec(definition)}},
         ]
     )
     return MigrationReport(

@@ -1,0 +1,173 @@
+"""Withdrawal notices take the stories they name out of search.
+
+A notice (``kind`` "withdrawal": dpa ``(Achtung) … Meldung wird zurückgezogen``, ``KILL KILL KILL``,
+ANPA kill slugs) is indexed like any message, as an operator record: the search alias leaves it out
+(``search_filter`` in ``mappings/press.json``). It names the stories it withdraws in ``withdraws``:
+dpa story keys (``240315-930-123456``), or else the headline it quotes.
+
+When a run's documents are searchable, :func:`apply_withdrawals` looks, for every notice, for the
+stories it names that are still in search:
+
+* by dpa story key: every document with that ``dpa_id``;
+* by headline: documents whose title is that headline (compared normalised), from the notice's
+  wire service when it has one, published within :data:`WINDOW_DAYS` of the notice;
+
+and marks them ``withdrawn_by: <notice id>`` (one ``_bulk`` of partial updates), which the search
+alias excludes. The notice file's state record lists them under ``withdrew``. The story stays in the
+concrete index ``<alias>-v<N>`` for operators.
+
+It looks at every notice in every run, so order does not matter: a story that arrives in the same
+run as its notice, or in a later one, is withdrawn when that run ends; so is a newer version of a
+withdrawn story (its write replaces the mark). Each step is one request per chunk of notices or
+stories, never one per document; with nothing left to withdraw a run costs three small requests.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.helpers import scan
+
+from pressindex import state
+from pressindex.indices import current_index
+
+WINDOW_DAYS = 3  # a headline names a story published at most this long before or after the notice
+WITHDRAWAL = "withdrawal"
+_DPA_KEY = re.compile(r"^\d{6}-\d{2,3}-\d{4,7}$")
+_CHUNK = 500
+_STILL_IN_SEARCH = [{"term": {"kind": WITHDRAWAL}}, {"exists": {"field": "withdrawn_by"}}]
+
+
+def is_dpa_key(value: str) -> bool:
+    return bool(_DPA_KEY.match(value))
+
+
+def normalised_headline(text: str) -> str:
+    """Case, accents' composition, quotes, punctuation and spacing do not matter."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
+    """Take the stories that withdrawal notices name out of search (see the module); returns, by
+    notice id, the documents withdrawn now. Call it when the run's documents are refreshed."""
+    index = current_index(es, alias)
+    if index is None:
+        return {}
+    notices = list(
+        scan(es, index=index, query={"query": {"term": {"kind": WITHDRAWAL}}},
+             _source=["withdraws", "wire_service", "published", "ingested_at"])
+    )  # fmt: skip
+    if not notices:
+        return {}
+    targets: dict[str, str] = {}  # story document id -> the notice that withdraws it
+    by_key: dict[str, str] = {}
+    by_headline = []
+    for notice in notices:
+        for value in notice["_source"].get("withdraws") or ():
+            if is_dpa_key(value):
+                by_key.setdefault(value, notice["_id"])
+            elif value.strip():
+                by_headline.append((notice, value))
+    keys = sorted(by_key)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        query = {"bool": {"filter": [{"terms": {"dpa_id": chunk}}], "must_not": _STILL_IN_SEARCH}}
+        for hit in scan(es, index=index, query={"query": query}, _source=["dpa_id"]):
+            targets.setdefault(hit["_id"], by_key[hit["_source"]["dpa_id"]])
+    for start in range(0, len(by_headline), _CHUNK):
+        chunk = by_headline[start : start + _CHUNK]
+        searches: list[dict] = []
+        for notice, headline in chunk:
+            searches += [{"index": index}, _headline_query(notice["_source"], headline)]
+        for (notice, headline), resp in zip(chunk, es.msearch(searches=searches)["responses"], strict=True):
+            wanted = normalised_headline(headline)
+            for hit in resp.get("hits", {}).get("hits", []):
+                if normalised_headline(hit["_source"].get("title") or "") == wanted:
+                    targets.setdefault(hit["_id"], notice["_id"])
+    targets = {doc: notice for doc, notice in targets.items() if doc != notice}
+    if not targets:
+        return {}
+    _mark(es, index, targets)
+    withdrawn: dict[str, list[str]] = {}
+    for doc, notice in sorted(targets.items()):
+        withdrawn.setdefault(notice, []).append(doc)
+    _record(es, alias, withdrawn)
+    return withdrawn
+
+
+def _headline_query(notice: dict, headline: str) -> dict:
+    filters: list[dict] = [{"match_phrase": {"title.exact": headline}}]
+    if notice.get("wire_service"):
+        filters.append({"term": {"wire_service": notice["wire_service"]}})
+    when = _moment(notice.get("published")) or _moment(notice.get("ingested_at"))
+    if when is not None:
+        window = timedelta(days=WINDOW_DAYS)
+        filters.append(
+            {"range": {"published": {"gte": (when - window).isoformat(), "lte": (when + window).isoformat()}}}
+        )
+    return {
+        "query": {"bool": {"filter": filters, "must_not": _STILL_IN_SEARCH}},
+        "_source": ["title"],
+        "size": 20,
+    }
+
+
+def _moment(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value[:10])  # "2025-03" or "2025": too vague for a window
+        except ValueError:
+            return None
+    return moment
+
+
+def _mark(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
+    actions = (
+        {"_op_type": "update", "_id": doc, "doc": {"withdrawn_by": notice}} for doc, notice in targets.items()
+    )
+    # a story deleted meanwhile (404) is withdrawn all the same
+    state._bulk(es, index, actions, what="withdrawals", expected=404)
+
+
+def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> None:
+    """``withdrew`` on the state record of each notice's file (what it lists already is kept)."""
+    index = state.state_alias(alias)
+    notices = sorted(withdrawn)
+    updates: dict[str, set[str]] = {}
+    for start in range(0, len(notices), _CHUNK):
+        chunk = notices[start : start + _CHUNK]
+        query = {"bool": {"should": [{"terms": {"doc_ids": chunk}}, {"terms": {"doc_id": chunk}}]}}
+        try:
+            hits = scan(es, index=index, query={"query": query}, _source=["doc_id", "doc_ids", "withdrew"])
+            for hit in hits:
+                src = hit["_source"]
+                produced = set(src.get("doc_ids") or ()) | {src.get("doc_id")}
+                listed = updates.setdefault(hit["_id"], set(src.get("withdrew") or ()))
+                for notice in produced & set(chunk):
+                    listed.update(withdrawn[notice])
+        except NotFoundError:
+            return
+    actions = ({"_op_type": "update", "_id": rid, "doc": {"withdrew": sorted(ids)}} for rid, ids in updates.items())
+    state._bulk(es, index, actions, what="state records of withdrawal notices", expected=404)
+
+
+def withdrawn_documents(es: Elasticsearch, alias: str, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Documents out of search because a notice withdrew them: id -> notice id (for operators and tests)."""
+    index = current_index(es, alias)
+    if index is None:
+        return {}
+    query: dict = {"bool": {"filter": [{"exists": {"field": "withdrawn_by"}}]}}
+    if ids is not None:
+        query["bool"]["filter"].append({"ids": {"values": list(ids)}})
+    return {h["_id"]: h["_source"]["withdrawn_by"] for h in scan(es, index=index, query={"query": query},
+                                                                   _source=["withdrawn_by"])}
