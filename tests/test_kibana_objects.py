@@ -31,12 +31,16 @@ def test_the_export_holds_the_promised_objects():
     assert {"agencies", "regional_services", "dateline", "language", "source"} <= set(
         search["attributes"]["columns"]
     )
+    # the facet-like fields of wire copy (issue 19)
+    assert {"format", "wire_service", "urgency", "category_name", "genre", "is_correction"} <= set(
+        search["attributes"]["columns"]
+    )
     dashboard = next(o for o in objects.values() if o["type"] == "dashboard")
     panel_fields = set()
     for ref in dashboard["references"]:
         assert ref["id"] in objects, ref  # every panel is in the export
         panel_fields |= {f for obj, f in referenced_fields([objects[ref["id"]]])}
-    assert {"agencies", "language", "dateline", "published"} <= panel_fields
+    assert {"agencies", "language", "dateline", "published", "category_name", "urgency"} <= panel_fields
     month = objects["pressindex-per-month"]
     agg = json.loads(month["attributes"]["visState"])["aggs"][1]
     assert (agg["type"], agg["params"]["interval"], agg["params"]["time_zone"]) == (
@@ -69,3 +73,16 @@ def test_import_command_reports_an_unreachable_kibana(runner):
     result = runner.invoke(kibana, ["import", "http://127.0.0.1:9"])  # nothing listens on the discard port
     assert result.exit_code == 1
     assert "unreachable" in result.output
+
+
+def test_the_data_view_is_the_filtered_alias():
+    """Kibana searches the alias, whose filter (press.json ``search_filter``) hides embargoed
+    documents, withdrawal notices and withdrawn stories; the data view adds no filter of its own."""
+    from pressindex.indices import search_filter
+
+    [view] = [o for o in load_objects() if o["type"] == "index-pattern"]
+    assert view["attributes"]["title"] == "press"
+    clauses = search_filter()["bool"]["must_not"]
+    assert {"range": {"embargo_until": {"gt": "now"}}} in clauses
+    assert {"term": {"kind": "withdrawal"}} in clauses
+    assert {"exists": {"field": "withdrawn_by"}} in clauses

@@ -124,7 +124,7 @@ def es_status(as_json: bool) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def parse(files: tuple[Path, ...]) -> None:
-    """Parse FILES and print one JSON object per file (no Elasticsearch needed).
+    """Parse FILES and print one JSON object per message (per file for plain text; no Elasticsearch needed).
 
     Each file parses in a parse process within the ingest's limits (PRESSINDEX_PARSE_SECONDS_PER_MB,
     PRESSINDEX_PARSE_MIN_SECONDS, PRESSINDEX_PARSE_MEMORY_MB); a file over them gets an error
@@ -408,6 +408,12 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
+@click.option("--format", "wire_format", type=click.Choice(["iptc7901", "anpa1312", "text"]), help="transmission format")
+@click.option("--wire-service", help="the wire service of the header, e.g. bdt, nsb")
+@click.option("--urgency", type=click.IntRange(1, 9), help="this urgency or higher (1 highest): 2 = Eil and Blitz")
+@click.option("--category", help="ressort code (pl, wi, vm, …) or name (Politik, …)")
+@click.option("--genre", help="e.g. Vorschau, Zusammenfassung")
+@click.option("--corrections-only", is_flag=True, help="only corrections (is_correction)")
 @click.option("--index", help="alias to search (default: PRESSINDEX_INDEX or 'press')")
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--size", type=int, default=10, show_default=True)
@@ -423,6 +429,12 @@ def search(
     month,
     date_from,
     date_to,
+    wire_format,
+    wire_service,
+    urgency,
+    category,
+    genre,
+    corrections_only,
     index,
     page,
     size,
@@ -430,7 +442,9 @@ def search(
     show_query,
 ) -> None:
     """Full-text QUERY ("phrase", -exclude, a OR b) with facets for agency, regional service, dateline,
-    language, source and month."""
+    language, source, month and, for wire copy, format, wire service, urgency, category, genre and
+    corrections. Documents under embargo, withdrawal notices and withdrawn stories are not found
+    through the alias."""
     from pressindex.es_client import connect
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
@@ -445,6 +459,12 @@ def search(
         regional_service=regional_service,
         source=source,
         month=month,
+        format=wire_format,
+        wire_service=wire_service,
+        urgency=urgency,
+        category=category,
+        genre=genre,
+        corrections_only=corrections_only,
     )
     try:
         result = run_search(connect(settings), settings.index, query, filters, page=page, size=size)
@@ -458,8 +478,14 @@ def search(
     click.echo(f"{result.total} hit(s) for {query!r}")
     for n, hit in enumerate(result.hits, (page - 1) * size + 1):
         meta = ", ".join(
-            x for x in [" / ".join(hit["agencies"]), hit["dateline"], hit["published"], hit["language"]] if x
-        )
+            x
+            for x in [
+                " / ".join(hit["agencies"]), hit["dateline"], hit["published"], hit["language"],
+                hit.get("category_name"), f"urgency {hit['urgency']}" if hit.get("urgency") else None,
+                hit.get("genre"), "correction" if hit.get("is_correction") else None,
+            ]
+            if x
+        )  # fmt: skip
         click.echo(f"\n{n}. {hit['title']}  [{meta}]  score {hit['score']:.2f}")
         click.echo(f"   {hit['source_path']}")
         for fragment in _distinct_fragments(hit["highlight"], limit=2):

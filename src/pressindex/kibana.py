@@ -1,8 +1,10 @@
 """Kibana saved objects kept in the repository (``kibana/pressindex.ndjson``) and their import.
 
 The export holds a data view on the alias with ``published`` as its time field, a saved search
-with the facet columns, four visualizations (agency, language, dateline, articles per month in
-Europe/Berlin time) and a dashboard that shows them. :func:`import_saved_objects` sends the file
+with the facet columns (wire copy's format, wire service, urgency, category, genre and correction
+among them), six visualizations (agency, language, dateline, articles per month in Europe/Berlin
+time, category and urgency of wire copy) and a dashboard that shows them. The data view is the
+filtered alias: Kibana finds no embargoed document, withdrawal notice or withdrawn story either. :func:`import_saved_objects` sends the file
 to ``POST /api/saved_objects/_import?overwrite=true`` (multipart, with the ``kbn-xsrf`` header).
 """
 

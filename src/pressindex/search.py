@@ -32,6 +32,13 @@ FACETS = {
     "dateline": {"terms": {"field": "dateline", "size": 20}},
     "language": {"terms": {"field": "language", "size": 20}},
     "source": {"terms": {"field": "source", "size": 20}},
+    # wire copy (IPTC 7901, ANPA 1312); plain text files have format "text" and none of the rest
+    "format": {"terms": {"field": "format", "size": 10}},
+    "wire_service": {"terms": {"field": "wire_service", "size": 20}},
+    "urgency": {"terms": {"field": "urgency", "size": 10, "order": {"_key": "asc"}}},
+    "category": {"terms": {"field": "category_name", "size": 20}},
+    "genre": {"terms": {"field": "genre", "size": 20}},
+    "correction": {"terms": {"field": "is_correction", "size": 2}},
     "month": {
         "date_histogram": {
             "field": "published",
@@ -75,9 +82,34 @@ class SearchFilters:
     regional_service: str | None = None
     source: str | None = None
     month: str | None = None  # "2021-04", a month in Europe/Berlin time
+    format: str | None = None  # "iptc7901" | "anpa1312" | "text"
+    wire_service: str | None = None  # "bdt", "nsb", …
+    urgency: int | None = None  # at most this number (1 highest): 2 finds Blitz and Eil
+    category: str | None = None  # the ressort code as sent ("pl") or its name ("Politik")
+    genre: str | None = None
+    corrections_only: bool = False
 
     def clauses(self) -> list[dict]:
         out: list[dict] = []
+        for value, path in ((self.format, "format"), (self.wire_service, "wire_service"), (self.genre, "genre")):
+            if value:
+                out.append({"term": {path: value}})
+        if self.urgency is not None:
+            out.append({"range": {"urgency": {"lte": self.urgency}}})
+        if self.category:
+            out.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"term": {"category": self.category}},
+                            {"term": {"category_name": {"value": self.category, "case_insensitive": True}}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
+        if self.corrections_only:
+            out.append({"term": {"is_correction": True}})
         for value, path in (
             (self.agency, "agencies.norm"),
             (self.language, "language.norm"),
@@ -315,7 +347,10 @@ def search(
     page: int = 1,
     size: int = 10,
 ) -> SearchResult:
-    """Search ``index`` (an alias) with user syntax; hits carry merged highlight fragments."""
+    """Search ``index`` (an alias) with user syntax; hits carry merged highlight fragments.
+
+    Through the alias (not its concrete index), documents under embargo, withdrawal notices and
+    withdrawn stories are not found: the alias's filter (``search_filter`` in ``press.json``)."""
     cache: dict[str, list[str]] = {}
 
     def parts_of(word: str) -> list[str]:
@@ -342,10 +377,18 @@ def search(
                 "language": src.get("language"),
                 "source": src.get("source"),
                 "dpa_id": src.get("dpa_id"),
+                "format": src.get("format"),
+                "wire_service": src.get("wire_service"),
+                "urgency": src.get("urgency"),
+                "category": src.get("category"),
+                "category_name": src.get("category_name"),
+                "genre": src.get("genre"),
+                "is_correction": src.get("is_correction"),
+                "correction": src.get("correction"),
             }
         )
     facets = {
-        name: {b.get("key_as_string", b["key"]): b["doc_count"] for b in agg["buckets"]}
+        name: {str(b.get("key_as_string", b["key"])): b["doc_count"] for b in agg["buckets"]}
         for name, agg in resp["aggregations"].items()
     }
     return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets, query=body)
