@@ -18,6 +18,7 @@ from pressindex import state
 from pressindex.cli import cli
 from pressindex.indices import current_index
 from pressindex.parse import document
+from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
 from wire_formats_factory import NOTIZBLOCK, SECRET_MAILS, SECRET_PHONES, de_story, iptc, nonpublic_de
 
 needs_parser = pytest.mark.skipif(
@@ -47,27 +48,6 @@ def _searchable(es, alias) -> set[str]:
 
 def _dump(es, index: str) -> str:
     return "\n".join(json.dumps(h["_source"], ensure_ascii=False) for h in scan(es, index=index))
-
-
-def _run_record(flow_run_id: str) -> str:
-    """Everything Prefect keeps about a flow run: logs, artifacts, parameters, states, task runs."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId,
-    )  # fmt: skip
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-        run = client.read_flow_run(flow_run_id)
-        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    assert logs and artifacts
-    parts = [log.model_dump_json() for log in logs] + [a.model_dump_json() for a in artifacts]
-    return "\n".join(parts + [run.model_dump_json()] + [t.model_dump_json() for t in task_runs])
 
 
 def _leaked(text: str) -> list[str]:
