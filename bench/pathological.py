@@ -75,6 +75,16 @@ def _repeat(unit: str, size: int, *, head: str = "", tail: str = "") -> bytes:
     return head.encode("utf-8") + unit_b * max(body // len(unit_b), 1) + tail.encode("utf-8")
 
 
+def _id_lines(size: int) -> bytes:
+    """Distinct dpa-id lines, each a footer line of its own."""
+    lines, total, i = [_STORY], len(_STORY), 0
+    while total < size:
+        lines.append(f"dpa:210413-99-{i % 1_000_000:06d}/{i // 1_000_000 + 1}\n")
+        total += len(lines[-1])
+        i += 1
+    return "".join(lines).encode("utf-8")
+
+
 _STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
 
 # name -> size -> bytes. Each one is a shape users sent or one a regex or library could trip on.
@@ -98,6 +108,8 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "credits_paren": lambda n: _repeat("(dpa) ", n, head=_STORY + "Ende."),
     "credits_dated": lambda n: _repeat("(APA, 11.9.2015) ", n, head=_STORY + "Ende."),
     "credit_lines": lambda n: _repeat("(dpa)\n", n, head=_STORY),
+    "credit_lines_mixed": lambda n: _repeat("(dpa)\n(AFP)\n", n, head=_STORY),  # no run of one line
+    "id_lines": lambda n: _id_lines(n),  # distinct footer lines: past the footer cap
     "dpa_ids": lambda n: _repeat("dpa:210413-99-186470/5 ", n, head=_STORY),
     "bylines": lambda n: _repeat("Von Hans Muster, dpa ", n),
     "entities": lambda n: _repeat("&amp;", n, head="Text "),

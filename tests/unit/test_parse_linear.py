@@ -19,7 +19,8 @@ from pressindex.parse.agencies import Credit, merge
 from pressindex.parse.clean import HTML_TAG_BUDGET, _strip_html_bs4, clean_text, normalise_whitespace, strip_html, strip_html_linear
 from pressindex.parse.decode import decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
-from pressindex.parse.structure import _TRAILING_PAREN, _trailing_paren, classify_footer, first_sentence, split_structure
+from pressindex.parse import structure
+from pressindex.parse.structure import FOOTER_MAX, _TRAILING_PAREN, _trailing_paren, classify_footer, first_sentence, split_structure
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
 STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
@@ -90,18 +91,52 @@ def test_unclosed_comments_stay_text_and_closed_ones_go() -> None:
     assert body.startswith("Text hier.")
 
 
-def test_many_repeated_credits_leave_the_body_for_the_footer() -> None:
+def test_many_repeated_credits_peel_off_twenty_and_the_rest_stays_in_the_body() -> None:
     article = parse(STORY + "Ende. " + "(dpa) " * 3000)
-    assert article.body.endswith("Ende.")
-    assert len(article.footer_lines) == 3000 and article.agencies == ("dpa",)
+    assert article.body.endswith("Ende. " + "(dpa) " * 2979 + "(dpa)")  # nothing lost, nothing doubled
+    assert article.footer_lines == ("(dpa)",) and article.agencies == ("dpa",)
+    assert "trailing_credits_truncated" in article.warnings
     dated = parse(STORY + "Ende. " + "(APA, 11.9.2015) " * 3000)
     assert dated.published == "2015-09-11" and "APA" in dated.agencies
+    assert dated.footer_lines == ("(APA, 11.9.2015)",)
 
 
-def test_many_credit_lines_are_footer_lines() -> None:
+def test_twenty_trailing_credits_all_peel_without_a_warning() -> None:
+    credits = [f"(APA, {d}.9.2015)" for d in range(1, 21)]
+    article = parse(STORY + "Ende. " + " ".join(credits))
+    assert article.body.endswith("Ende.") and article.footer_lines == tuple(credits)
+    assert not article.warnings
+
+
+def test_many_credit_lines_are_one_footer_line() -> None:
     article = parse(STORY + "(dpa)\n" * 5000)
-    assert len(article.footer_lines) == 5000
-    assert article.dateline == "Berlin"
+    assert article.footer_lines == ("(dpa)",) and article.agencies == ("dpa",)
+    assert article.dateline == "Berlin" and "(dpa)" not in article.body.split("\n")
+    assert not article.warnings  # a repeated line is listed once: no text is missing anywhere
+
+
+def test_distinct_footer_lines_past_the_cap_stay_in_the_body() -> None:
+    lines = [f"dpa:210413-99-{186000 + i}/1" for i in range(FOOTER_MAX + 7)]
+    article = parse(STORY + "Ende.\n\n" + "\n".join(lines))
+    assert article.footer_lines == tuple(lines[:FOOTER_MAX])
+    assert article.body.endswith("\n".join(lines[FOOTER_MAX:]))
+    assert f"footer_truncated:{len(lines) - FOOTER_MAX}" in article.warnings
+
+
+LINES = st.sampled_from(["(dpa)", "Ein Satz.", "© dpa", "13. April 2021", "Stand: 16.10.24 09:19 Uhr", "dpa/lni", "", "AP", "Text"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(LINES, st.integers(1, 4)), min_size=1, max_size=10), st.sampled_from(["\n", "\n\n"]))
+def test_runs_of_a_repeated_line_split_like_line_by_line(runs: list[tuple[str, int]], sep: str) -> None:
+    """A run of one footer line taken as one item gives the body and footer that taking each
+    line on its own gives (``_repeats`` matching nothing is the line-by-line reading)."""
+    text = sep.join(line for line, n in runs for _ in range(n))
+    got = split_structure(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(structure, "_repeats", lambda lines: re.compile(""))
+        want = split_structure(text)
+    assert got == want
 
 
 def test_many_short_lines_are_one_paragraph() -> None:

@@ -54,6 +54,7 @@ def parse_document(
     parts = split_structure(text)
     if not parts.paragraphs and not parts.headline:
         raise NoText("only boilerplate (copyright, credits, links) in this file", path=source_path)
+    warnings.extend(parts.warnings)  # a bounded footer: what stayed in the body (structure.FOOTER_MAX)
 
     footer_text = "\n".join(f.text for f in parts.footer)
     dpa = find_dpa_id(footer_text, bare=True) or find_dpa_id(text)

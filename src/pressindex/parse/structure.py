@@ -83,7 +83,8 @@ class Structure:
     dateline: Dateline | None
     paragraphs: tuple[str, ...]  # the story, dateline and lead included
     subheadings: tuple[str, ...]
-    footer: tuple[FooterLine, ...]
+    footer: tuple[FooterLine, ...]  # distinct lines, first occurrence first, at most FOOTER_MAX
+    warnings: tuple[str, ...] = ()  # "footer_truncated:N" (lines left in the body), "trailing_credits_truncated"
 
     @property
     def body(self) -> str:
@@ -93,6 +94,17 @@ class Structure:
     def footer_credit(self) -> Credit:
         return merge(*(f.credit for f in self.footer))
 
+
+# Boilerplate is a handful of lines in real copy. A file repeating one (350,000 "(dpa)" lines) kept
+# an object per repetition in the footer and the Article (27 times the input in memory), so the
+# footer is bounded: a line repeated is listed once (its text is there, the body loses nothing
+# the footer lacks); past FOOTER_MAX distinct lines, new ones stay in the body (never out of both),
+# unexamined, and the Article warns "footer_truncated:N" (N lines that may be boilerplate stayed).
+# Credits peeled off the end of the last line stop after TRAILING_MAX (real copy closes with one
+# to three); the rest stays in the body, with "trailing_credits_truncated" (how many more is not
+# counted: that would be the scan the cap saves).
+FOOTER_MAX = 50
+TRAILING_MAX = 20
 
 _DATE_LIKE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s?\w+\.?\s\d{4}")
 
@@ -114,29 +126,47 @@ def _paren_credit(inner: str) -> Credit | None:
     return None
 
 
+def _trie(words: list[bytes]) -> bytes:
+    """An alternation of byte literals as a trie (one branch per first byte, recursively): the
+    regex engine tries the alternatives of a group one after another, so 80 flat words cost 80
+    tries at every line start and a trie costs a few."""
+    groups: dict[bytes, list[bytes]] = {}
+    for w in sorted(set(words)):
+        if w:
+            groups.setdefault(w[:1], []).append(w[1:])
+    alts = [re.escape(k) + _trie(v) for k, v in groups.items()]
+    if not alts:
+        return b""
+    body = alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
+    return b"(?:" + body + b")?" if b"" in words else body
+
+
 # A line that classify_footer might call boilerplate: a superset of its rules, tried at every line
 # start of the whole text at once (in C), so a story line costs no Python call. It runs on the
 # text as Latin-1 bytes, lower-cased, anything else "?" (one byte per character, so offsets are
-# the text's): case-sensitive byte literals let the regex engine skip alternatives by their first
-# byte, which IGNORECASE str patterns cannot (2 µs per line start instead of 0.1). "?" counts as
-# a digit or a space where a Unicode one could be. Only lines of at most 200 characters qualify;
-# the lookaheads consume nothing, so a match never hides the next line's start from finditer.
-_AGENCY_NAMES = b"|".join(
-    re.escape(name.encode("latin-1", "replace")) for name in sorted(CANONICAL, key=len, reverse=True)
-)
+# the text's): byte literals, no IGNORECASE. "?" counts as a digit or a space where a Unicode one
+# could be. Only lines of at most 200 characters qualify.
+# Cost per line start is what "a\n" a million times pays (issue 18), so the superset is kept
+# coarse and cheap, two branches: (1) one scan of the line for a digit (dpa ids, dates, dated
+# credits), "©" or a copyright word; (2) a line opening, after punctuation, spaces and dashes,
+# with an agency name, a footer keyword, "/" or "(" (one trie). The precise rules (a lone credit
+# ≤ 40 characters, a date line ≤ 60) are classify_footer's; the few more candidates it sees in
+# ordinary copy cost nothing measurable. Nine branches with their own lookaheads cost 0.5 µs per
+# line start, these two 0.2.
+_FOOTER_WORDS = [name.encode("latin-1", "replace") for name in CANONICAL] + [
+    b"/", b"(",  # editor initials, a parenthesised credit
+    b"redaktion", b"red.", b"quelle", b"source", b"mit material", b"material von", b"mitarbeit",  # publisher, source
+    b"anzeige", b"werbung", b"advertorial", b"sponsored", b"advertisement", b"promotion",  # advertising
+    b"lesen sie", b"mehr zum thema", b"mehr dazu", b"auch interessant", b"das k", b"jetzt ", b"hier geht",
+    b"zum newsletter", b"folgen sie", b"melden sie",
+    b"foto", b"bild", b"grafik", b"video", b"titelbild", b"symbolbild",  # photo credit
+    b"http://", b"https://", b"www.",  # link
+]  # fmt: skip
 _FOOTER_CANDIDATE = re.compile(
-    rb"^(?=[^\n]{1,200}$)(?=[^\n]*?(?:\xa9|\(c\)|copyright|urheberrecht|alle rechte|all rights)"  # copyright
-    rb"|dpa:|[\d?]"  # dpa id
-    rb"|(?=[^\n]{1,40}$)[().\s/,;+&?]*(?:" + _AGENCY_NAMES + rb")"  # a lone credit
-    rb"|/|[a-z]{1,4}/"  # editor initials
-    rb"|[-?]?[\s?]*\("  # a parenthesised credit
-    rb"|redaktion|red\.|quelle|source|mit material|material von|mitarbeit"  # publisher, source
-    rb"|-*[\s?]*(?:anzeige|werbung|advertorial|sponsored|advertisement|promotion)"  # advertising
-    rb"|lesen sie|mehr zum thema|mehr dazu|auch interessant|das k|jetzt |hier geht|zum newsletter"
-    rb"|folgen sie|melden sie"
-    rb"|foto|bild|grafik|video|titelbild|symbolbild"  # photo credit
-    rb"|https?://|www\."  # link
-    rb"|(?=[^\n]{1,60}$)[^\n\d?]*[\d?]"  # a date line
+    rb"^(?=[^\n]{1,200}$)(?:"
+    rb"(?=[^\n]*?(?:[\d?\xa9]|\(c\)|copyright|urheberrecht|alle rechte|all rights))"  # digit, copyright
+    rb"|[().\s/,;+&?-]*" + _trie(_FOOTER_WORDS)  # a credit, keyword, initials, "(…)"
+    + rb"|[a-z]{1,4}/"  # editor initials "ck/stk"
     rb")",
     re.MULTILINE,
 )
@@ -206,8 +236,9 @@ def _trailing_paren(line: str, end: int) -> re.Match[str] | None:
     return _TRAILING_PAREN.search(line, start, end)
 
 
-def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
-    """Peel credits, initials and a copyright notice off the end of the last story line.
+def _split_trailing(line: str) -> tuple[str, list[FooterLine], bool]:
+    """Peel credits, initials and a copyright notice off the end of the last story line, at most
+    TRAILING_MAX; the third value says whether more would have peeled (they stay in the line).
 
     The line is never cut while peeling (``end`` moves instead), so a line closing with thousands
     of credits costs time linear in its length, not a copy per credit."""
@@ -215,6 +246,11 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
     end = _rstripped_end(line, len(line))
     has_slash, has_copyright = "/" in line, "©" in line
     while True:
+        if len(found) > TRAILING_MAX:  # one more than kept: it shows that the run goes on
+            found.pop()
+            found.reverse()
+            return line[:peeled_end], found, True
+        peeled_end = end
         last = line[end - 1 : end]
         m = _trailing_paren(line, end) if last == ")" else None
         # After a sentence any credit closes the story; without one ("… erwarten (APA, 29.4.2016)")
@@ -239,18 +275,16 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine]]:
             end = _rstripped_end(line, m.start())
             continue
         found.reverse()  # peeled from the end: put them back in reading order
-        return (line if end == len(line) else line[:end]), found
+        return (line if end == len(line) else line[:end]), found, False
 
 
 def _is_heading(line: str, *, max_words: int, max_chars: int) -> bool:
     if len(line) > max_chars or line.endswith(_SENTENCE_PUNCT):  # most paragraphs: no need to split them
         return False
-    words = line.split()
-    return (
-        0 < len(words) <= max_words
-        and any(c.isalpha() for c in line)
-        and (line[0].isupper() or line[0].isdigit() or line[0] in "\"„»«‚'“")
-    )
+    # the first character before split and scan: 200,000 one-word paragraphs ("x") asked here
+    if not line or not (line[0].isupper() or line[0].isdigit() or line[0] in "\"„»«‚'“"):
+        return False
+    return 0 < len(line.split()) <= max_words and any(c.isalpha() for c in line)
 
 
 _SENTENCE_STOP = re.compile(r"[.!?…](?=[\"“”«»'’]?\s+[\"„»«‚'A-ZÄÖÜ\d])")
@@ -288,20 +322,67 @@ def make_title(headline: str | None, lead: str | None, paragraphs: tuple[str, ..
     return sentence[:-1] if sentence.endswith(".") and not sentence.endswith("..") else sentence
 
 
-def _footer_items(text: str) -> list[tuple[int, int, FooterLine]]:
-    """The boilerplate lines of ``text``: (start, end, what) in order."""
-    items = []
-    for m in _FOOTER_CANDIDATE.finditer(text.encode("latin-1", "replace").lower()):
+@lru_cache(maxsize=128)
+def _repeats(lines: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``lines`` again, on each following line: one match (in C) for a run of them.
+    Possessive (``*+``): a plain ``*`` keeps backtracking state per repetition, 70 bytes per line.
+    Longest first: a line that begins another is tried after it, not first and then undone."""
+    alts = "|".join(re.escape(line) for line in sorted(lines, key=len, reverse=True))
+    return re.compile("(?:\n(?:" + alts + ")(?![^\n]))*+")
+
+
+# (start, end, last, what, count, texts): a run of ``count`` boilerplate lines, one per line, the
+# first ``what``, each one of ``texts``; ``end`` is where the run's last line ends, ``last`` where
+# it starts.
+_Item = tuple[int, int, int, FooterLine, int, tuple[str, ...]]
+
+
+def _footer_items(text: str) -> tuple[list[_Item], int]:
+    """The boilerplate lines of ``text`` in order; a run of lines already seen is one item (a file
+    of 350,000 "(dpa)" lines, or of "(dpa)" and "(AFP)" in turn, is one item, not a Python step
+    per line). Runs hold date lines of one text only (a date line inside the copy stays there),
+    other kinds any of the first FOOTER_MAX distinct ones. Past those, a new line is not even
+    classified (it would stay in the body anyway, and classifying each of 100,000 distinct lines
+    was 10 µs apiece): it is story, counted in the second value."""
+    items: list[_Item] = []
+    data = text.encode("latin-1", "replace").lower()
+    search, pos = _FOOTER_CANDIDATE.search, 0  # from each line's end: one match per line start at most
+    known: dict[str, None] = {}  # non-date boilerplate lines seen, the first FOOTER_MAX
+    known_run = None  # _repeats(tuple(known)), set with the first known line
+    skipped = 0
+    while (m := search(data, pos)) is not None:
         start = m.start()
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        item = classify_footer(text[start:end])
-        if item:
-            items.append((start, end, item))
-    return items
+        pos = end
+        line = text[start:end]
+        if len(known) >= FOOTER_MAX and line not in known:
+            skipped += 1
+            continue
+        item = classify_footer(line)
+        if not item:
+            continue
+        texts, run = (line,), None
+        if item.kind != "date" and len(known) < FOOTER_MAX and line not in known:
+            known[line] = None
+            known_run = _repeats(tuple(known))
+        if line in known:
+            texts, run = tuple(known), known_run
+        elif text.startswith(line, end + 1):  # the next line may repeat it
+            run = _repeats(texts)
+        last, count = start, 1
+        run_end = run.match(text, end).end() if run else end
+        if run_end > end:
+            count += text.count("\n", end, run_end)
+            last, end = text.rfind("\n", end, run_end) + 1, run_end
+            pos = end
+        else:
+            texts = (line,)
+        items.append((start, end, last, item, count, texts))
+    return items, skipped
 
 
-def _story_bounds(text: str, items: list[tuple[int, int, FooterLine]]) -> tuple[int, int] | None:
+def _story_bounds(text: str, items: list[_Item]) -> tuple[int, int] | None:
     """Offsets of the first and the last non-empty line that is not boilerplate, or None."""
     head, i = 0, 0
     while True:
@@ -318,8 +399,8 @@ def _story_bounds(text: str, items: list[tuple[int, int, FooterLine]]) -> tuple[
         while end > 0 and text[end - 1] == "\n":
             end -= 1
         tail = text.rfind("\n", 0, end) + 1
-        if j >= 0 and items[j][0] == tail:
-            end, j = tail, j - 1
+        if j >= 0 and items[j][2] == tail:
+            end, j = items[j][0], j - 1
             continue
         return head, tail
 
@@ -339,29 +420,40 @@ def split_structure(text: str) -> Structure:
         text = text[m.end() :].lstrip()
 
     # Boilerplate lines leave wherever they are.
-    items = _footer_items(text)
+    items, left_in_body = _footer_items(text)
     bounds = _story_bounds(text, items) if items else None
-    footer: list[FooterLine] = []
+    kept: dict[str, FooterLine] = {}  # text -> line: distinct, first occurrence first
     pieces: list[str] = []
     pos = 0
-    for start, end, item in items:
+    for start, end, _last, item, count, texts in items:
         # A date-only line is a timestamp above or below the copy, or anywhere when labelled
         # ("Stand: …"); an unlabelled one inside the copy is story (a chronology's "13. April 2021").
         if item.kind == "date" and bounds and bounds[0] < start < bounds[1] and not _DATE_LABEL.match(item.text):
             continue
-        footer.append(item)
+        # A run leaves the body only when every line it may hold is listed (all but its first
+        # were seen before it, so below the cap they are); otherwise it all stays in the body.
+        if item.text not in kept and len(kept) >= FOOTER_MAX or any(t not in kept for t in texts if t != item.text):
+            left_in_body += count  # not listed, so it stays searchable in the body
+            continue
+        kept.setdefault(item.text, item)
         pieces.append(text[pos:start])
         pos = end + 1  # the line and its line end: the lines around it stay in their paragraph
     if pieces:
         pieces.append(text[pos:])
         text = "".join(pieces)
     paragraphs = _paragraphs(text)
+    warnings: list[str] = []
+    if left_in_body:
+        warnings.append(f"footer_truncated:{left_in_body}")
     if paragraphs:
         para = paragraphs[-1]
         cut = para.rfind("\n") + 1
-        last, trailing = _split_trailing(para[cut:])
+        last, trailing, more = _split_trailing(para[cut:])
+        if more:
+            warnings.append("trailing_credits_truncated")
         if trailing:
-            footer.extend(trailing)
+            for item in trailing:  # at most TRAILING_MAX; the cap on distinct lines does not apply
+                kept.setdefault(item.text, item)
             if last:
                 paragraphs[-1] = para[:cut] + last
             elif cut:
@@ -433,5 +525,6 @@ def split_structure(text: str) -> Structure:
         dateline=dateline,
         paragraphs=story,
         subheadings=subheadings,
-        footer=tuple(footer),
+        footer=tuple(kept.values()),
+        warnings=tuple(warnings),
     )
