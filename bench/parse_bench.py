@@ -10,6 +10,12 @@ Then what a parse process does per file in the ingest, on ``--wire`` wire files 
 benchmark's corpus (datelines, credits, footers, dpa ids; built once under ``$TMPDIR``): read,
 decode, clean, parse, detect and encode the bulk document (``pipeline.prepare_files`` in this
 thread). ``--wire 0`` skips it.
+
+Then the wire-format set: the same articles wrapped at run time into IPTC 7901 messages (SOH, a
+header line, a slug, STX, a headline ending in " =", the text wrapped at 70 characters, a Notizblock
+with a non-public part, editor codes, ETX, trailer), parsed with ``parse_messages``, beside the
+plain text parsed the same way: microseconds per KB for each (IPTC 7901 must cost no more per KB).
+``--formats 0`` skips it.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pressindex import pipeline
-from pressindex.parse import parse_document
+from pressindex.parse import parse_document, parse_messages
 from pressindex.parse.decode import DEFAULT_MAX_BYTES
 from pressindex.parse.language import detect_language
 
@@ -40,6 +46,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--wire", type=int, default=2000, help="wire files to prepare as ingest does (0: skip)")
+    ap.add_argument("--formats", type=int, default=1, help="compare plain text and IPTC 7901 per KB (0: skip)")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pressindex-bench")
     args = ap.parse_args()
 
@@ -66,6 +73,9 @@ def main() -> None:
     print(f"parse + detect: {best:.2f} s, {len(docs) / best:,.0f} articles/s per core (best of {args.repeat})")
     print(f"of which language detection: {lang:.2f} s ({lang / best:.0%})")
 
+    if args.formats:
+        compare_formats(docs, now, args.repeat)
+
     if args.wire:
         from ingest_bench import build_corpus, corpus_files  # this directory; builds the corpus once
 
@@ -86,6 +96,41 @@ def main() -> None:
             f"{best / len(files) * 1e3:.2f} ms per file, {len(files) / best:,.0f} files/s per core "
             f"(best of {args.repeat})"
         )
+
+
+def as_iptc7901(raw: bytes, n: int) -> bytes:
+    """Article ``n`` as one IPTC 7901 message, composed here (the text is the corpus article's)."""
+    import textwrap
+
+    text = raw.decode("utf-8")
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, 70) or [""])
+        lines.append("")
+    headline = " ".join(text.split()[:6]).rstrip(".,;:") or "Meldung"
+    message = "\n".join([
+        f"\x01bdt{n % 10000:04d} 4 vm {len(text.split())}  lni {n % 10000:04d}", "", "Bench/Wire/Format/",
+        f"\x02(Vorschau)\n{headline} =", "", *lines,
+        "# Notizblock", "", "## Redaktionelle Hinweise", "- Composed for the benchmark.", "",
+        "* * * *", "", "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt", "",
+        "## Kontakte", "- Desk: 0000 000000, desk@example.org", "", "dpa xyz yyab n1",
+        "\x03140918 Mär 25", "\x04",
+    ])  # fmt: skip
+    return message.encode("utf-8")
+
+
+def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
+    """Plain text and IPTC 7901, both through ``parse_messages``: µs per KB and KB/s."""
+    sets = {"plain text": docs, "IPTC 7901": [as_iptc7901(d, i) for i, d in enumerate(docs)]}
+    for name, raws in sets.items():
+        kb = sum(len(r) for r in raws) / 1024
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for i, raw in enumerate(raws):
+                parse_messages(raw, f"{name}:{i}", now=now)
+            best = min(best, time.perf_counter() - start)
+        print(f"{name}: {len(raws)} files, {kb:,.0f} KB: {best / kb * 1e6:,.0f} µs per KB, {kb / best:,.0f} KB/s per core")
 
 
 if __name__ == "__main__":

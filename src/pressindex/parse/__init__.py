@@ -8,5 +8,6 @@ No file I/O, logging, Prefect or Elasticsearch here: the pipeline reads files an
 """
 
 from pressindex.parse.document import parse_document
+from pressindex.parse.messages import parse_messages
 
-__all__ = ["parse_document"]
+__all__ = ["parse_document", "parse_messages"]

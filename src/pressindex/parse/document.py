@@ -11,7 +11,7 @@ from pressindex.model import Article
 from pressindex.parse.agencies import Credit, merge
 from pressindex.parse.clean import clean_text
 from pressindex.parse.dates import DateValue, find_date, parse_header_date, pick_published
-from pressindex.parse.decode import DEFAULT_MAX_BYTES, decode_bytes
+from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.language import detect_language
 from pressindex.parse.structure import split_structure
@@ -33,10 +33,32 @@ def parse_document(
     Returns an Article or raises an :class:`~pressindex.errors.InputError` subclass:
     EmptyInput, BinaryInput, TooLarge, Undecodable or NoText. ``now`` bounds the publication
     date (a later date is refused); it defaults to the current UTC time.
+
+    IPTC 7901 and ANPA 1312 files are recognised (:mod:`pressindex.parse.wire_format`); a file of
+    several messages gives its **first** message's Article here —
+    :func:`~pressindex.parse.messages.parse_messages` gives one per message.
     """
+    from pressindex.parse.messages import parse_messages  # it builds on parse_text below
+
+    return parse_messages(raw, source_path, now=now, max_bytes=max_bytes)[0]
+
+
+def parse_text(
+    raw: bytes,
+    source_path: str,
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    headline: str | None = None,
+    byline: str | None = None,
+    decoded: Decoded | None = None,
+) -> Article:
+    """Parse ``raw`` as article text (no wire format): what :func:`parse_document` does for a
+    plain text file. ``headline``/``byline`` are a wire reader's, cleaned here like the text;
+    ``decoded`` is text already decoded from ``raw`` (a wire message's story), not decoded again."""
     now = now or datetime.now(timezone.utc)
     try:
-        decoded = decode_bytes(raw, max_bytes=max_bytes)
+        decoded = decoded or decode_bytes(raw, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = source_path  # the decoder sees bytes only; the quarantine record wants the file
         raise
@@ -51,7 +73,11 @@ def parse_document(
     repairs = tuple(dict.fromkeys(decoded.repairs + cleaned.repairs))
     warnings: list[str] = []
 
-    parts = split_structure(text)
+    if headline is not None:
+        headline = clean_text(headline).text or None
+    if byline is not None:
+        byline = clean_text(byline).text or None
+    parts = split_structure(text, headline=headline, byline=byline)
     if not parts.paragraphs and not parts.headline:
         raise NoText("only boilerplate (copyright, credits, links) in this file", path=source_path)
     warnings.extend(parts.warnings)  # a bounded footer: what stayed in the body (structure.FOOTER_MAX)

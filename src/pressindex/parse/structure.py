@@ -31,7 +31,7 @@ from pressindex.parse.dates import find_date, parse_date_line
 _HEADER = re.compile(r"\A(?:date|datum)\s*:?\s+(\d{4}(?:-\d{1,2}){0,2})\b[ \t]*\n?", re.IGNORECASE)
 
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|Copyright\b(?!-)|Urheberrecht\b(?!-))|Alle Rechte vorbehalten|All rights reserved", re.I)
-_DPA_ID_LINE = re.compile(r"^(?:dpa:)?\d{6}-\d{2}-\d{5,7}(?:/\d{1,4})?$")
+_DPA_ID_LINE = re.compile(r"^(?:dpa:)?\d{6}-\d{2,3}-\d{5,7}(?:/\d{1,4})?$")  # "-930-": since 2023
 _INITIALS = re.compile(r"^/[a-z]{1,4}(?:/[a-z]{1,4})*$|^[a-z]{1,4}(?:/[a-z]{1,4})+$")
 _PUBLISHER = re.compile(r"^(?:Redaktion|Red\.)\s+[\w-]+\.(?:net|de|at|ch|com|eu)$", re.I)
 _SOURCE = re.compile(r"^(?:Quelle|Quellen|Source|Mit Material von|Material von|Mitarbeit)\s*:?\s+(?P<who>.{1,80})$", re.I)
@@ -411,8 +411,26 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in (block.strip("\n") for block in text.split("\n\n")) if p]
 
 
-def split_structure(text: str) -> Structure:
-    """Split cleaned text (paragraphs separated by one blank line) into its parts."""
+def _opens_with_dateline(first: str, following: str) -> bool:
+    """Whether the line ``first`` opens the story with its dateline, and so is no headline.
+
+    A place-only match (``Wien – ``) does not count when the text after the line opens with a
+    credited dateline: a copy has one dateline, and the credited one is it
+    (``Aktien Frankfurt Ausblick - Dax …`` above ``FRANKFURT (dpa-AFX) - Der Dax …``)."""
+    found = find_dateline(first)
+    if found is None:
+        return False
+    if found.credit.agencies or found.credit.unknown or found.place is None:
+        return True
+    after = find_dateline(following[:300].lstrip())
+    return not (after and (after.credit.agencies or after.credit.unknown))
+
+
+def split_structure(text: str, *, headline: str | None = None, byline: str | None = None) -> Structure:
+    """Split cleaned text (paragraphs separated by one blank line) into its parts.
+
+    ``headline`` and ``byline``, when the caller knows them (a wire format's header block), are
+    taken as they are and not looked for in the text."""
     header_date = None
     m = _HEADER.match(text)
     if m:
@@ -462,8 +480,7 @@ def split_structure(text: str) -> Structure:
                 paragraphs.pop()
 
     # Headline: the first line of the first paragraph, when it looks like one.
-    headline = None
-    if paragraphs:
+    if headline is None and paragraphs:
         para = paragraphs[0]
         cut = para.find("\n")
         first = para if cut < 0 else para[:cut] if cut <= 150 else None  # a headline has ≤ 150 characters
@@ -473,7 +490,7 @@ def split_structure(text: str) -> Structure:
             and more_follows
             and _is_heading(first, max_words=20, max_chars=150)
             and not _BYLINE.match(first)
-            and find_dateline(first) is None
+            and not _opens_with_dateline(first, para[cut + 1 :] if cut >= 0 else paragraphs[1])
         ):
             headline = first
             if cut < 0:
@@ -482,8 +499,7 @@ def split_structure(text: str) -> Structure:
                 paragraphs[0] = para[cut + 1 :]
 
     # Byline: a "Von …" line among the first lines left.
-    byline = None
-    for i, para in enumerate(paragraphs[:3]):
+    for i, para in enumerate(paragraphs[:3] if byline is None else ()):
         cut = para.find("\n")
         first = para if 0 > cut and len(para) <= 120 else para[:cut] if 0 <= cut <= 120 else None
         if first is not None and _BYLINE.match(first):

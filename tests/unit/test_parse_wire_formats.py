@@ -1,0 +1,233 @@
+"""IPTC 7901 and ANPA 1312 wire files: recognition, one Article per message, the header fields and
+markers, non-public notes that never come out, and plain text that keeps its figures.
+
+The messages are composed for this project (tests/wire_formats_factory.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pressindex.errors import InputError
+from pressindex.indices import mapped_fields
+from pressindex.model import Article
+from pressindex.parse import parse_document, parse_messages
+from pressindex.parse.dpa_ids import find_dpa_id
+from pressindex.parse.nonpublic import remove_nonpublic
+from pressindex.parse.wire_format import detect_format
+from pressindex.parse.wire_notes import embargo_until, trailer_date
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import wire_formats_factory as wf  # noqa: E402
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+_CONTAINS = {"editorial_notes_has": "editorial_notes", "repairs_has": "repairs", "footer_has": "footer_lines",
+             "warnings_has": "warnings"}  # fmt: skip
+
+
+def test_at_least_thirty_composed_messages():
+    assert sum(len(c.expected) for c in wf.CASES) >= 30
+
+
+@pytest.mark.parametrize("case", wf.CASES, ids=lambda c: c.name)
+def test_composed_message_gives_its_fields(case):
+    articles = parse_messages(case.raw, f"wire/{case.name}.txt", now=NOW)
+    assert len(articles) == len(case.expected)
+    for article, expected in zip(articles, case.expected):
+        got = article.to_json_dict()
+        for key, want in expected.items():
+            if key in _CONTAINS:
+                assert want in (got[_CONTAINS[key]] or ""), (key, got[_CONTAINS[key]])
+            else:
+                assert got[key] == want, (key, got[key])
+        # the transmission header never becomes text
+        assert not article.title.startswith(("bdt", "nsb", "eca", "spe", "afx", "a0", "w1"))
+        assert "\x01" not in article.body and "\x02" not in article.body and "\x07" not in article.title
+
+
+@pytest.mark.parametrize("case", wf.CASES, ids=lambda c: c.name)
+def test_every_written_field_is_mapped(case):
+    mapped = mapped_fields()
+    for article in parse_messages(case.raw, case.name, now=NOW):
+        assert set(article.to_source()) <= mapped
+
+
+def test_no_contact_from_a_nonpublic_block_survives():
+    """Phone numbers and e-mail addresses after the not-for-publication marker appear in no field,
+    warning or repr of what parse_messages returns: German and English markers, several messages,
+    stripped control characters, CRLF, Latin-1 and plain text."""
+    secret_files = [c.raw for c in wf.CASES if any(m.encode() in c.raw for m in wf.SECRET_MAILS)]
+    assert len(secret_files) >= 2
+    body = ["Neue Regeln für Parkplätze =", "", *wf.de_story("Kiel", "dpa/lno", "die Regeln")]
+    extra = [
+        wf.iptc("nsb0050 4 vm 100  lno 0050", "Verkehr/", body + wf.nonpublic_de(1), control=False).encode(),
+        (wf.iptc("nsb0051 4 vm 100  lno 0051", "Verkehr/", body + wf.nonpublic_de(2))
+         + wf.iptc("eca0052 4 i 100  dpa 0052", "Traffic/", ["Parking rules =", "", *wf.en_story("Kiel", "parking"),
+                                                              *wf.nonpublic_en()])).replace("\n", "\r\n").encode("cp1252"),
+        ("Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
+         + "\n".join(wf.nonpublic_de(3))).encode(),
+    ]
+    for raw in secret_files + extra:
+        articles = parse_messages(raw, "wire/secret.txt", now=NOW)
+        dumped = repr(articles) + json.dumps([a.to_json_dict() for a in articles], ensure_ascii=False)
+        for secret in wf.SECRET_PHONES + wf.SECRET_MAILS + ("Max Vertraulich", "Kontakte", "Night desk"):
+            assert secret not in dumped
+        assert all("nonpublic_removed" in a.repairs for a in articles)
+
+
+def test_nonpublic_keeps_the_closing_editor_codes_and_what_follows_the_text():
+    text = "Text.\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\n\n" \
+           "## Kontakte\n- 0000 111222\n\ndpa xyz yyab\n\x03140918 Mär 25\n"
+    kept, removed = remove_nonpublic(text)
+    assert removed and "0000" not in kept and "* * * *" not in kept
+    assert kept.endswith("dpa xyz yyab\n\x03140918 Mär 25\n")
+    assert remove_nonpublic("Keine Marke hier.") == ("Keine Marke hier.", False)
+
+
+def test_parse_document_gives_the_first_message():
+    case = next(c for c in wf.CASES if c.name == "dpa_three_messages_with_ids")
+    first = parse_document(case.raw, "multi.txt", now=NOW)
+    assert first.id == "dpa-250314-930-100000" and first.message_index == 0
+
+
+def test_a_message_without_text_is_skipped_and_named():
+    raw = (wf.iptc("bdt0601 4 vm 10  dpa 0601", "Leer/", []) + wf.iptc("bdt0602 4 vm 100  dpa 0602", "Wetter/",
+           ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")])).encode()
+    articles = parse_messages(raw, "two.txt", now=NOW)
+    assert [a.message_index for a in articles] == [1]
+    assert "message_skipped:0:no_text" in articles[0].warnings
+
+
+@pytest.mark.parametrize(
+    ("head", "fmt"),
+    [
+        ("\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02Text", "iptc7901"),
+        ("bdt0123 4 pl 231  dpa 0456\r\n\r\nA/B/\r\nText", "iptc7901"),
+        ("\ufeffnsb0042 4 vm 88  lni 0042\n", "iptc7901"),
+        ("\x16\x16\x01a0918\nr i BC-US-Bridge 0412\n\x02^Head<", "anpa1312"),
+        ("a0918\nr i BC-US-Bridge 0412\n^Head<\n\tText", "anpa1312"),
+        ("Berlin (dpa) - Die Regierung hat entschieden.", "text"),
+        ("Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax", "text"),
+        ("bdt0123 ist kein Kopf\n", "text"),
+    ],
+)
+def test_format_recognition(head, fmt):
+    assert detect_format(head) == fmt
+
+
+def test_plain_text_keeps_the_defaults():
+    article = parse_document(b"Berlin (dpa) - Die Regierung hat am Montag entschieden. Es gab Streit.", "p.txt", now=NOW)
+    assert (article.format, article.kind, article.urgency, article.keywords, article.message_index) == (
+        "text", "news", None, (), None)
+    assert parse_messages(b"Berlin (dpa) - Die Regierung hat entschieden.", "p.txt", now=NOW)[0].format == "text"
+
+
+def test_headline_is_never_a_dateline_in_plain_text():
+    raw = ("Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax dürfte am Freitag "
+           "mit Gewinnen starten. Händler verwiesen auf gute Vorgaben.").encode()
+    article = parse_document(raw, "afx.txt", now=NOW)
+    assert article.title == "Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet"
+    assert (article.dateline, article.agencies) == ("Frankfurt", ("dpa-AFX",))
+    # a place-only dateline with no credited one after it still opens the story
+    wien = parse_document("Wien – Die Gewerkschaft droht mit Streik\n\nDie Gespräche gehen weiter.".encode(), "w.txt", now=NOW)
+    assert wien.dateline == "Wien"
+
+
+@pytest.mark.parametrize(
+    ("text", "story", "version"),
+    [
+        ("© dpa-infocom, dpa:240315-930-123456/2", "240315-930-123456", 2),
+        ("240315-930-123456/2", "240315-930-123456", 2),
+        ("dpa:170412-99-12345", "170412-99-12345", 0),
+        ("dpa:170412-90-012345/4", "170412-90-012345", 4),
+        ("© dpa-infocom, dpa:210413-99-186470/5", "210413-99-186470", 5),
+    ],
+)
+def test_dpa_id_forms(text, story, version):
+    found = find_dpa_id(text, bare=True)
+    assert (found.story, found.version) == (story, version)
+
+
+def test_three_digit_dpa_id_in_a_plain_text_footer_is_the_document_id():
+    raw = "Berlin (dpa) - Die Regierung hat entschieden. Es gab Streit.\n\n© dpa-infocom, dpa:240315-930-123456/2".encode()
+    article = parse_document(raw, "d.txt", now=NOW)
+    assert (article.id, article.dpa.version, article.published) == ("dpa-240315-930-123456", 2, "2024-03-15")
+    assert "dpa-infocom" not in article.body
+    bare = parse_document(b"Berlin (dpa) - Die Regierung hat entschieden.\n\n240315-930-123456/3", "b.txt", now=NOW)
+    assert bare.id == "dpa-240315-930-123456" and "240315" not in bare.body
+
+
+@pytest.mark.parametrize(
+    ("note", "base", "want"),
+    [
+        ("Sperrfrist 14. März, 18.00 Uhr", date(2025, 3, 14), "2025-03-14T18:00:00+01:00"),
+        ("Sperrfrist 18.00 Uhr", date(2025, 7, 2), "2025-07-02T18:00:00+02:00"),
+        ("Sperrfrist: 14.03.2025, 18:00 Uhr", date(2025, 3, 1), "2025-03-14T18:00:00+01:00"),
+        ("Nicht vor Montag, 06.00 Uhr verwenden", date(2025, 3, 14), "2025-03-17T06:00:00+01:00"),
+        ("Sperrfrist 2. Januar, 0.01 Uhr", date(2024, 12, 30), "2025-01-02T00:01:00+01:00"),
+        ("EMBARGOED until 1800 GMT March 14", date(2025, 3, 13), "2025-03-14T18:00:00+00:00"),
+        ("Sperrfrist beachten", date(2025, 3, 13), None),
+    ],
+)
+def test_embargo_until(note, base, want):
+    assert embargo_until(note, base) == want
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("140918 Mär 25", "2025-03-14T09:18+01:00"),
+        ("071341 GMT Okt 15", "2015-10-07T13:41+00:00"),
+        ("010700 Jul 24", "2024-07-01T07:00+02:00"),
+        ("311159 Dez 24", "2024-12-31T11:59+01:00"),
+        ("AP-WF-03-14-25 0918GMT", "2025-03-14T09:18+00:00"),
+        ("321200 Mär 25", None),
+    ],
+)
+def test_trailer_dates(line, value):
+    found = trailer_date(line)
+    assert (found.value if found else None) == value
+
+
+def test_a_future_trailer_is_refused():
+    raw = wf.iptc("bdt0701 4 vm 100  dpa 0701", "Zukunft/", ["Meldung aus der Zukunft =", "",
+                  *wf.de_story("Trier", "dpa/lrs", "die Zukunft")], "140918 Mär 26").encode()
+    article = parse_messages(raw, "f.txt", now=NOW)[0]
+    assert article.published_source != "trailer"
+    assert any(w.startswith("future_date_ignored:trailer") for w in article.warnings)
+
+
+# Arbitrary bytes inside an IPTC 7901 envelope: a list of Articles or a clear InputError.
+_PIECES = st.sampled_from([
+    "\x01", "\x02", "\x03", "\x04", "\x07", "\x16", "\x7f", "\r\n", "\n", "\n\n", " =", "(", ")", "(Eil)", "(Sperrfrist 18.00 Uhr)",
+    "(Berichtigung: x)", "(Achtung)", "zurückgezogen", "# Notizblock", "## Kontakte", "* * * *",
+    "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt", "dpa xyz", "140918 Mär 25",
+    "bdt0123 4 pl 231  dpa 0456", "Peine (dpa/lni) - ", "dpa:240315-930-123456/2", "^", "\t", "BC-X-Y", "KILL KILL KILL",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(_PIECES, st.text(max_size=30)), max_size=25).map("".join),
+    st.binary(max_size=200),
+    st.sampled_from(["utf-8", "cp1252", "latin-1"]),
+)
+def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
+    raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}".encode(encoding, "replace") + noise
+           + "\n\x03140918 Mär 25\n\x04".encode(encoding, "replace"))
+    try:
+        articles = parse_messages(raw, "fuzz.txt", now=NOW, max_bytes=4096)
+    except InputError as exc:
+        assert exc.code and exc.message
+        return
+    assert articles and all(isinstance(a, Article) for a in articles)
+    for a in articles:
+        assert a.id.startswith(("dpa-", "sha1-"))
+        assert a.format in ("iptc7901", "anpa1312", "text")
+        a.to_json_dict()
