@@ -2,8 +2,7 @@
 non-public contact blocks — against the real Elasticsearch node and a real Prefect server.
 
 Messages are composed with tests/wire_formats_factory.py (invented text, example.org addresses,
-0000 numbers). Tests marked ``needs_parser`` run once the parser's integration step
-(``pressindex.parse.document.parse_text``, which ``parse_messages`` calls) is in place.
+0000 numbers).
 """
 
 from __future__ import annotations
@@ -11,20 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from elasticsearch.helpers import scan
 
 from pressindex import state
 from pressindex.cli import cli
 from pressindex.indices import current_index
-from pressindex.parse import document
 from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
 from wire_formats_factory import NOTIZBLOCK, SECRET_MAILS, SECRET_PHONES, de_story, iptc, nonpublic_de
 
-needs_parser = pytest.mark.skipif(
-    not hasattr(document, "parse_text"),
-    reason="parse_messages needs pressindex.parse.document.parse_text (the parser's integration step)",
-)
 SECRETS = SECRET_PHONES + SECRET_MAILS
 
 
@@ -84,7 +77,6 @@ def test_a_quarantined_wire_file_shows_no_contact_in_its_record_or_reason_file(
         assert not _leaked(text), where
 
 
-@needs_parser
 def test_no_contact_of_a_nonpublic_block_is_indexed_recorded_logged_or_printed(
     prefect_harness, runner, es, alias, quarantine_dir, tmp_path, caplog
 ):
@@ -109,7 +101,6 @@ def test_no_contact_of_a_nonpublic_block_is_indexed_recorded_logged_or_printed(
 # -- several messages in a file -----------------------------------------------------------------
 
 
-@needs_parser
 def test_a_file_of_several_messages_gives_one_document_each_and_lists_them(
     prefect_harness, runner, es, alias, quarantine_dir, tmp_path
 ):
@@ -138,7 +129,6 @@ def _kill_by_id(seq: int, key: str) -> bytes:
                  "in Beispielstadt wird zurückgezogen. Bitte nicht verwenden.", ""]).encode("utf-8")  # fmt: skip
 
 
-@needs_parser
 def test_withdrawal_notices_in_the_same_run_and_before_the_story(
     prefect_harness, runner, es, alias, quarantine_dir, tmp_path
 ):

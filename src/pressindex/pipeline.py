@@ -89,23 +89,15 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
 
 def parse_file(path: str | Path, *, max_bytes: int, now: datetime | None = None) -> list[Article] | Rejected:
     """One Article per message of the file (one for plain text), or the reason it is rejected."""
+    # Imported here: with a parse pool, the flow process never parses, and the parser's imports
+    # (numpy, langdetect, BeautifulSoup) would cost it a third of a second at every start.
+    from pressindex.parse import parse_messages
+
     try:
         raw = read_file(path, max_bytes)
-        return _parse_messages()(raw, str(path), now=now, max_bytes=max_bytes)
+        return parse_messages(raw, str(path), now=now, max_bytes=max_bytes)
     except InputError as exc:
         return Rejected(str(path), exc.code, exc.message)
-
-
-def _parse_messages():
-    """``parse_messages``, imported on first use: with a parse pool, the flow process never parses,
-    and the parser's imports (numpy, langdetect, BeautifulSoup) would cost it a third of a second."""
-    from pressindex.parse import document
-    from pressindex.parse.messages import parse_messages
-
-    if hasattr(document, "parse_text"):
-        return parse_messages
-    # the wire-format reader without its integration step (document.parse_text): plain text only
-    return lambda raw, path, **kw: [document.parse_document(raw, path, **kw)]
 
 
 def prepare_files(
