@@ -253,6 +253,9 @@ def test_a_signal_stops_the_command_within_seconds(es, hung_es, run_env, alias, 
 # -- a run that died without a word does not hold the nightly slot ---------------------------------
 
 HEARTBEAT = 30  # Prefect's minimum; the automation marks a run Crashed after 3 missed ones
+# what may come on top of the automation's window: the server evaluates proactive triggers every 5 s,
+# retries AwaitingConcurrencySlot every 2 s here (30 s by default) and serve polls every 1 s here (10 s)
+SLACK = 5 + 2 + 1 + 22  # and room for a busy CI machine
 
 
 @pytest.fixture
@@ -307,13 +310,11 @@ def _poll(read, done, timeout: float, what: str):
         time.sleep(0.5)
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason="open: on a 3.8.8 server here the heartbeat automation did not mark the killed run Crashed within "
-    "210 s (no heartbeat event of it was recorded; arming on Running did not help either), so the next run "
-    "waited in AwaitingConcurrencySlot; the lease expiry (300 s + 15 s) was not waited for",
-)
 def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, alias, quarantine_dir, tmp_path):
+    """Power loss: serve and its flow run die together, and serve comes back. The automation marks the
+    dead run Crashed within 3 heartbeats of its last sign of life, which frees the slot long before its
+    lease (300 s) would expire; the next run, waiting in AwaitingConcurrencySlot, then starts.
+    Measured here: 84-95 s from the kill to the next run's start (heartbeats every 30 s)."""
     from prefect import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -357,11 +358,12 @@ def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, 
             serve.wait(30)
         assert state_of(first.id).is_running()  # nobody left to say otherwise
 
-        serve = _serve(env)  # the machine is back
+        serve = _serve(env)  # the machine is back; it must not reset the automation's watch on the dead run
         try:
+            # the next run, as the scheduler creates it (Scheduled, from the deployment)
             second = client.create_flow_run_from_deployment(nightly.id)
             limit = zombie_runs.silence_limit(HEARTBEAT).total_seconds()
-            _poll(lambda: state_of(second.id), lambda s: s.is_running() or s.is_final(), limit + 120,
+            _poll(lambda: state_of(second.id), lambda s: s.is_running() or s.is_final(), limit + SLACK + 30,
                   "the next run leaves the queue")  # fmt: skip
             waited = time.monotonic() - killed
             print(f"the next run started {waited:.0f} s after the first one was killed")
@@ -378,4 +380,5 @@ def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, 
         assert state_of(second.id).is_completed()
         # it waited for the slot, which the crashed run then released
         assert "AwaitingConcurrencySlot" in {s.name for s in client.read_flow_run_states(second.id)}
-        assert waited < limit + 60
+        # the automation, not the lease (300 s after its last renewal at the start, + 15 s), freed it
+        assert waited < limit + SLACK
