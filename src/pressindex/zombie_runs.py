@@ -28,8 +28,8 @@ are then left to the lease.
 
 Known gap (3.8.8, read from the source, not measured): if the lease expires before the automation
 fires (a death more than ~120 s after a lease renewal, with 60 s heartbeats) and a waiting run takes
-the freed slot, the Crashed state releases one slot more, which is that run's: for up to a minute or
-two, a third run could start beside it.
+the freed slot, the Crashed state releases one slot more, which is that run's: until it ends, a third
+run could start beside it.
 """
 
 from __future__ import annotations
