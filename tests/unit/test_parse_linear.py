@@ -17,7 +17,7 @@ from pressindex.errors import InputError, TooLarge
 from pressindex.parse import parse_document
 from pressindex.parse.agencies import Credit, merge
 from pressindex.parse.clean import HTML_TAG_BUDGET, _strip_html_bs4, clean_text, normalise_whitespace, strip_html, strip_html_linear
-from pressindex.parse.decode import decode_bytes
+from pressindex.parse.decode import _MOJIBAKE_HINT, decode_bytes, fix_mojibake
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse import structure
 from pressindex.parse.structure import FOOTER_MAX, _TRAILING_PAREN, _trailing_paren, classify_footer, first_sentence, split_structure
@@ -232,3 +232,39 @@ def test_footer_candidates_miss_no_boilerplate_line(lines: list[str], sep: str) 
     for line in expected:
         if classify_footer(line).kind != "date":  # a date line inside the copy is story
             assert line in kinds
+
+
+GOOD_PHRASES = st.sampled_from(
+    ["Die Größte Stadt liegt am Fluss.", "Café – voilà le travail", "Straße “zitiert” …", "plain ascii",
+     "Ελληνικά και Русский", "Preis: 5 € à la carte", "naïve façade", "Grüße"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(GOOD_PHRASES, min_size=1, max_size=200), st.sampled_from(["ok", "cp1252", "latin-1"])), min_size=1, max_size=5),
+    st.sampled_from(["\n\n", "\n", " "]),
+)
+def test_sample_plan_mojibake_fix_equals_ftfy_on_mixed_texts(paragraphs: list[tuple[list[str], str]], sep: str) -> None:
+    """Double-encoded paragraphs beside correct ones (accents that are not UTF-8 bytes), long
+    enough that the sample is a part of the text: what ftfy.fix_encoding gives for the whole."""
+    import ftfy
+
+    decoders = {"ok": lambda p: p, "cp1252": lambda p: p.encode("utf-8").decode("sloppy-windows-1252"), "latin-1": lambda p: p.encode("utf-8").decode("latin-1")}
+    text = sep.join(decoders[kind](" ".join(words)) for words, kind in paragraphs)
+    hint = _MOJIBAKE_HINT.search(text)
+    if hint:
+        assert fix_mojibake(text, hint.start()) == ftfy.fix_encoding(text)
+
+
+def test_mojibake_throughout_a_long_text_is_fixed_whole() -> None:
+    text = "GrÃ¶ÃŸte StÃ¤dte voilÃ  " * 20_000
+    assert decode_bytes(text.encode("utf-8")).text == "Größte Städte voilà " * 20_000
+
+
+def test_mojibake_after_correct_accents_is_fixed_per_paragraph() -> None:
+    correct = "Die Größte Stadt liegt am Fluss. " * 300
+    text = correct + "\n\n" + "GrÃ¶ÃŸte StÃ¤dte. " * 300 + "\n\n" + correct
+    decoded = decode_bytes(text.encode("utf-8"))
+    assert decoded.text == correct + "\n\n" + "Größte Städte. " * 300 + "\n\n" + correct
+    assert "mojibake" in decoded.repairs
