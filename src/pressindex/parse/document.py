@@ -56,6 +56,26 @@ def parse_text(
     """Parse ``raw`` as article text (no wire format): what :func:`parse_document` does for a
     plain text file. ``headline``/``byline`` are a wire reader's, cleaned here like the text;
     ``decoded`` is text already decoded from ``raw`` (a wire message's story), not decoded again."""
+    return Article(**text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=headline,
+                                 byline=byline, decoded=decoded))
+
+
+def text_fields(
+    raw: bytes,
+    source_path: str,
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    headline: str | None = None,
+    byline: str | None = None,
+    decoded: Decoded | None = None,
+    content_sha256: str | None = None,
+    identity: bool = True,
+) -> dict:
+    """The fields :func:`parse_text` builds its Article from, as keyword arguments: a wire message
+    adds its own to them and builds the Article once. ``content_sha256`` is the file's hash when
+    the caller has it (one per file, not per message); ``identity=False`` leaves ``id`` and
+    ``text_sha1`` out (a wire message computes its own)."""
     now = now or datetime.now(timezone.utc)
     try:
         decoded = decoded or decode_bytes(raw, max_bytes=max_bytes)
@@ -122,11 +142,9 @@ def parse_text(
     if guess.language == "und" and guess.best_guess:
         warnings.append(f"language_undecided:{guess.best_guess}")
 
-    text_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
     copyright_line = next((f.text for f in parts.footer if f.kind == "copyright"), None)
     initials = next((f.text for f in parts.footer if f.kind == "editor_initials"), None)
-    return Article(
-        id=f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}",
+    fields = dict(
         source_path=source_path,
         title=parts.title,
         body=parts.body,
@@ -148,8 +166,12 @@ def parse_text(
         editor_initials=initials,
         encoding=decoded.encoding,
         repairs=repairs,
-        content_sha256=hashlib.sha256(raw).hexdigest(),
+        content_sha256=content_sha256 or hashlib.sha256(raw).hexdigest(),
         size=len(raw),
-        text_sha1=text_sha1,
         warnings=tuple(warnings),
     )
+    if identity:
+        text_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        fields["id"] = f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}"
+        fields["text_sha1"] = text_sha1
+    return fields

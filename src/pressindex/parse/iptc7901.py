@@ -70,7 +70,7 @@ def read_iptc7901(message: str) -> WireMessage:
     start = sum(len(x) + 1 for x in lines[:i])
 
     # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
-    m = _NOTEBOOK.search(text, start)
+    m = _find_notebook(text, start)
     body_end = m.start() if m else len(text)
     note_lines = text[body_end:].split("\n") if m else []
     body = text[start:body_end]
@@ -103,6 +103,24 @@ def read_iptc7901(message: str) -> WireMessage:
     msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
     msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
     return msg
+
+
+def _find_notebook(text: str, start: int) -> re.Match[str] | None:
+    """``_NOTEBOOK.search(text, start)``, tried only at the line starts holding a "#" (found with
+    ``str.find``): a multi-line ``^`` pattern is otherwise tried at every position."""
+    if start == 0:
+        m = _NOTEBOOK.match(text)
+        if m:
+            return m
+        at = text.find("\n#")
+    else:
+        at = text.find("\n#", start - 1)
+    while at >= 0:
+        m = _NOTEBOOK.match(text, at + 1)
+        if m:
+            return m
+        at = text.find("\n#", at + 2)
+    return None
 
 
 def _split_stripped_head(message: str) -> tuple[str, str]:

@@ -31,7 +31,7 @@ from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
 from pressindex.parse.nonpublic import remove_nonpublic
-from pressindex.parse.wire_format import WireMessage, detect_format, read_message, split_messages
+from pressindex.parse.wire_format import WireMessage, detect_format, reader, split_messages
 from pressindex.parse.wire_notes import category_name, embargo_until, quoted_headline
 
 
@@ -47,8 +47,6 @@ def parse_messages(
     Raises an :class:`~pressindex.errors.InputError` subclass as :func:`parse_document` does; in a
     file of several messages, a message without text is skipped (a warning on the first Article
     names it) and NoText is raised only when no message has text."""
-    from pressindex.parse.document import parse_text
-
     now = now or datetime.now(timezone.utc)
     # The format is in the first bytes, in ASCII: Latin-1 reads them whatever the encoding.
     fmt = detect_format(raw[:4096].decode("latin-1"))
@@ -64,11 +62,13 @@ def parse_messages(
     articles: list[Article] = []
     skipped: list[str] = []
     first_error: InputError | None = None
+    read = reader(fmt)
+    file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
     for index, message in enumerate(messages):
-        wire = read_message(message, fmt)
+        wire = read(message)
         try:
             articles.append(_wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
-                                          index if several else None, parse_text))
+                                          index if several else None, file_sha256))
         except InputError as exc:
             if not several:
                 raise
@@ -114,8 +114,10 @@ def _wire_article(
     now: datetime,
     max_bytes: int,
     index: int | None,
-    parse_text,
+    file_sha256: str,
 ) -> Article:
+    from pressindex.parse.document import text_fields
+
     story = wire.story
     if wire.byline and wire.headline is None:
         story = wire.byline + "\n\n" + story
@@ -124,32 +126,36 @@ def _wire_article(
     if not story.strip():
         raise NoText("a message of this file holds no text", path=source_path)
     try:
-        base = parse_text(raw, source_path, now=now, max_bytes=max_bytes, headline=wire.headline,
-                          byline=wire.byline, decoded=Decoded(story, encoding))
+        # the fields of the story's Article: the Article is built once, below, with the wire's
+        base = text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=wire.headline,
+                           byline=wire.byline, decoded=Decoded(story, encoding), content_sha256=file_sha256,
+                           identity=False)
     except InputError as exc:
         exc.path = source_path
         raise
-    warnings = list(base.warnings) + wire.warnings
+    warnings = list(base["warnings"]) + wire.warnings
 
-    credit = merge(agent_credit(wire.agent) if wire.agent else Credit(),
-                   Credit(base.agencies, base.regional_services))
-    if wire.agent and agent_credit(wire.agent).unknown:
+    agent = agent_credit(wire.agent) if wire.agent else Credit()
+    credit = merge(agent, Credit(base["agencies"], base["regional_services"]))
+    if agent.unknown:
         warnings.append(f"unknown_agent:{wire.agent}")
 
-    published = (base.published, base.published_precision, base.published_source)
     if wire.trailer:
         if wire.trailer.is_after(now):
             warnings.append(f"future_date_ignored:trailer:{wire.trailer.value}")
         else:
-            published = (wire.trailer.value, wire.trailer.precision, wire.trailer.source)
+            base["published"] = wire.trailer.value
+            base["published_precision"] = wire.trailer.precision
+            base["published_source"] = wire.trailer.source
 
-    dpa = base.dpa
+    base_dpa = base["dpa"]
+    dpa = base_dpa
     if dpa is None and wire.editorial_notes:
         dpa = find_dpa_id(wire.editorial_notes)
     kind = "withdrawal" if wire.withdrawal else "news"
     withdraws: tuple[str, ...] = ()
     if wire.withdrawal:
-        own = dpa.story if dpa and base.dpa and base.copyright else None
+        own = dpa.story if dpa and base_dpa and base["copyright"] else None
         named = [key for key in find_all_dpa_ids(wire.withdrawal_text) if key != own]
         if dpa and not own and dpa.story in named:
             dpa = None  # the id the notice names is the withdrawn story's, not the notice's
@@ -163,21 +169,16 @@ def _wire_article(
         if embargo is None:
             warnings.append("embargo_unread")
 
-    headline = base.title
-    footer = base.footer_lines + wire.extra_footer  # photo notes, header references: verbatim, not body
-    text_sha1 = hashlib.sha1("\n\n".join([headline, base.body, "\n".join(footer)]).encode("utf-8")).hexdigest()
-    return replace(
-        base,
+    footer = base["footer_lines"] + wire.extra_footer  # photo notes, header references: verbatim, not body
+    text_sha1 = hashlib.sha1("\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")).hexdigest()
+    base.update(
         id=f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}",
         agencies=credit.agencies,
         regional_services=credit.services,
-        published=published[0],
-        published_precision=published[1],
-        published_source=published[2],
         dpa=dpa,
         footer_lines=footer,
-        editor_initials=wire.editor_codes or base.editor_initials,
-        repairs=tuple(dict.fromkeys(decode_repairs + wire.repairs + base.repairs)),
+        editor_initials=wire.editor_codes or base["editor_initials"],
+        repairs=tuple(dict.fromkeys(decode_repairs + wire.repairs + base["repairs"])),
         text_sha1=text_sha1,
         warnings=tuple(dict.fromkeys(warnings)),
         format=wire.format,
@@ -195,6 +196,7 @@ def _wire_article(
         withdraws=withdraws,
         message_index=index,
     )
+    return Article(**base)
 
 
 def _base_day(wire: WireMessage, dpa, now: datetime) -> date:

@@ -74,8 +74,9 @@ def detect_format(text: str) -> str:
     first = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
     if len(first) <= 200 and IPTC_HEADER.fullmatch(first):
         return "iptc7901"
-    top = "\n".join(head[start:].splitlines()[:8])
-    if _ANPA_SLUG.search(top) and (_ANPA_SELECTOR.match(top) or "\n^" in head or STX + "^" in head):
+    # the slug pattern has no literal prefix: run only where its "BC-" is (most text has none)
+    top = "\n".join(head[start:].splitlines()[:8]) if "BC-" in head else ""
+    if top and _ANPA_SLUG.search(top) and (_ANPA_SELECTOR.match(top) or "\n^" in head or STX + "^" in head):
         return "anpa1312"
     if SOH in head and STX in text:
         return "iptc7901"  # the envelope, with a header we do not know
@@ -138,12 +139,17 @@ def open_envelope(message: str, split_head: Callable[[str], tuple[str, str]], sp
     return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends)
 
 
-def read_message(message: str, fmt: str) -> WireMessage:
-    """One message of a wire file, read by its format's reader."""
+def reader(fmt: str) -> Callable[[str], WireMessage]:
+    """The reader of format ``fmt``'s messages (chosen once per file)."""
     if fmt == "anpa1312":
         from pressindex.parse.anpa1312 import read_anpa1312
 
-        return read_anpa1312(message)
+        return read_anpa1312
     from pressindex.parse.iptc7901 import read_iptc7901
 
-    return read_iptc7901(message)
+    return read_iptc7901
+
+
+def read_message(message: str, fmt: str) -> WireMessage:
+    """One message of a wire file, read by its format's reader."""
+    return reader(fmt)(message)

@@ -263,13 +263,15 @@ _BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
 def unwrap(text: str) -> list[str]:
     """Paragraphs from wire lines wrapped at about 70 characters: a blank line or an indented line
     (spaces or a tab) starts a paragraph; the lines of one are joined by a space ("Corona-" at a
-    line end before a capital joins without one). String operations per paragraph, not per line."""
-    paragraphs: list[str] = []
-    for block in _BLANK_LINE.split(text):
-        for para in _INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,):
-            if "-\n" in para:
-                para = _BROKEN_COMPOUND.sub("-", para)
-            para = para.replace("\n", " ").strip()  # cleaning collapses the spaces
-            if para:
-                paragraphs.append(para)
-    return paragraphs
+    line end before a capital joins without one). String operations on the text or per paragraph,
+    not per line."""
+    if "-\n" in text:
+        # over the whole text, as over each paragraph: the "\n" it joins is followed by a capital,
+        # so it neither starts nor ends a paragraph break
+        text = _BROKEN_COMPOUND.sub("-", text)
+    # a line of spaces or tabs between is what needs the pattern; else a blank line is "\n\n"
+    blocks = _BLANK_LINE.split(text) if (" \n" in text or "\t\n" in text) else text.split("\n\n")
+    if "\n " in text or "\n\t" in text:
+        blocks = [para for block in blocks for para in (_INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,))]
+    paragraphs = [block.replace("\n", " ").strip() for block in blocks]  # cleaning collapses the spaces
+    return [para for para in paragraphs if para]
