@@ -268,3 +268,9 @@ def test_mojibake_after_correct_accents_is_fixed_per_paragraph() -> None:
     decoded = decode_bytes(text.encode("utf-8"))
     assert decoded.text == correct + "\n\n" + "Größte Städte. " * 300 + "\n\n" + correct
     assert "mojibake" in decoded.repairs
+
+
+def test_linear_stripper_block_runs_and_odd_case_names() -> None:
+    assert strip_html_linear("<p><b><i>x</i></b></p><BR/>y<DIV class=a><span>z") == "\n\nx\n\n\ny\n\nz"
+    # no KeyError, and no tag at all (html.parser names start with an ASCII letter); </iframe> goes
+    assert strip_html_linear("a<İframe>b</iframe>c<SCRIPT>d</script>e") == "a<İframe>bce"

@@ -89,13 +89,38 @@ def _strip_html_bs4(text: str) -> str:
     return soup.get_text()
 
 
+def _caseless_trie(names: tuple[str, ...]) -> str:
+    """An alternation of ``names`` (ASCII letters and digits) matched without regard to case,
+    grouped by first letter: ``re`` tries the branches of an alternation one by one, so a flat
+    list of 26 names costs 26 tries at every "<", this about one."""
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(names, key=lambda n: (-len(n), n)):  # longest first: "pre" before "p"
+        by_first.setdefault(name[0], []).append(name[1:])
+
+    def caseless(chars: str) -> str:
+        return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in chars)
+
+    branches = [
+        caseless(first) + ("(?:%s)" % "|".join(caseless(rest) for rest in rests) if rests != [""] else "")
+        for first, rests in sorted(by_first.items())
+    ]
+    firsts = "".join(sorted({c for n in names for c in (n[0], n[0].upper())}))
+    return "(?=[%s])(?:%s)" % (firsts, "|".join(branches))
+
+
 # The streaming stripper's patterns: each is tried only where a "<" is, and its repeats stop at
 # the next "<" or ">", so every character is scanned a bounded number of times.
-_DROP_OPEN = re.compile(r"<(%s)(?=[\s/>])[^<>]*>" % "|".join(_DROP_TAGS), re.IGNORECASE)
-_DROP_CLOSE = {name: re.compile(r"</%s\s*>" % name, re.IGNORECASE) for name in _DROP_TAGS}
+# ASCII: Unicode IGNORECASE would take "<ſcript>" for a script and "<İframe>" for an iframe (whose
+# lowered name then is no key of _DROP_CLOSE); html.parser knows neither.
+_DROP_OPEN = re.compile(r"<(%s)(?=[\s/>])[^<>]*>" % "|".join(_DROP_TAGS), re.IGNORECASE | re.ASCII)
+_DROP_CLOSE = {name: re.compile(r"</%s\s*>" % name, re.IGNORECASE | re.ASCII) for name in _DROP_TAGS}
 _BR_TAG = re.compile(r"<br(?=[\s/>])[^<>]*>", re.IGNORECASE)
-_BLOCK_TAG = re.compile(r"</?(?:%s)(?=[\s/>])[^<>]*>" % "|".join(_BLOCK_TAGS), re.IGNORECASE)
-_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
+_BLOCK_NAME = r"/?%s(?=[\s/>])" % _caseless_trie(_BLOCK_TAGS)
+# A block tag and the other tags right after it ("<p><b><i>"): one match, one paragraph break,
+# instead of one here and one more per tag in the _ANY_TAG pass. Possessive: a run is consumed
+# once, never retried from a later start.
+_BLOCK_RUN = re.compile(r"<%s[^<>]*>(?:<(?!%s)(?:/?[A-Za-z]|[!?])[^<>]*>)*+" % (_BLOCK_NAME, _BLOCK_NAME))
+_ANY_TAG = re.compile(r"<(?:/?[A-Za-z]|[!?])[^<>]*>")
 
 
 def strip_html_linear(text: str) -> str:
@@ -109,9 +134,17 @@ def strip_html_linear(text: str) -> str:
     paragraph."""
     text = _drop_comments_and_elements(text)
     text = _BR_TAG.sub("\n", text)
-    text = _BLOCK_TAG.sub("\n\n", text)
-    text = _ANY_TAG.sub("", text)
+    text = _BLOCK_RUN.sub("\n\n", text)
+    if "<" in text:
+        text = _ANY_TAG.sub("", text)
     return html.unescape(text) if "&" in text else text
+
+
+def _may_hold_dropped_element(text: str) -> bool:
+    """False when no "<script", "<style", … is in the text in any case: then the pass looking
+    for one (a regex tried at every "<") is saved. A superset of what _DROP_OPEN finds."""
+    lowered = text.lower()
+    return any("<" + name in lowered for name in _DROP_TAGS)
 
 
 def _drop_comments_and_elements(text: str) -> str:
@@ -121,7 +154,7 @@ def _drop_comments_and_elements(text: str) -> str:
     # the next comment and element at or after pos; each is searched again only once passed, so a
     # text with many comments and no element (or the reverse) is not rescanned to its end each time
     comment = text.find("<!--")
-    element = _DROP_OPEN.search(text)
+    element = _DROP_OPEN.search(text) if _may_hold_dropped_element(text) else None
     while comment >= 0 or element is not None:
         if element is None or 0 <= comment < element.start():
             end = text.find("-->", comment + 4)
