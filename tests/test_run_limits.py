@@ -382,3 +382,26 @@ def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, 
         assert "AwaitingConcurrencySlot" in {s.name for s in client.read_flow_run_states(second.id)}
         # the automation, not the lease (300 s after its last renewal at the start, + 15 s), freed it
         assert waited < limit + SLACK
+
+
+def test_the_nightly_schedule_creates_its_runs(prefect_server, tmp_path):
+    """The server's scheduler turns the nightly cron into scheduled runs (with SQLAlchemy 2.1 it
+    failed on every loop, "Can't evaluate bulk DML statement", and no run was ever created)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pressindex.cli import load_flow
+
+    with temporary_settings({PREFECT_API_URL: prefect_server}), get_client(sync_client=True) as client:
+        deployment_id = load_flow("ingest", "nightly_deployment")(str(tmp_path)).apply()
+        deadline = time.monotonic() + 120
+        while not (
+            runs := client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])))
+        ):
+            assert time.monotonic() < deadline, "the scheduler created no run of the nightly deployment"
+            time.sleep(1)
+
+    assert all(run.state.is_scheduled() for run in runs)
+    berlin = [run.expected_start_time.in_timezone("Europe/Berlin") for run in runs]
+    assert all((t.hour, t.minute) == (2, 0) for t in berlin), berlin
