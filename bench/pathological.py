@@ -87,6 +87,9 @@ def _id_lines(size: int) -> bytes:
 
 _STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
 
+_IPTC_HEAD = "\x01bdt0001 4 vm 120  dpa 0001\n\nBerlin/Bau/\n\x02Neue Brücke in Berlin =\n\n" + _STORY
+_IPTC_ONE_LINE = "\x01bdt0001 4 vm 10  dpa 0001\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03140918 Mär 25\n\x04"
+
 # name -> size -> bytes. Each one is a shape users sent or one a regex or library could trip on.
 SHAPES: dict[str, Callable[[int], bytes]] = {
     "ordinary": ordinary,
@@ -120,6 +123,11 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "cp1252": lambda n: ordinary(n).decode("utf-8").encode("cp1252", "replace"),
     "cp1251": lambda n: _repeat("Президент России заявил сегодня ", 2 * n).decode("utf-8").encode("cp1251"),
     "astral": lambda n: _repeat("😀 Wort ", n),
+    # IPTC 7901 (all messages of the file are parsed): many one-line messages, one message with a
+    # huge Notizblock, a header line repeated without control characters (each one a message)
+    "iptc_messages": lambda n: _repeat(_IPTC_ONE_LINE, n),
+    "iptc_notizblock": lambda n: _repeat("- Hinweis für die Redaktion.\n", n, head=_IPTC_HEAD + "# Notizblock\n\n", tail="\x03140918 Mär 25\n\x04"),
+    "iptc_headers": lambda n: _repeat("bdt0001 4 vm 10  dpa 0001\n", n),
 }
 
 

@@ -256,6 +256,9 @@ def embargo_until(note: str, base: date) -> str | None:
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INDENTED = re.compile(r"\n(?=[ \t])")
+# a line starting with a space or tab: a blank line of spaces (``_BLANK_LINE``) holds one too. Its
+# literal "\n" first makes the search a character scan, cheaper than two two-character ``in`` tests.
+_LINE_STARTS_BLANK = re.compile(r"\n[ \t]")
 # the literal "-" first: a pattern opening with a look-behind is tried at every position
 _BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
 
@@ -269,9 +272,11 @@ def unwrap(text: str) -> list[str]:
         # over the whole text, as over each paragraph: the "\n" it joins is followed by a capital,
         # so it neither starts nor ends a paragraph break
         text = _BROKEN_COMPOUND.sub("-", text)
-    # a line of spaces or tabs between is what needs the pattern; else a blank line is "\n\n"
-    blocks = _BLANK_LINE.split(text) if (" \n" in text or "\t\n" in text) else text.split("\n\n")
-    if "\n " in text or "\n\t" in text:
-        blocks = [para for block in blocks for para in (_INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,))]
+    if _LINE_STARTS_BLANK.search(text) is None:
+        # no line starts with a space or tab: a blank line is "\n\n" and no line is indented
+        blocks = text.split("\n\n")
+    else:
+        blocks = [para for block in _BLANK_LINE.split(text)
+                  for para in (_INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,))]
     paragraphs = [block.replace("\n", " ").strip() for block in blocks]  # cleaning collapses the spaces
     return [para for para in paragraphs if para]
