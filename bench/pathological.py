@@ -85,6 +85,17 @@ def _id_lines(size: int) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+def _distinct(make: Callable[[int], str], size: int) -> bytes:
+    """Units ``make(0)``, ``make(1)``, … up to ``size`` bytes: no two alike (a repeated message is
+    read once per file, so a repeated unit would time only the first)."""
+    parts, total, i = [], 0, 0
+    while total < size:
+        parts.append(make(i).encode("utf-8"))
+        total += len(parts[-1])
+        i += 1
+    return b"".join(parts)
+
+
 _STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
 
 _IPTC_HEAD = "\x01bdt0001 4 vm 120  dpa 0001\n\nBerlin/Bau/\n\x02Neue Brücke in Berlin =\n\n" + _STORY
@@ -128,6 +139,10 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "iptc_messages": lambda n: _repeat(_IPTC_ONE_LINE, n),
     "iptc_notizblock": lambda n: _repeat("- Hinweis für die Redaktion.\n", n, head=_IPTC_HEAD + "# Notizblock\n\n", tail="\x03140918 Mär 25\n\x04"),
     "iptc_headers": lambda n: _repeat("bdt0001 4 vm 10  dpa 0001\n", n),
+    # the same, every message distinct (sequence numbers, a word): no message is read twice
+    "iptc_messages_distinct": lambda n: _distinct(
+        lambda i: f"\x01bdt{i % 10000:04d} 4 vm 10  dpa {i % 10000:04d}\n\x02Berlin (dpa) - Die Stadt baut Brücke {i}.\n\x03140918 Mär 25\n\x04", n),
+    "iptc_headers_distinct": lambda n: _distinct(lambda i: f"bdt{i % 10000:04d} 4 vm 10  dpa {i % 100000:05d}\n", n),
 }
 
 

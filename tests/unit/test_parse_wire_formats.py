@@ -6,6 +6,7 @@ The messages are composed for this project (tests/wire_formats_factory.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -102,6 +103,37 @@ def test_a_message_without_text_is_skipped_and_named():
     articles = parse_messages(raw, "two.txt", now=NOW)
     assert [a.message_index for a in articles] == [1]
     assert "message_skipped:0:no_text" in articles[0].warnings
+
+
+def test_a_repeated_message_is_read_once_and_gives_the_same_article():
+    one = wf.iptc("bdt0602 4 vm 100  dpa 0602", "Wetter/", ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")])
+    empty = wf.iptc("bdt0601 4 vm 10  dpa 0601", "Leer/", [])
+    articles = parse_messages((one + empty + one + empty + one).encode(), "repeats.txt", now=NOW)
+    assert [a.message_index for a in articles] == [0, 2, 4]
+    assert articles[0].warnings == ("message_skipped:1:no_text", "message_skipped:3:no_text")
+    alone = parse_messages((one + empty).encode(), "repeats.txt", now=NOW)[0]
+    assert alone.warnings == ("message_skipped:1:no_text",)
+    for a in articles[1:]:  # the file's hash and size are the file's
+        assert replace(a, message_index=0) == replace(alone, warnings=(), content_sha256=a.content_sha256, size=a.size)
+
+
+@pytest.mark.parametrize(
+    ("raw", "story"),
+    [
+        # control characters stripped: every header line a message
+        ("bdt0001 4 vm 10  dpa 0001\n" * 3, "bdt0003 4 vm 10  dpa 0003\nBerlin (dpa) - Die Stadt baut eine Brücke.\n"),
+        ("bdt0001 4 vm 10  dpa 0001\r\nbdt0002 4 vm 10  dpa 0002\r\n\r\n", "bdt0003 4 vm 10  dpa 0003\r\nBerlin (dpa) - Die Stadt baut eine Brücke.\r\n"),
+        ("\x01bdt0001 4 vm 10  dpa 0001\n\x01bdt0002 4 vm 10  dpa 0002\n  \n", "\x01bdt0003 4 vm 10  dpa 0003\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03"),
+    ],
+)
+def test_header_lines_alone_are_messages_without_text(raw, story):
+    with pytest.raises(InputError) as exc:
+        parse_messages(raw.encode(), "headers.txt", now=NOW)
+    assert exc.value.code == "no_text" and exc.value.path == "headers.txt"
+    articles = parse_messages((raw + story).encode(), "headers.txt", now=NOW)
+    skipped = [w for w in articles[0].warnings if w.startswith("message_skipped:")]
+    assert len(articles) == 1 and articles[0].title == "Die Stadt baut eine Brücke"
+    assert skipped == [f"message_skipped:{i}:no_text" for i in range(articles[0].message_index)]
 
 
 @pytest.mark.parametrize(

@@ -30,8 +30,8 @@ from pressindex.model import Article
 from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
-from pressindex.parse.nonpublic import remove_nonpublic
-from pressindex.parse.wire_format import WireMessage, detect_format, reader, split_messages
+from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
+from pressindex.parse.wire_format import WireMessage, detect_format, header_only, reader, split_messages
 from pressindex.parse.wire_notes import category_name, embargo_until, quoted_headline
 
 
@@ -64,16 +64,40 @@ def parse_messages(
     first_error: InputError | None = None
     read = reader(fmt)
     file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
+    # per file, not per message: the non-public marker's words (one message: its reader looks)
+    nonpublic = not several or may_hold_nonpublic(decoded.text)
+    # A message repeated in the file (a re-sent story) is read once: its Article depends on the
+    # message's text and on what is the file's, nothing else but the index.
+    seen: dict[str, Article | str] = {}  # the Article, or the code of the error it raised
     for index, message in enumerate(messages):
-        wire = read(message)
+        if several:
+            earlier = seen.get(message)
+            if isinstance(earlier, Article):
+                articles.append(replace(earlier, message_index=index))
+                continue
+            if earlier is not None:
+                skipped.append(f"message_skipped:{index}:{earlier}")
+                continue
+            if fmt == "iptc7901" and header_only(message):
+                # a header line and nothing else: no text, rejected before any per-message work
+                first_error = first_error or NoText("a message of this file holds no text", path=source_path)
+                skipped.append(f"message_skipped:{index}:{NoText.code}")
+                seen[message] = NoText.code
+                continue
+        wire = read(message, nonpublic)
         try:
-            articles.append(_wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
-                                          index if several else None, file_sha256))
+            article = _wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
+                                    index if several else None, file_sha256)
         except InputError as exc:
             if not several:
                 raise
             first_error = first_error or exc
             skipped.append(f"message_skipped:{index}:{exc.code}")
+            seen[message] = exc.code
+            continue
+        articles.append(article)
+        if several:
+            seen[message] = article
     if not articles:
         raise first_error or NoText("no message with text in this file", path=source_path)
     if skipped:

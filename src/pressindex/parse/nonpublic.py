@@ -37,6 +37,12 @@ _SEPARATOR = re.compile(r"^[ \t]{0,5}(?:\*[ \t]{0,3}){3,10}$|^[ \t]{0,5}-{3,20}[
 _EDITOR_CODES = re.compile(r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|/[a-z]{1,4}(?:/[a-z]{1,4}){0,19})[ \t]{0,5}$")
 
 
+def may_hold_nonpublic(text: str) -> bool:
+    """Whether ``text`` holds one of the marker's distinctive words (else nothing is cut from it,
+    nor from any part of it)."""
+    return any(w in text for w in _PREFILTER_WORDS)
+
+
 def remove_nonpublic(text: str) -> tuple[str, bool]:
     """``text`` without its not-for-publication parts, and whether one was found."""
     hits = _Prefilter(text)

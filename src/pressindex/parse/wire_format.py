@@ -104,6 +104,23 @@ def split_messages(text: str, fmt: str) -> list[str]:
     return messages or [text]
 
 
+def header_only(message: str) -> bool:
+    """Whether an IPTC 7901 message is a header line alone (blank lines after it at most): the
+    reader would find no headline and no text in it. Only the plainest shape is recognised here
+    (anything else goes to the reader)."""
+    nl = message.find("\n")
+    if nl < 0:
+        line, rest = message, ""
+    else:
+        line, rest = message[:nl], message[nl + 1 :]
+    if rest and not rest.isspace():
+        return False
+    line = line.rstrip("\r")
+    if not line or len(line) > 200 or "\r" in line or not line.isprintable():
+        return False
+    return IPTC_HEADER.fullmatch(line.rstrip()) is not None
+
+
 def _is_header_line(text: str, start: int) -> bool:
     end = text.find("\n", start)
     line = text[start : end if end >= 0 else len(text)].rstrip("\r")
@@ -123,15 +140,22 @@ class Envelope:
         return tuple(x for x in (self.line_ends, "nonpublic_removed" if self.nonpublic_removed else None) if x)
 
 
-def open_envelope(message: str, split_head: Callable[[str], tuple[str, str]], split_trailer: Callable[[str], tuple[str, str]]) -> Envelope:
+def open_envelope(
+    message: str,
+    split_head: Callable[[str], tuple[str, str]],
+    split_trailer: Callable[[str], tuple[str, str]],
+    nonpublic: bool = True,
+) -> Envelope:
     """Line ends made LF, the non-public part cut (first, before any line is read), then head, text
     and tail split at STX and ETX, or where the format's ``split_head``/``split_trailer`` say when a
-    system stripped the control characters; control characters other than TAB and LF dropped."""
+    system stripped the control characters; control characters other than TAB and LF dropped.
+    ``nonpublic`` False: the caller found no non-public marker word in the whole file (searched
+    once per file, not once per message)."""
     line_ends = None
     if "\r" in message:
         line_ends = "crlf" if "\r\n" in message else "cr"
         message = message.replace("\r\n", "\n").replace("\r", "\n")
-    message, removed = remove_nonpublic(message)
+    message, removed = remove_nonpublic(message) if nonpublic else (message, False)
     stx = message.find(STX)
     head, rest = (message[:stx], message[stx + 1 :]) if stx >= 0 else split_head(message)
     etx = rest.find(ETX)
@@ -139,7 +163,7 @@ def open_envelope(message: str, split_head: Callable[[str], tuple[str, str]], sp
     return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends)
 
 
-def reader(fmt: str) -> Callable[[str], WireMessage]:
+def reader(fmt: str) -> Callable[..., WireMessage]:
     """The reader of format ``fmt``'s messages (chosen once per file)."""
     if fmt == "anpa1312":
         from pressindex.parse.anpa1312 import read_anpa1312

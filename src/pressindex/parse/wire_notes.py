@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pressindex.parse.dates import DateValue
@@ -158,6 +159,7 @@ ANPA_TRAILER = re.compile(
 )
 
 
+@lru_cache(maxsize=64)  # a file's messages often share a trailer; DateValue is frozen
 def trailer_date(line: str) -> DateValue | None:
     """The publication time a trailer line gives, with its offset, minute precision."""
     m = IPTC_TRAILER.match(line)
