@@ -263,3 +263,27 @@ def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
         assert a.id.startswith(("dpa-", "sha1-"))
         assert a.format in ("iptc7901", "anpa1312", "text")
         a.to_json_dict()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(_PIECES, st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=30)), max_size=25).map("".join),
+    st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
+    """The file's bytes telling "no control character but the envelope's" gives what the scan of
+    every message part gives."""
+    import pressindex.parse.messages as messages_module
+
+    raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}\n\x03140918 Mär 25\n\x04" * 2).encode(encoding, "replace")
+
+    def run():
+        try:
+            return [a.to_json_dict() for a in parse_messages(raw, "ctl.txt", now=NOW)]
+        except InputError as exc:
+            return exc.code
+
+    fast = run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(messages_module, "has_odd_controls", lambda *_: True)
+        assert run() == fast

@@ -49,8 +49,8 @@ _MAX_NOTE_LINES = 8
 _MAX_HEADLINE_LINES = 8
 
 
-def read_iptc7901(message: str, nonpublic: bool = True) -> WireMessage:
-    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic)
+def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -> WireMessage:
+    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic, controls)
     head, text, tail = env.head, env.text, env.tail
     repairs = env.repairs
 

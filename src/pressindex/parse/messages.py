@@ -31,7 +31,7 @@ from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
-from pressindex.parse.wire_format import WireMessage, detect_format, header_only, reader, split_messages
+from pressindex.parse.wire_format import WireMessage, detect_format, has_odd_controls, header_only, reader, split_messages
 from pressindex.parse.wire_notes import category_name, embargo_until, quoted_headline
 
 
@@ -66,6 +66,7 @@ def parse_messages(
     file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
     # per file, not per message: the non-public marker's words (one message: its reader looks)
     nonpublic = not several or may_hold_nonpublic(decoded.text)
+    controls = has_odd_controls(raw, decoded.encoding, decoded.repairs)  # once per file, on its bytes
     # A message repeated in the file (a re-sent story) is read once: its Article depends on the
     # message's text and on what is the file's, nothing else but the index.
     seen: dict[str, Article | str] = {}  # the Article, or the code of the error it raised
@@ -84,7 +85,7 @@ def parse_messages(
                 skipped.append(f"message_skipped:{index}:{NoText.code}")
                 seen[message] = NoText.code
                 continue
-        wire = read(message, nonpublic)
+        wire = read(message, nonpublic, controls)
         try:
             article = _wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
                                     index if several else None, file_sha256)
