@@ -53,9 +53,10 @@ class Settings(BaseSettings):
         default_factory=_cores, ge=1,
         description="processes that parse and detect language, each file within the limits below",
     )  # fmt: skip
-    # Per-file limits of the parse processes (pressindex.parse_pool). Ordinary copy parses at
-    # 1-4 MB/s on one core: 5 s per MB leaves 5-20x for a loaded machine, the floor covers start-up
-    # jitter of small files. A file over either limit is quarantined (parse_timeout, parse_memory).
+    # Per-file limits of the parse processes (pressindex.parse_pool). Ordinary copy parses at about
+    # 20 MB/s on one core and the slowest known shape (thousands of tiny wire messages) at 1.7 s per
+    # MB (bench/pathological.py): 5 s per MB leaves a margin for a loaded machine, the floor covers
+    # scheduling jitter of small files. A file over either limit is quarantined (parse_timeout, parse_memory).
     parse_seconds_per_mb: float = Field(
         5.0, gt=0, description="wall time a parse process may spend on a file, per MB of the file"
     )
