@@ -140,3 +140,21 @@ def test_index_commands(es, alias, runner):
     assert runner.invoke(index, ["drop-old", "--index", alias, "--yes"]).output.strip() == "nothing to drop"
     created = runner.invoke(index, ["create", "--index", alias])
     assert created.output.strip() == f"{alias} → {versioned_name(alias, mapping_version())}"
+
+
+def test_an_index_of_an_older_release_gets_the_new_fields_in_place(es, alias):
+    old = copy.deepcopy(index_definition())
+    old["_meta"]["mapping_version"] = mapping_version() - 1
+    for name in ("format", "urgency", "embargo_until", "kind"):  # fields a later release added
+        old["mappings"]["properties"].pop(name)
+    from pressindex.indices import create_index
+
+    create_index(es, versioned_name(alias, mapping_version() - 1), old, aliases={alias: {}})
+
+    concrete = ensure_index(es, alias)  # what every run does first
+
+    assert concrete == versioned_name(alias, mapping_version() - 1)  # no migration: the same index
+    mapped = es.indices.get_mapping(index=concrete)[concrete]["mappings"]["properties"]
+    assert {"format", "urgency", "embargo_until", "kind"} <= set(mapped)
+    es.index(index=concrete, id="new", document={"title": "Neu", "format": "iptc7901", "urgency": 2}, refresh=True)
+    assert es.get(index=concrete, id="new")["_source"]["format"] == "iptc7901"

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from pressindex.errors import ConfigError, TerminalLoadError
@@ -126,6 +126,9 @@ def ensure_index(es: Elasticsearch, alias: str, definition: dict | None = None) 
     definition = definition or index_definition()
     existing = current_index(es, alias)
     if existing:
+        version = index_version(existing)
+        if version is not None and version < mapping_version(definition):
+            add_new_fields(es, existing, definition)  # first: the search filter reads some of them
         ensure_search_filter(es, alias, definition)
         return existing
     name = versioned_name(alias, mapping_version(definition))
@@ -135,6 +138,26 @@ def ensure_index(es: Elasticsearch, alias: str, definition: dict | None = None) 
         es.indices.put_alias(index=name, name=alias, **alias_spec(definition))
     es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
     return name
+
+
+def add_new_fields(es: Elasticsearch, index: str, definition: dict | None = None) -> list[str]:
+    """Add to ``index`` the fields of the definition it lacks (a release added them); returns their names.
+
+    The mapping is strict, so an index made by an older release would refuse every new document
+    until ``pressindex index migrate``. New fields can be added in place; changes to existing
+    fields cannot, and still need the migration (it also gives old documents the new fields)."""
+    definition = definition or index_definition()
+    mapped = es.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    missing = {k: v for k, v in definition["mappings"]["properties"].items() if k not in mapped}
+    if missing:
+        try:
+            es.indices.put_mapping(index=index, properties=missing)
+        except BadRequestError as exc:
+            raise ConfigError(
+                f"{index} lacks the fields {sorted(missing)} and they cannot be added in place "
+                f"({exc.message}): run `pressindex index migrate`"
+            ) from exc
+    return sorted(missing)
 
 
 def create_index(
