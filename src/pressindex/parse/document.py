@@ -43,21 +43,10 @@ def parse_document(
     return parse_messages(raw, source_path, now=now, max_bytes=max_bytes)[0]
 
 
-def parse_text(
-    raw: bytes,
-    source_path: str,
-    *,
-    now: datetime | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    headline: str | None = None,
-    byline: str | None = None,
-    decoded: Decoded | None = None,
-) -> Article:
+def parse_text(raw: bytes, source_path: str, **options) -> Article:
     """Parse ``raw`` as article text (no wire format): what :func:`parse_document` does for a
-    plain text file. ``headline``/``byline`` are a wire reader's, cleaned here like the text;
-    ``decoded`` is text already decoded from ``raw`` (a wire message's story), not decoded again."""
-    return Article(**text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=headline,
-                                 byline=byline, decoded=decoded))
+    plain text file. ``options`` are :func:`text_fields`' keywords."""
+    return Article(**text_fields(raw, source_path, **options))
 
 
 def text_fields(
@@ -73,7 +62,9 @@ def text_fields(
     identity: bool = True,
 ) -> dict:
     """The fields :func:`parse_text` builds its Article from, as keyword arguments: a wire message
-    adds its own to them and builds the Article once. ``content_sha256`` is the file's hash when
+    adds its own to them and builds the Article once. ``headline``/``byline`` are a wire reader's,
+    cleaned here like the text; ``decoded`` is text already decoded from ``raw`` (a wire message's
+    story), not decoded again. ``content_sha256`` is the file's hash when
     the caller has it (one per file, not per message); ``identity=False`` leaves ``id`` and
     ``text_sha1`` out (a wire message computes its own)."""
     now = now or datetime.now(timezone.utc)
