@@ -177,8 +177,10 @@ def _assert_not_in_bulk_mode(es, alias: str) -> None:
 
 def _assert_every_file_once(es, alias: str, inbox: Path, files: int) -> None:
     es.indices.refresh(index=[alias, state.state_alias(alias)])
-    assert es.count(index=alias)["count"] == files
     records = state.lookup(es, alias, [str(p) for p in inbox.iterdir()])
+    # what the records say, for a mismatch seen once in CI and not reproduced since (1 in ~16 runs)
+    odd = [(r["path"], r["status"], r.get("error_code"), r.get("doc_id")) for r in records.values() if r["status"] != state.INDEXED]
+    assert es.count(index=alias)["count"] == files, (len(records), odd[:5])
     assert len(records) == files
     assert {r["status"] for r in records.values()} <= state.DONE
 
