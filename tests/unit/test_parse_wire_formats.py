@@ -160,6 +160,23 @@ def test_plain_text_keeps_the_defaults():
     assert parse_messages(b"Berlin (dpa) - Die Regierung hat entschieden.", "p.txt", now=NOW)[0].format == "text"
 
 
+def test_a_plain_text_notizblock_is_editorial_notes_not_body():
+    raw = "\n".join([
+        "Neue Fähre auf der Elbe", "", "Hamburg (dpa/lno) - Die neue Fähre fährt ab Montag im Stundentakt.", "",
+        "# Notizblock", "", "## Internet", "- [Fahrplan](https://example.org/faehre)", "",
+        "## Berichtigung", "- Im zweiten Absatz muss es Montag heißen.", "",
+        "* * * *", "", "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt", "",
+        "## Kontakte", "- Redaktion: +49 40 0000000, elbe@example.org", "",
+    ]).encode("cp1252")  # fmt: skip
+    a = parse_document(raw, "elbe.txt", now=datetime(2025, 3, 15, tzinfo=timezone.utc))
+    assert a.format == "text" and a.title == "Neue Fähre auf der Elbe" and a.encoding == "cp1252"
+    assert "Notizblock" not in a.body and "example.org/faehre" not in a.body
+    assert "example.org/faehre" in a.editorial_notes and a.is_correction
+    assert a.correction == "- Im zweiten Absatz muss es Montag heißen."
+    assert "nonpublic_removed" in a.repairs
+    assert "0000000" not in repr(a) and "elbe@example.org" not in repr(a)
+
+
 def test_headline_is_never_a_dateline_in_plain_text():
     raw = ("Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax dürfte am Freitag "
            "mit Gewinnen starten. Händler verwiesen auf gute Vorgaben.").encode()

@@ -74,11 +74,13 @@ class Decoded:
     repairs: tuple[str, ...] = ()
 
 
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
+
+
 def sniff_binary(raw: bytes) -> str | None:
     """Name the binary format of ``raw`` (by magic number or NUL/control density), or None."""
-    for magic, name in _MAGIC:
-        if raw.startswith(magic):
-            return name
+    if raw.startswith(_MAGIC_PREFIXES):  # one C call for the common case: no magic number
+        return next(name for magic, name in _MAGIC if raw.startswith(magic))
     head = raw[:_SAMPLE]
     if not head:
         return None

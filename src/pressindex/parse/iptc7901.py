@@ -33,16 +33,15 @@ from pressindex.parse.wire_notes import (
     ENGLISH_MARKER,
     IPTC_TRAILER,
     Notes,
+    find_notebook,
     is_withdrawal,
     read_note,
+    read_notebook,
     trailer_date,
     unwrap,
 )
 
-# case-sensitive alternatives: an IGNORECASE search over the whole text costs several times more
-_NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|NOTIZBLOCK|Notebook|NOTEBOOK|Notes|NOTES)\b", re.MULTILINE)
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
-_SECTION = re.compile(r"^##[ \t]{0,3}(?P<name>[^\n]{1,80})$")
 _BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
 _PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
 _MAX_NOTE_LINES = 8
@@ -70,7 +69,7 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     start = sum(len(x) + 1 for x in lines[:i])
 
     # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
-    m = _find_notebook(text, start)
+    m = find_notebook(text, start)
     body_end = m.start() if m else len(text)
     note_lines = text[body_end:].split("\n") if m else []
     body = text[start:body_end]
@@ -86,7 +85,7 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     paragraphs = unwrap(body)
     msg.story = "\n\n".join(paragraphs)
     if note_lines:
-        notes_text, correction = _notebook(note_lines)
+        notes_text, correction = read_notebook(note_lines)
         msg.editorial_notes = notes_text
         if correction and msg_notes.correction is None:
             msg_notes.correction = correction
@@ -103,24 +102,6 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
     msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
     return msg
-
-
-def _find_notebook(text: str, start: int) -> re.Match[str] | None:
-    """``_NOTEBOOK.search(text, start)``, tried only at the line starts holding a "#" (found with
-    ``str.find``): a multi-line ``^`` pattern is otherwise tried at every position."""
-    if start == 0:
-        m = _NOTEBOOK.match(text)
-        if m:
-            return m
-        at = text.find("\n#")
-    else:
-        at = text.find("\n#", start - 1)
-    while at >= 0:
-        m = _NOTEBOOK.match(text, at + 1)
-        if m:
-            return m
-        at = text.find("\n#", at + 2)
-    return None
 
 
 def _split_stripped_head(message: str) -> tuple[str, str]:
@@ -270,22 +251,3 @@ def _pop_editor_codes(lines: list[str], agent: str | None) -> str | None:
         del lines[k]
         return line
     return None
-
-
-def _notebook(lines: list[str]) -> tuple[str | None, str | None]:
-    """The public Notizblock as text, and the text of its ``## Berichtigung`` section."""
-    kept = [x.rstrip() for x in lines]
-    while kept and not kept[-1].strip():
-        kept.pop()
-    text = "\n".join(kept).strip()
-    correction: list[str] = []
-    inside = False
-    for line in kept:
-        m = _SECTION.match(line.strip())
-        if m:
-            inside = m.group("name").strip().lower() in ("berichtigung", "berichtigungen", "korrektur", "correction", "corrections")
-            continue
-        if inside and line.strip():
-            correction.append(line.strip())
-    text = re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text
-    return (text or None), (" ".join(correction) or None)

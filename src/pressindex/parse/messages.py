@@ -30,9 +30,9 @@ from pressindex.model import Article
 from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
-from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
+from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES, may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.wire_format import WireMessage, detect_format, has_odd_controls, header_only, reader, split_messages
-from pressindex.parse.wire_notes import category_name, embargo_until, quoted_headline
+from pressindex.parse.wire_notes import category_name, embargo_until, find_notebook, quoted_headline, read_notebook
 
 
 def parse_messages(
@@ -107,27 +107,30 @@ def parse_messages(
 
 
 def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -> Article:
-    from pressindex.parse.document import parse_text
+    """Plain text: :func:`~pressindex.parse.document.parse_text`, after the non-public part and the
+    Notizblock are cut off. Only files holding the marker's words or a line starting with "#" pay
+    for that (a look at the bytes); the text is decoded once either way."""
+    from pressindex.parse.document import parse_text, text_fields
 
-    # Non-public notes are cut before the text is parsed; only files holding the marker pay for it.
-    if b"ffentlichung" not in raw and b"ublication" not in raw and b"FFENTLICHUNG" not in raw and b"UBLICATION" not in raw:
+    nonpublic = any(word in raw for word in _NONPUBLIC_BYTES)
+    if not nonpublic and b"#" not in raw:
         return parse_text(raw, source_path, now=now, max_bytes=max_bytes)
     try:
         decoded = decode_bytes(raw, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = source_path
         raise
-    text, removed = remove_nonpublic(decoded.text)
-    if not removed:
-        return parse_text(raw, source_path, now=now, max_bytes=max_bytes)
-    article = parse_text(text.encode("utf-8"), source_path, now=now, max_bytes=max_bytes * 4)
-    return replace(
-        article,
-        encoding=decoded.encoding,
-        repairs=tuple(dict.fromkeys(decoded.repairs + ("nonpublic_removed",) + article.repairs)),
-        content_sha256=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-    )
+    text, removed = remove_nonpublic(decoded.text) if nonpublic else (decoded.text, False)
+    notebook = find_notebook(text, 0) if "#" in text else None
+    notes = correction = None
+    if notebook:
+        notes, correction = read_notebook(text[notebook.start() :].split("\n"))
+        text = text[: notebook.start()]
+    repairs = decoded.repairs + (("nonpublic_removed",) if removed else ())
+    fields = text_fields(raw, source_path, now=now, max_bytes=max_bytes, decoded=Decoded(text, decoded.encoding, repairs))
+    if notebook:
+        fields.update(editorial_notes=notes, correction=correction, is_correction=correction is not None)
+    return Article(**fields)
 
 
 def _wire_article(

@@ -282,3 +282,48 @@ def unwrap(text: str) -> list[str]:
                   for para in (_INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,))]
     paragraphs = [block.replace("\n", " ").strip() for block in blocks]  # cleaning collapses the spaces
     return [para for para in paragraphs if para]
+
+
+# ---------------------------------------------------------------------------------------------
+# The Notizblock: public notes for editors at the end of a message (not body, not searched)
+
+# case-sensitive alternatives: an IGNORECASE search over the whole text costs several times more
+_NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|NOTIZBLOCK|Notebook|NOTEBOOK|Notes|NOTES)\b", re.MULTILINE)
+_SECTION = re.compile(r"^##[ \t]{0,3}(?P<name>[^\n]{1,80})$")
+
+
+def find_notebook(text: str, start: int) -> re.Match[str] | None:
+    """``_NOTEBOOK.search(text, start)``, tried only at the line starts holding a "#" (found with
+    ``str.find``): a multi-line ``^`` pattern is otherwise tried at every position."""
+    if start == 0:
+        m = _NOTEBOOK.match(text)
+        if m:
+            return m
+        at = text.find("\n#")
+    else:
+        at = text.find("\n#", start - 1)
+    while at >= 0:
+        m = _NOTEBOOK.match(text, at + 1)
+        if m:
+            return m
+        at = text.find("\n#", at + 2)
+    return None
+
+
+def read_notebook(lines: list[str]) -> tuple[str | None, str | None]:
+    """The public Notizblock as text, and the text of its ``## Berichtigung`` section."""
+    kept = [x.rstrip() for x in lines]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    text = "\n".join(kept).strip()
+    correction: list[str] = []
+    inside = False
+    for line in kept:
+        m = _SECTION.match(line.strip())
+        if m:
+            inside = m.group("name").strip().lower() in ("berichtigung", "berichtigungen", "korrektur", "correction", "corrections")
+            continue
+        if inside and line.strip():
+            correction.append(line.strip())
+    text = re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text
+    return (text or None), (" ".join(correction) or None)
