@@ -177,6 +177,54 @@ def test_a_plain_text_notizblock_is_editorial_notes_not_body():
     assert "0000000" not in repr(a) and "elbe@example.org" not in repr(a)
 
 
+@pytest.mark.parametrize(
+    ("opening", "want"),
+    [
+        ("(Sperrfrist 14. März, 18.00 Uhr)", "2025-03-14T18:00:00+01:00"),
+        ("Sperrfrist: 14.03.2025, 18:00 Uhr", "2025-03-14T18:00:00+01:00"),
+        ("(Nicht vor Montag, 06.00 Uhr verwenden)", "2025-03-17T06:00:00+01:00"),
+        ("EMBARGOED until 1800 GMT March 14", "2025-03-14T18:00:00+00:00"),
+    ],
+)
+def test_a_plain_text_embargo_note_is_read(opening, want):
+    raw = (f"{opening}\n\nHaushalt für 2026 steht\n\nBerlin (dpa) - Der Bundestag hat den Haushalt beschlossen."
+           "\n\n© dpa-infocom, dpa:250314-99-123456/2").encode()
+    a = parse_document(raw, "embargo.txt", now=NOW)
+    assert a.embargo_until == want and a.title == "Haushalt für 2026 steht"
+    assert "Sperrfrist" not in a.body and "EMBARGO" not in a.body and "Nicht vor" not in a.body
+
+
+def test_an_embargo_that_names_no_moment_holds_the_text_back():
+    plain = parse_document(b"(Sperrfrist: Redebeginn)\n\nRede zur Lage\n\nBerlin (dpa) - Die Rede beginnt.", "p.txt", now=NOW)
+    message = wf.iptc("bdt0001 4 pl 30  dpa 0001", "Rede/",
+                      ["(Sperrfrist beachten)", "Rede zur Lage =", "", "Berlin (dpa) - Die Rede beginnt."])
+    wire = parse_document(message.encode(), "w.txt", now=NOW)
+    for a in (plain, wire):
+        assert a.embargo_until == "9999-12-31T23:59:59+00:00" and "embargo_unread" in a.warnings
+
+
+def test_plain_text_opening_notes_give_urgency_correction_and_genre():
+    raw = ("(Eil)\n(Berichtigung: Im ersten Satz muss es Dienstag heißen.)\n(Zusammenfassung)\n"
+           "Streik bei der Bahn\n\nBerlin (dpa) - Am Dienstag streiken die Lokführer.").encode()
+    a = parse_document(raw, "eil.txt", now=NOW)
+    assert (a.urgency, a.genre, a.is_correction, a.title) == (2, "Zusammenfassung", True, "Streik bei der Bahn")
+    assert a.correction == "Im ersten Satz muss es Dienstag heißen."
+    assert a.body.startswith("Berlin (dpa) - Am Dienstag") and a.dateline == "Berlin"
+
+
+def test_a_plain_text_withdrawal_notice_names_the_story_and_not_itself():
+    raw = ("(Achtung)\nMeldung zurückgezogen\n\nBerlin (dpa) - Die Meldung dpa:250313-99-654321 "
+           "wird zurückgezogen. Bitte nicht verwenden.").encode()
+    a = parse_document(raw, "kill.txt", now=NOW)
+    assert a.kind == "withdrawal" and a.withdraws == ("250313-99-654321",)
+    assert not a.id.startswith("dpa-250313-99-654321")
+
+
+def test_a_picture_credit_above_a_plain_text_is_no_note():
+    a = parse_document(b"(Foto: Archiv)\n\nNeue Br\xc3\xbccke\n\nPeine (dpa) - Die Br\xc3\xbccke ist offen.", "f.txt", now=NOW)
+    assert a.genre is None and a.embargo_until is None
+
+
 def test_headline_is_never_a_dateline_in_plain_text():
     raw = ("Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax dürfte am Freitag "
            "mit Gewinnen starten. Händler verwiesen auf gute Vorgaben.").encode()

@@ -30,12 +30,11 @@ import re
 from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, open_envelope
 from pressindex.parse.wire_notes import (
     CONTROLS,
-    ENGLISH_MARKER,
     IPTC_TRAILER,
     Notes,
     find_notebook,
     is_withdrawal,
-    read_note,
+    read_notes,
     read_notebook,
     trailer_date,
     unwrap,
@@ -44,7 +43,6 @@ from pressindex.parse.wire_notes import (
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
 _BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
 _PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
-_MAX_NOTE_LINES = 8
 _MAX_HEADLINE_LINES = 8
 
 
@@ -64,7 +62,7 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
 
     # the notes and the headline are within the first lines: only those are split into lines
     lines = text.split("\n", _TOP_LINES)
-    i = _read_notes(lines, 0, msg_notes := Notes())
+    i = read_notes(lines, 0, msg_notes := Notes())
     i = _read_headline(lines, i, msg)
     start = sum(len(x) + 1 for x in lines[:i])
 
@@ -150,38 +148,6 @@ def _read_head(head: str, msg: WireMessage) -> None:
     slug = next((x for x in lines if "/" in x), lines[0] if len(lines) == 1 else None)
     if slug and len(slug) <= 300:
         msg.keywords = tuple(k.strip() for k in slug.split("/") if k.strip())
-
-
-def _read_notes(lines: list[str], i: int, notes: Notes) -> int:
-    """Parenthesised notes and English marker lines before the headline; returns the next line."""
-    n = len(lines)
-    while i < n:
-        line = lines[i].strip()
-        if not line:
-            i += 1
-            continue
-        if line.startswith("("):
-            # a note, possibly wrapped: up to its closing parenthesis
-            depth, parts, j = 0, [], i
-            while j < n and j < i + _MAX_NOTE_LINES:
-                part = lines[j].strip()
-                parts.append(part)
-                depth += part.count("(") - part.count(")")
-                j += 1
-                if depth <= 0:
-                    break
-            joined = " ".join(parts)
-            if depth > 0 or not joined.endswith(")") or joined.endswith("="):
-                return i  # no closed note: the headline (or a photo note) starts here
-            read_note(joined[1:-1], notes)
-            i = j
-            continue
-        if len(line) <= 40 and ENGLISH_MARKER.match(line):
-            read_note(line, notes)
-            i += 1
-            continue
-        return i
-    return i
 
 
 def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:

@@ -30,9 +30,18 @@ from pressindex.model import Article
 from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
-from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES, may_hold_nonpublic, remove_nonpublic
+from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
+from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.wire_format import WireMessage, detect_format, has_odd_controls, header_only, reader, split_messages
-from pressindex.parse.wire_notes import category_name, embargo_until, find_notebook, quoted_headline, read_notebook
+from pressindex.parse.wire_notes import (
+    category_name,
+    embargo_until,
+    find_notebook,
+    is_withdrawal,
+    opening_notes,
+    quoted_headline,
+    read_notebook,
+)
 
 
 def parse_messages(
@@ -107,29 +116,55 @@ def parse_messages(
 
 
 def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -> Article:
-    """Plain text: :func:`~pressindex.parse.document.parse_text`, after the non-public part and the
-    Notizblock are cut off. Only files holding the marker's words or a line starting with "#" pay
-    for that (a look at the bytes); the text is decoded once either way."""
-    from pressindex.parse.document import parse_text, text_fields
+    """Plain text: :func:`~pressindex.parse.document.text_fields` on the text without its
+    non-public part, its opening notes (``(Sperrfrist …)``, ``(Eil)``, ``(Berichtigung: …)``) and
+    its Notizblock, which become fields as in IPTC 7901. Decoded once; the non-public cut runs only
+    when the bytes hold the marker's words."""
+    from pressindex.parse.document import text_fields
 
-    nonpublic = any(word in raw for word in _NONPUBLIC_BYTES)
-    if not nonpublic and b"#" not in raw:
-        return parse_text(raw, source_path, now=now, max_bytes=max_bytes)
     try:
         decoded = decode_bytes(raw, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = source_path
         raise
-    text, removed = remove_nonpublic(decoded.text) if nonpublic else (decoded.text, False)
+    text, removed = remove_nonpublic(decoded.text) if any(w in raw for w in _NONPUBLIC_BYTES) else (decoded.text, False)
+    notes, offset = opening_notes(text)
+    if offset:
+        text = text[offset:]
     notebook = find_notebook(text, 0) if "#" in text else None
-    notes = correction = None
+    notebook_text = correction = None
     if notebook:
-        notes, correction = read_notebook(text[notebook.start() :].split("\n"))
+        notebook_text, correction = read_notebook(text[notebook.start() :].split("\n"))
         text = text[: notebook.start()]
     repairs = decoded.repairs + (("nonpublic_removed",) if removed else ())
     fields = text_fields(raw, source_path, now=now, max_bytes=max_bytes, decoded=Decoded(text, decoded.encoding, repairs))
-    if notebook:
-        fields.update(editorial_notes=notes, correction=correction, is_correction=correction is not None)
+    if notes is None and notebook is None:
+        return Article(**fields)
+    if notes is not None and notes.correction is not None:
+        correction = notes.correction
+    others = "\n".join(f"({o})" for o in notes.others) if notes is not None and notes.others else None
+    fields.update(
+        editorial_notes="\n\n".join(x for x in (others, notebook_text) if x) or None,
+        correction=correction,
+        is_correction=correction is not None,
+    )
+    if notes is not None:
+        warnings = list(fields["warnings"])
+        published = fields["published"]
+        day = fields["dpa"].issue_date if fields["dpa"] else published if published and len(published) >= 10 else None
+        withdrawal_text = "\n".join([*(notes.others or ()), fields["title"], fields["body"][:2000]])
+        dpa, withdraws = fields["dpa"], ()
+        if is_withdrawal(notes, withdrawal_text):
+            dpa, withdraws = _withdrawn(dpa, fields["copyright"] is not None, withdrawal_text)
+            fields.update(kind="withdrawal", withdraws=withdraws, dpa=dpa)
+            if fields["id"].startswith("dpa-") and dpa is None:
+                fields["id"] = f"sha1-{fields['text_sha1']}"
+        fields.update(
+            urgency=notes.urgency,
+            genre=notes.genre,
+            embargo_until=_embargo(notes.embargo_note, date.fromisoformat(day[:10]) if day else now.date(), warnings),
+            warnings=tuple(dict.fromkeys(warnings)),
+        )
     return Article(**fields)
 
 
@@ -183,19 +218,9 @@ def _wire_article(
     kind = "withdrawal" if wire.withdrawal else "news"
     withdraws: tuple[str, ...] = ()
     if wire.withdrawal:
-        own = dpa.story if dpa and base_dpa and base["copyright"] else None
-        named = [key for key in find_all_dpa_ids(wire.withdrawal_text) if key != own]
-        if dpa and not own and dpa.story in named:
-            dpa = None  # the id the notice names is the withdrawn story's, not the notice's
-        quoted = quoted_headline(wire.withdrawal_text)
-        withdraws = tuple(named) or ((quoted,) if quoted else ())
+        dpa, withdraws = _withdrawn(dpa, bool(base_dpa and base["copyright"]), wire.withdrawal_text)
 
-    embargo = None
-    if wire.embargo_note:
-        base_day = _base_day(wire, dpa, now)
-        embargo = embargo_until(wire.embargo_note, base_day)
-        if embargo is None:
-            warnings.append("embargo_unread")
+    embargo = _embargo(wire.embargo_note, _base_day(wire, dpa, now), warnings) if wire.embargo_note else None
 
     footer = base["footer_lines"] + wire.extra_footer  # photo notes, header references: verbatim, not body
     text_sha1 = hashlib.sha1("\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")).hexdigest()
@@ -225,6 +250,35 @@ def _wire_article(
         message_index=index,
     )
     return Article(**base)
+
+
+# An embargo whose end cannot be read holds the text back: publishing it early is the one failure
+# an embargo exists to prevent. The warning names it; an operator sees it in the concrete index.
+EMBARGO_HELD = "9999-12-31T23:59:59+00:00"
+
+
+def _embargo(note: str | None, base_day: date, warnings: list[str]) -> str | None:
+    """``embargo_until`` for an embargo note (None without one); :data:`EMBARGO_HELD` and the
+    warning ``embargo_unread`` when the note names no moment."""
+    if not note:
+        return None
+    moment = embargo_until(note, base_day)
+    if moment is None:
+        warnings.append("embargo_unread")
+        return EMBARGO_HELD
+    return moment
+
+
+def _withdrawn(dpa, own_id: bool, withdrawal_text: str) -> tuple[object, tuple[str, ...]]:
+    """A withdrawal notice's own dpa id (None when the id it carries is the withdrawn story's)
+    and what it withdraws: the dpa story keys it names, else the headline it quotes. ``own_id``:
+    the notice's id came from its own footer (a copyright line), so it is not the story's."""
+    own = dpa.story if dpa and own_id else None
+    named = [key for key in find_all_dpa_ids(withdrawal_text) if key != own]
+    if dpa and not own and dpa.story in named:
+        dpa = None  # the id the notice names is the withdrawn story's, not the notice's
+    quoted = quoted_headline(withdrawal_text)
+    return dpa, tuple(named) or ((quoted,) if quoted else ())
 
 
 def _base_day(wire: WireMessage, dpa, now: datetime) -> date:

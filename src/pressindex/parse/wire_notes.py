@@ -71,6 +71,69 @@ _GENRE_WORDS = {"REFILE": "Refile", "REPEAT": "Repeat", "ADVISORY": "Advisory", 
 _URGENCY_WORDS = {"blitz": 1, "flash": 1, "eil": 2, "eilmeldung": 2, "urgent": 2, "bulletin": 2, "extra": 2}
 
 
+# An embargo written as a line of its own, without parentheses (plain-text copy often has it so).
+_EMBARGO_LINE = re.compile(r"^(?:Sperrfrist|SPERRFRIST|Embargo|EMBARGO|Embargoed|EMBARGOED)\b[ \t]{0,3}[:.-]?")
+_MAX_NOTE_LINES = 8
+
+
+def read_notes(lines: list[str], i: int, notes: Notes) -> int:
+    """Notes before the headline, from line ``i`` of ``lines``: parenthesised notes (possibly
+    wrapped), English marker lines and a bare embargo line ("Sperrfrist: 14. März, 18.00 Uhr");
+    returns the index of the first line that is none of these."""
+    n = len(lines)
+    while i < n:
+        line = lines[i].strip()
+        if not line:
+            i += 1
+            continue
+        if line.startswith("("):
+            # a note, possibly wrapped: up to its closing parenthesis
+            depth, parts, j = 0, [], i
+            while j < n and j < i + _MAX_NOTE_LINES:
+                part = lines[j].strip()
+                parts.append(part)
+                depth += part.count("(") - part.count(")")
+                j += 1
+                if depth <= 0:
+                    break
+            joined = " ".join(parts)
+            if depth > 0 or not joined.endswith(")") or joined.endswith("="):
+                return i  # no closed note: the headline (or a photo note) starts here
+            read_note(joined[1:-1], notes)
+            i = j
+            continue
+        if len(line) <= 40 and ENGLISH_MARKER.match(line) or len(line) <= 200 and _EMBARGO_LINE.match(line):
+            read_note(line, notes)
+            i += 1
+            continue
+        return i
+    return i
+
+
+_LEADING_SPACE = re.compile(r"\s*")
+_PICTURE_NOTE = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
+
+
+def opening_notes(text: str) -> tuple[Notes | None, int]:
+    """Notes that open a plain text, before its headline (``(Sperrfrist 14. März, 18.00 Uhr)``,
+    ``(Eil)``, ``URGENT``, a ``Sperrfrist: …`` line), and where the text after them starts; (None,
+    0) when the text opens with none. Only the opening lines are looked at."""
+    start = _LEADING_SPACE.match(text).end()
+    end = text.find("\n", start, start + 400)
+    first = text[start : end if end >= 0 else start + 400].strip()
+    if first.startswith("("):
+        if _PICTURE_NOTE.match(first):
+            return None, 0  # a picture credit above the text, not an editor's note
+    elif not (len(first) <= 40 and ENGLISH_MARKER.match(first) or _EMBARGO_LINE.match(first)):
+        return None, 0
+    lines = text[start : start + 8000].split("\n", 40)
+    notes = Notes()
+    i = read_notes(lines, 0, notes)
+    if i == 0:
+        return None, 0
+    return notes, min(len(text), start + sum(len(x) + 1 for x in lines[:i]))
+
+
 def read_note(inner: str, notes: Notes) -> None:
     """Classify one note (the text inside its parentheses, or an English marker line)."""
     inner = " ".join(inner.split())  # unwrap, drop BEL remnants' spaces
