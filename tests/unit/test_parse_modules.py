@@ -218,3 +218,21 @@ def test_utf8_cut_inside_its_last_character_keeps_the_rest():
     assert decoded.text == "Die Straße führt bis Mä"
     assert decoded.encoding == "utf-8"
     assert decoded.repairs == ("truncated_utf8",)
+
+
+def test_the_utf8_mojibake_prefilter_agrees_with_the_text_hint() -> None:
+    """The bytes pattern decode_bytes looks for first finds a hint exactly where the text has one:
+    every first character of the hint's class and its neighbours, before every character up to
+    U+2200 (the second class ends at U+2122)."""
+    from pressindex.parse.decode import _MOJIBAKE_HINT, _MOJIBAKE_HINT_UTF8
+
+    seconds = "".join(chr(c) for c in range(0x20, 0x2200) if not 0xD800 <= c < 0xE000)
+    for first in map(chr, range(0xB8, 0xFA)):
+        for second in seconds:
+            text = f"a{first}{second}"
+            assert bool(_MOJIBAKE_HINT.search(text)) == bool(_MOJIBAKE_HINT_UTF8.search(text.encode())), (first, second)
+
+
+def test_mojibake_is_still_repaired_in_utf8_files() -> None:
+    decoded = decode_bytes("Die BrÃ¼cke Ã¼ber die Leine â€“ erÃ¶ffnet".encode())
+    assert decoded.text == "Die Brücke über die Leine – eröffnet" and "mojibake" in decoded.repairs
