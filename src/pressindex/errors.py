@@ -7,7 +7,11 @@
     │   ├── TooLarge          code "too_large"
     │   ├── Undecodable       code "undecodable"
     │   ├── NoText            code "no_text"      (nothing left after cleaning)
-    │   └── Unreadable        code "unreadable"   (permissions, vanished file, I/O error)
+    │   ├── Unreadable        code "unreadable"   (permissions, vanished file, I/O error)
+    │   ├── MalformedXml      code "malformed_xml"  (a NewsML-G2/NITF file that is not well-formed)
+    │   ├── MalformedJson     code "malformed_json" (a JSON item file that does not parse)
+    │   ├── XmlEntitiesForbidden  code "xml_entities_forbidden" (entity declarations: XXE, billion laughs)
+    │   └── UnknownStructure  code "unknown_structure" (JSON that is no news item we know)
     │   (the parse processes add three codes of their own, for files over a per-file limit:
     │    "parse_timeout", "parse_memory", "parse_crash"; see pressindex.parse_pool)
     ├── LoadError             Elasticsearch did not take documents
@@ -70,6 +74,25 @@ class NoText(InputError):
 
 class Unreadable(InputError):
     code = "unreadable"
+
+
+class MalformedXml(InputError):
+    code = "malformed_xml"
+
+
+class MalformedJson(InputError):
+    code = "malformed_json"
+
+
+class XmlEntitiesForbidden(InputError):
+    """An XML file declaring entities (external ones read files or URLs, nested ones expand
+    exponentially): refused whole, never expanded."""
+
+    code = "xml_entities_forbidden"
+
+
+class UnknownStructure(InputError):
+    code = "unknown_structure"
 
 
 class LoadError(PressindexError):

@@ -32,6 +32,7 @@ from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
 from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
+from pressindex.parse.structured import detect_structured, parse_structured
 from pressindex.parse.wire_format import WireMessage, detect_format, has_odd_controls, header_only, reader, split_messages
 from pressindex.parse.wire_notes import (
     category_name,
@@ -56,6 +57,9 @@ def parse_messages(
     Raises an :class:`~pressindex.errors.InputError` subclass as :func:`parse_document` does; in a
     file of several messages, a message without text is skipped (a warning on the first Article
     names it) and NoText is raised only when no message has text."""
+    structured = detect_structured(raw)  # NewsML-G2, NITF, digitalwires or ninjs: by the first bytes
+    if structured:
+        return parse_structured(raw, source_path, structured, now=now, max_bytes=max_bytes)
     now = now or datetime.now(timezone.utc)
     # The format is in the first bytes, in ASCII: Latin-1 reads them whatever the encoding.
     fmt = detect_format(raw[:4096].decode("latin-1"))

@@ -1,0 +1,199 @@
+"""NewsML-G2 items (IPTC): a ``newsItem``, or a ``newsMessage`` holding several, → StructuredItems.
+
+Read by local name, so any namespace prefix (or none) works. Per ``newsItem``:
+
+* ``guid`` and ``version`` (attributes): the dpa id and version when the guid is a dpa urn;
+  ``xml:lang`` or ``contentMeta/language/@tag``: the language;
+* ``itemMeta``: ``itemClass`` (``ninat:picture``/``graphic``/``audio``/``video`` → a media item),
+  ``versionCreated``/``firstCreated`` (published), ``embargoed``, ``pubStatus`` (usable, withheld,
+  canceled), ``service`` (wire services: ``dpasrv:bdt`` → ``bdt``), ``signal`` (``sig:correction``),
+  ``edNote`` (by role: ``correction`` → correction, ``closingline`` → editor codes, ``picture`` →
+  footer, ``correctionshort`` and the ``notepad`` copy are left out, others → editorial notes; a
+  ``pubconstraint`` or role naming non-public or contacts is never read);
+* ``contentMeta``: ``urgency``, ``headline`` (the first without a ``rank`` above 1 or with role
+  main), ``by``, ``dateline``, ``located/name``, ``creditline``, ``infoSource``, ``description``
+  (``drol:teaser``/``drol:summary`` → teaser, ``drol:caption`` → caption), ``genre/name``,
+  ``subject`` of type ``dpatype:category`` or qcode ``dpacat:…`` (category), ``keyword`` and
+  ``slugline`` (keywords); ``contactInfo`` is never read;
+* ``rightsInfo/copyrightNotice``: the copyright line; ``itemMeta/provider``: a credit;
+* ``contentSet``: ``inlineXML`` (XHTML: paragraphs and ``h2``–``h6`` headings; the ``<header>``
+  that repeats headline and byline is skipped) or ``inlineData`` (plain text).
+
+``packageItem``, ``conceptItem`` and ``knowledgeItem`` carry no copy: skipped with a warning
+``g2_skipped:<name>`` on the message's first item.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from pressindex.parse.structured import (
+    StructuredItem,
+    element_blocks,
+    element_text,
+    file_note,
+    int_or_none,
+    is_nonpublic,
+    local_name,
+    status_of,
+    text_blocks,
+)
+
+_ITEM_NAMES = ("newsItem", "packageItem", "conceptItem", "knowledgeItem")
+_MEDIA_CLASSES = ("picture", "graphic", "audio", "video", "animated")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def read_g2(root: Element) -> list[StructuredItem]:
+    """The items of a ``newsItem`` or ``newsMessage`` root, in document order."""
+    if local_name(root.tag) == "newsItem":
+        return [read_news_item(root)]
+    items: list[StructuredItem] = []
+    skipped: list[str] = []
+    for el in root.iter():  # the C iterator: no recursion; items are not nested in one another
+        name = local_name(el.tag)
+        if name == "newsItem":
+            items.append(read_news_item(el))
+        elif name in _ITEM_NAMES:
+            skipped.append(f"g2_skipped:{name}")
+    if items and skipped:
+        items[0].warnings.extend(dict.fromkeys(skipped))
+    return items
+
+
+def children(parent: Element | None, name: str) -> list[Element]:
+    """Direct children of ``parent`` with local name ``name``."""
+    if parent is None:
+        return []
+    return [c for c in parent if local_name(c.tag) == name]
+
+
+def child(parent: Element | None, name: str) -> Element | None:
+    found = children(parent, name)
+    return found[0] if found else None
+
+
+def text_of(el: Element | None) -> str | None:
+    if el is None:
+        return None
+    text = " ".join(element_text(el).split())
+    return text or None
+
+
+def qcode_word(el: Element | None) -> str | None:
+    """``<service qcode="dpasrv:bdt"/>`` → ``bdt``; a ``literal`` or the ``name`` child otherwise."""
+    if el is None:
+        return None
+    code = el.get("qcode") or el.get("literal")
+    if code:
+        return code.rsplit(":", 1)[-1].strip() or None
+    return text_of(child(el, "name"))
+
+
+def name_of(el: Element | None) -> str | None:
+    """The ``<name>`` child's text, else the literal or qcode's word."""
+    if el is None:
+        return None
+    return text_of(child(el, "name")) or el.get("literal") or qcode_word(el)
+
+
+def read_news_item(item: Element) -> StructuredItem:
+    out = StructuredItem(format="newsml_g2", guid=item.get("guid"), version=int_or_none(item.get("version")))
+    out.language = item.get(_XML_LANG)
+    meta = child(item, "itemMeta")
+    content = child(item, "contentMeta")
+
+    item_class = (child(meta, "itemClass").get("qcode") or "") if child(meta, "itemClass") is not None else ""
+    out.media = item_class.rsplit(":", 1)[-1].lower() in _MEDIA_CLASSES
+    out.published = text_of(child(meta, "versionCreated"))
+    out.first_created = text_of(child(meta, "firstCreated"))
+    out.embargo = text_of(child(meta, "embargoed"))
+    status = child(meta, "pubStatus")
+    out.status = status_of(status.get("qcode") if status is not None else None)
+    out.services = [s for s in (qcode_word(el) for el in children(meta, "service")) if s]
+    provider = name_of(child(meta, "provider"))
+    if provider:
+        out.credits.append(provider)
+    for signal in children(meta, "signal"):
+        if (signal.get("qcode") or "").lower().endswith("correction"):
+            out.is_correction = True
+    _read_notes(meta, out)
+
+    rights = child(item, "rightsInfo")
+    out.copyright = text_of(child(rights, "copyrightNotice"))
+
+    if content is not None:
+        _read_content_meta(content, out)
+    _read_content_set(child(item, "contentSet"), out)
+    return out
+
+
+def _read_notes(meta: Element | None, out: StructuredItem) -> None:
+    for note in children(meta, "edNote"):
+        role = (note.get("role") or "").lower()
+        if is_nonpublic(note.get("pubconstraint"), role):
+            out.nonpublic_removed = True
+            continue
+        if role.endswith("notepad"):
+            # the notepad repeats the notes, with its non-public part: never read
+            if any("nonpublic" in (el.get("class") or "").replace("-", "") for el in note.iter()):
+                out.nonpublic_removed = True
+            continue
+        file_note(out, role, text_of(note))
+
+
+def _read_content_meta(content: Element, out: StructuredItem) -> None:
+    out.urgency = int_or_none(text_of(child(content, "urgency")))
+    language = child(content, "language")
+    if language is not None and language.get("tag"):
+        out.language = language.get("tag")
+    headlines = children(content, "headline")
+    main = [h for h in headlines if (h.get("rank") or "1") == "1" or "main" in (h.get("role") or "")]
+    out.headline = text_of((main or headlines or [None])[0])
+    out.byline = text_of(child(content, "by"))
+    out.dateline = text_of(child(content, "dateline"))
+    located = child(content, "located")
+    out.place = name_of(located)
+    creditline = text_of(child(content, "creditline"))
+    if creditline:
+        out.credits.append(creditline)
+    for source in children(content, "infoSource"):
+        name = name_of(source)
+        if name:
+            out.credits.append(name)
+    for desc in children(content, "description"):
+        role = (desc.get("role") or "").lower()
+        text = text_of(desc)
+        if not text:
+            continue
+        if "caption" in role:
+            out.caption = out.caption or text
+        elif "teaser" in role or "summary" in role or not role:
+            out.teaser = out.teaser or text
+    out.genre = name_of(child(content, "genre"))
+    for subject in children(content, "subject"):
+        qcode = subject.get("qcode") or ""
+        if "category" in (subject.get("type") or "") or qcode.startswith("dpacat:"):
+            code = qcode.rsplit(":", 1)[-1] if qcode else None
+            name = text_of(child(subject, "name"))
+            out.category = out.category or code or name
+            if name and name != code:
+                out.category_name = out.category_name or name
+    out.keywords.extend(k for k in (text_of(el) for el in children(content, "keyword")) if k)
+    slugline = text_of(child(content, "slugline"))
+    if slugline:
+        out.keywords.extend(k.strip() for k in slugline.split("/") if k.strip())
+
+
+def _read_content_set(content_set: Element | None, out: StructuredItem) -> None:
+    for el in content_set if content_set is not None else ():
+        name = local_name(el.tag)
+        if name == "inlineXML":
+            for body in el:
+                out.blocks.extend(element_blocks(body))
+            if len(el) == 0 and el.text:
+                out.blocks.extend(text_blocks(el.text))
+        elif name == "inlineData" and el.text:
+            out.blocks.extend(text_blocks(el.text))
+        elif name == "remoteContent" and not out.blocks:
+            out.media = out.media or (el.get("contenttype") or "").split("/")[0] in ("image", "audio", "video")
