@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pressindex.errors import TooLarge
 
@@ -22,6 +23,12 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A text repeats few distinct entities: each is unescaped once (html.unescape runs a regex per call).
+_unescape_entity = lru_cache(maxsize=4096)(html.unescape)
+
+
+def _unescape_match(m: re.Match[str]) -> str:
+    return _unescape_entity(m.group(0))
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote",
     "section", "article", "header", "footer", "figure", "figcaption", "pre", "dl", "dt", "dd", "title",
@@ -199,7 +206,7 @@ def clean_text(text: str, *, max_chars: int | None = None) -> Cleaned:
         text, markup = step("html", strip_html(text)), True
     if "&" in text and _ENTITY.search(text):
         # Also after bs4: "&amp;auml;" double escapes are common in feeds.
-        text, markup = step("html_entities", _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)), True
+        text, markup = step("html_entities", _ENTITY.sub(_unescape_match, text)), True
     if markup:  # "&nbsp;" and friends
         odd = _ODD_CHARACTERS.search(text) is not None
     if odd:
