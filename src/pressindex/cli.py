@@ -158,9 +158,11 @@ def parse(files: tuple[Path, ...]) -> None:
               default=lambda: str(Path("..") / "shared" / "corpora"), show_default="../shared/corpora",
               help="folder holding 10kgnad_test/ and fundus_multilingual/")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-@click.option("--mismatches", is_flag=True, help="also list the dateline disagreements, for spot checks")
+@click.option("--mismatches", is_flag=True,
+              help="also list the dateline disagreements and the rows whose structured renderings differ")
 def evaluate(corpora: Path, as_json: bool, mismatches: bool) -> None:
-    """Measure parsing accuracy on the evaluation corpora (datelines, agencies, language, dates)."""
+    """Measure parsing accuracy on the evaluation corpora (datelines, agencies, language, dates), and
+    whether each text rendered as NewsML-G2 and as dpa digitalwires JSON gives the same fields."""
     from pressindex.evaluate import evaluate as run_evaluation
 
     report = run_evaluation(corpora)
@@ -170,6 +172,9 @@ def evaluate(corpora: Path, as_json: bool, mismatches: bool) -> None:
     click.echo(report.to_markdown())
     if mismatches:
         click.echo("\n".join(["", *report.mismatches]))
+        for agreement in report.formats.sets if report.formats else ():  # rows only: no corpus text
+            click.echo("\n".join(f"{agreement.name}: {key} differs in {', '.join(rows)}"
+                                  for key, rows in agreement.examples.items()))  # fmt: skip
 
 
 # -- ingest -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pressindex.errors import InputError
+from pressindex.evaluate_formats import FormatAgreement, format_agreement
 from pressindex.parse import parse_document
 from pressindex.parse.language import detect_language
 
@@ -138,6 +139,7 @@ class EvaluationReport:
     dates_body: DateScore
     dates_page: DateScore
     mismatches: tuple[str, ...] = field(default=())  # "row 17: parser 'X' vs truth 'Y'" for spot checks
+    formats: FormatAgreement | None = None  # the same fields as text, NewsML-G2 and digitalwires JSON
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -167,6 +169,8 @@ class EvaluationReport:
         out += ["", "| Language | Texts | Correct (sampled) | Correct (full) |", "|---|---|---|---|"]
         for lang, (n, correct) in sorted(ls.per_language.items(), key=lambda kv: (-kv[1][0], kv[0])):
             out.append(f"| {lang} | {n} | {correct} | {lf.per_language.get(lang, (0, 0))[1]} |")
+        if self.formats is not None:
+            out += ["", self.formats.to_markdown()]
         return "\n".join(out)
 
     __str__ = to_markdown
@@ -368,4 +372,9 @@ def evaluate(corpora: Path | str, *, now: datetime | None = None) -> EvaluationR
         dates_body=_date_score(fundus, page=False, now=now),
         dates_page=_date_score(fundus, page=True, now=now),
         mismatches=gnad.mismatches,
+        formats=format_agreement(
+            _read_gnad(root / "10kgnad_test" / "test.csv"),
+            ["\n\n".join(x for x in (a.title, a.summary, a.body) if x) for a in fundus],
+            now=now,
+        ),
     )
