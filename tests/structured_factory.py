@@ -233,6 +233,8 @@ def digitalwires_item(s: Story) -> dict:
     if s.genre:
         categories.append({"type": "dnltype:genre", "name": s.genre, "qcode": "dpatextgenre:1"})
     categories += [{"type": "dnltype:keyword", "name": k, "qcode": None} for k in s.keywords]
+    if s.place:
+        categories.append({"type": "dnltype:locationcreated", "name": s.place, "qcode": None})
     if s.correction:
         categories.append({"type": "dnltype:signal", "name": "correction", "qcode": "sig:correction"})
     ednotes = [{"role": "dpaednoterole:editorialnote", "ednote": n, "is_publishable": True} for n in s.editorial_notes]

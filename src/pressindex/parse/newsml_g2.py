@@ -73,6 +73,19 @@ def child(parent: Element | None, name: str) -> Element | None:
     return found[0] if found else None
 
 
+def by_name(parent: Element | None) -> dict[str, list[Element]]:
+    """``parent``'s children by local name: one pass, then a lookup per field read."""
+    index: dict[str, list[Element]] = {}
+    for c in parent if parent is not None else ():
+        index.setdefault(local_name(c.tag), []).append(c)
+    return index
+
+
+def _first(index: dict[str, list[Element]], name: str) -> Element | None:
+    found = index.get(name)
+    return found[0] if found else None
+
+
 def text_of(el: Element | None) -> str | None:
     if el is None:
         return None
@@ -100,36 +113,35 @@ def name_of(el: Element | None) -> str | None:
 def read_news_item(item: Element) -> StructuredItem:
     out = StructuredItem(format="newsml_g2", guid=item.get("guid"), version=int_or_none(item.get("version")))
     out.language = item.get(_XML_LANG)
-    meta = child(item, "itemMeta")
-    content = child(item, "contentMeta")
+    parts = by_name(item)
+    meta = by_name(_first(parts, "itemMeta"))
 
-    item_class = (child(meta, "itemClass").get("qcode") or "") if child(meta, "itemClass") is not None else ""
-    out.media = item_class.rsplit(":", 1)[-1].lower() in _MEDIA_CLASSES
-    out.published = text_of(child(meta, "versionCreated"))
-    out.first_created = text_of(child(meta, "firstCreated"))
-    out.embargo = text_of(child(meta, "embargoed"))
-    status = child(meta, "pubStatus")
+    item_class = _first(meta, "itemClass")
+    out.media = (item_class.get("qcode") or "" if item_class is not None else "").rsplit(":", 1)[-1].lower() in _MEDIA_CLASSES
+    out.published = text_of(_first(meta, "versionCreated"))
+    out.first_created = text_of(_first(meta, "firstCreated"))
+    out.embargo = text_of(_first(meta, "embargoed"))
+    status = _first(meta, "pubStatus")
     out.status = status_of(status.get("qcode") if status is not None else None)
-    out.services = [s for s in (qcode_word(el) for el in children(meta, "service")) if s]
-    provider = name_of(child(meta, "provider"))
+    out.services = [s for s in (qcode_word(el) for el in meta.get("service", ())) if s]
+    provider = name_of(_first(meta, "provider"))
     if provider:
         out.credits.append(provider)
-    for signal in children(meta, "signal"):
+    for signal in meta.get("signal", ()):
         if (signal.get("qcode") or "").lower().endswith("correction"):
             out.is_correction = True
-    _read_notes(meta, out)
+    _read_notes(meta.get("edNote", ()), out)
 
-    rights = child(item, "rightsInfo")
-    out.copyright = text_of(child(rights, "copyrightNotice"))
-
+    out.copyright = text_of(child(_first(parts, "rightsInfo"), "copyrightNotice"))
+    content = _first(parts, "contentMeta")
     if content is not None:
-        _read_content_meta(content, out)
-    _read_content_set(child(item, "contentSet"), out)
+        _read_content_meta(by_name(content), out)
+    _read_content_set(_first(parts, "contentSet"), out)
     return out
 
 
-def _read_notes(meta: Element | None, out: StructuredItem) -> None:
-    for note in children(meta, "edNote"):
+def _read_notes(notes, out: StructuredItem) -> None:
+    for note in notes:
         role = (note.get("role") or "").lower()
         if is_nonpublic(note.get("pubconstraint"), role):
             out.nonpublic_removed = True
@@ -142,26 +154,26 @@ def _read_notes(meta: Element | None, out: StructuredItem) -> None:
         file_note(out, role, text_of(note))
 
 
-def _read_content_meta(content: Element, out: StructuredItem) -> None:
-    out.urgency = int_or_none(text_of(child(content, "urgency")))
-    language = child(content, "language")
+def _read_content_meta(content: dict[str, list[Element]], out: StructuredItem) -> None:
+    out.urgency = int_or_none(text_of(_first(content, "urgency")))
+    language = _first(content, "language")
     if language is not None and language.get("tag"):
         out.language = language.get("tag")
-    headlines = children(content, "headline")
+    headlines = content.get("headline", ())
     main = [h for h in headlines if (h.get("rank") or "1") == "1" or "main" in (h.get("role") or "")]
     out.headline = text_of((main or headlines or [None])[0])
-    out.byline = text_of(child(content, "by"))
-    out.dateline = text_of(child(content, "dateline"))
-    located = child(content, "located")
+    out.byline = text_of(_first(content, "by"))
+    out.dateline = text_of(_first(content, "dateline"))
+    located = _first(content, "located")
     out.place = name_of(located)
-    creditline = text_of(child(content, "creditline"))
+    creditline = text_of(_first(content, "creditline"))
     if creditline:
         out.credits.append(creditline)
-    for source in children(content, "infoSource"):
+    for source in content.get("infoSource", ()):
         name = name_of(source)
         if name:
             out.credits.append(name)
-    for desc in children(content, "description"):
+    for desc in content.get("description", ()):
         role = (desc.get("role") or "").lower()
         text = text_of(desc)
         if not text:
@@ -170,8 +182,8 @@ def _read_content_meta(content: Element, out: StructuredItem) -> None:
             out.caption = out.caption or text
         elif "teaser" in role or "summary" in role or not role:
             out.teaser = out.teaser or text
-    out.genre = name_of(child(content, "genre"))
-    for subject in children(content, "subject"):
+    out.genre = name_of(_first(content, "genre"))
+    for subject in content.get("subject", ()):
         qcode = subject.get("qcode") or ""
         if "category" in (subject.get("type") or "") or qcode.startswith("dpacat:"):
             code = qcode.rsplit(":", 1)[-1] if qcode else None
@@ -179,8 +191,8 @@ def _read_content_meta(content: Element, out: StructuredItem) -> None:
             out.category = out.category or code or name
             if name and name != code:
                 out.category_name = out.category_name or name
-    out.keywords.extend(k for k in (text_of(el) for el in children(content, "keyword")) if k)
-    slugline = text_of(child(content, "slugline"))
+    out.keywords.extend(k for k in (text_of(el) for el in content.get("keyword", ())) if k)
+    slugline = text_of(_first(content, "slugline"))
     if slugline:
         out.keywords.extend(k.strip() for k in slugline.split("/") if k.strip())
 
