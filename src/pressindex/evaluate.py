@@ -39,11 +39,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressindex.errors import InputError
 from pressindex.evaluate_formats import FormatAgreement, format_agreement
 from pressindex.parse import parse_document
 from pressindex.parse.language import detect_language
+
+if TYPE_CHECKING:
+    from pressindex.evaluate_stories import StoryReport
 
 MIN_BODY_CHARS = 200
 
@@ -140,6 +144,7 @@ class EvaluationReport:
     dates_page: DateScore
     mismatches: tuple[str, ...] = field(default=())  # "row 17: parser 'X' vs truth 'Y'" for spot checks
     formats: FormatAgreement | None = None  # the same fields as text, NewsML-G2 and digitalwires JSON
+    stories: StoryReport | None = None  # the same-story decision: near-duplicates, same-event pairs
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -171,6 +176,8 @@ class EvaluationReport:
             out.append(f"| {lang} | {n} | {correct} | {lf.per_language.get(lang, (0, 0))[1]} |")
         if self.formats is not None:
             out += ["", self.formats.to_markdown()]
+        if self.stories is not None:
+            out += ["", "## Story clusters", "", self.stories.to_markdown()]
         return "\n".join(out)
 
     __str__ = to_markdown
@@ -357,6 +364,8 @@ def _date_score(articles: list[FundusArticle], *, page: bool, now: datetime) -> 
 
 def evaluate(corpora: Path | str, *, now: datetime | None = None) -> EvaluationReport:
     """Run every measure over ``corpora`` (the folder holding ``10kgnad_test`` and ``fundus_multilingual``)."""
+    from pressindex.evaluate_stories import evaluate_stories  # it builds on this module's Score
+
     root = Path(corpora)
     now = now or datetime.now(timezone.utc)
     gnad = evaluate_gnad(root / "10kgnad_test" / "test.csv", now)
@@ -377,4 +386,5 @@ def evaluate(corpora: Path | str, *, now: datetime | None = None) -> EvaluationR
             ["\n\n".join(x for x in (a.title, a.summary, a.body) if x) for a in fundus],
             now=now,
         ),
+        stories=evaluate_stories(root),
     )
