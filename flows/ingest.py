@@ -213,6 +213,7 @@ def ingest(
     if withdrawn:
         logger.info("withdrew %d documents named by %d withdrawal notices", sum(map(len, withdrawn.values())),
                     len(withdrawn))  # fmt: skip
+    stories = _assign_stories(es, alias, run_id, settings)
     es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
     summary = run_report.summarize(
         rows,
@@ -227,6 +228,8 @@ def ingest(
         replaced_removed=replaced,
         withdrawn=sum(map(len, withdrawn.values())),
     )
+    if stories is not None:
+        summary["stories"] = stories.as_dict()
     run_report.publish(summary, rows)
     if failed:
         raise RuntimeError(
@@ -234,6 +237,20 @@ def ingest(
             "completed batches are cached and will not run again"
         )
     return summary
+
+
+def _assign_stories(es, alias: str, run_id: str, settings: Settings):
+    """The run's documents join stories of this run and earlier ones (``pressindex.stories.assign``):
+    in the flow process, after every batch, so every runner gives the same stories."""
+    if not settings.stories_enabled or not run_id:
+        return None
+    from pressindex.stories.assign import assign_run
+
+    report = assign_run(
+        es, alias, run_id, threshold=settings.story_threshold, window_days=settings.story_window_days
+    )
+    get_run_logger().info("%s", report)
+    return report
 
 
 def _give_up(futures, message: str) -> None:

@@ -424,6 +424,7 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--size", type=int, default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--show-query", is_flag=True, help="print the Elasticsearch query")
+@click.option("--all-copies", is_flag=True, help="every copy of a story, not one hit per story")
 def search(
     query,
     agency,
@@ -445,11 +446,12 @@ def search(
     size,
     as_json,
     show_query,
+    all_copies,
 ) -> None:
     """Full-text QUERY ("phrase", -exclude, a OR b) with facets for agency, regional service, dateline,
     language, source, month and, for wire copy, format, wire service, urgency, category, genre and
     corrections. Documents under embargo, withdrawal notices and withdrawn stories are not found
-    through the alias."""
+    through the alias. Copies of one story are one hit ("N more: …") unless --all-copies."""
     from pressindex.es_client import connect
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
@@ -472,7 +474,9 @@ def search(
         corrections_only=corrections_only,
     )
     try:
-        result = run_search(connect(settings), settings.index, query, filters, page=page, size=size)
+        result = run_search(
+            connect(settings), settings.index, query, filters, page=page, size=size, collapse=not all_copies
+        )
     except PressindexError as exc:
         _fail(exc)
     if show_query:
@@ -480,7 +484,8 @@ def search(
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
-    click.echo(f"{result.total} hit(s) for {query!r}")
+    stories = f" in {result.stories} stories" if result.stories is not None else ""
+    click.echo(f"{result.total} hit(s){stories} for {query!r}")
     for n, hit in enumerate(result.hits, (page - 1) * size + 1):
         meta = ", ".join(
             x
@@ -495,10 +500,83 @@ def search(
         click.echo(f"   {hit['source_path']}")
         for fragment in _distinct_fragments(hit["highlight"], limit=2):
             click.echo(f"   … {fragment} …")
+        if hit.get("copies"):
+            click.echo(f"   {_copies_line(hit)}")
     click.echo("\nfacets:")
     for name, buckets in result.facets.items():
         shown = ", ".join(f"{k} ({v})" for k, v in buckets.items()) or "-"
         click.echo(f"  {name}: {shown}")
+
+
+def _copies_line(hit: dict) -> str:
+    """``3 more: dpa, AFP; Berlin, Paris; 2025-03-14 10:37 …`` for a collapsed hit."""
+    others = hit["other_copies"]
+    agencies = dict.fromkeys(a for o in others for a in o.get("agencies") or ())
+    datelines = dict.fromkeys(o["dateline"] for o in others if o.get("dateline"))
+    times = [str(o["published"])[:16].replace("T", " ") for o in others if o.get("published")]
+    parts = [", ".join(x) for x in (agencies, datelines, times) if x]
+    ids = " ".join(o["id"] for o in others)
+    return f"{hit['copies']} more: {'; '.join(parts) or '-'}  (ids: {ids}{' …' if hit['copies'] > len(others) else ''})"
+
+
+# -- stories ------------------------------------------------------------------------------------
+# The commands import the story modules when they run: pressindex.stories brings numpy (0.4 s).
+
+
+@cli.command()
+@click.argument("story_id")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def story(story_id: str, index: str | None, as_json: bool) -> None:
+    """The documents of story STORY_ID in time order (an id merged into another story finds that one)."""
+    from pressindex.es_client import connect
+    from pressindex.stories.store import story_members, surviving_id
+
+    settings = _settings(index)
+    es = connect(settings)
+    found = surviving_id(es, settings.index, story_id)
+    if found is None:
+        raise click.ClickException(f"no story {story_id} in {settings.index}")
+    docs = story_members(es, settings.index, found)
+    if as_json:
+        listing = [{"id": d["_id"], **d["_source"]} for d in docs]
+        click.echo(json.dumps({"story_id": found, "asked": story_id, "documents": listing}, ensure_ascii=False))
+        return
+    merged = f" (merged into {found})" if found != story_id else ""
+    click.echo(f"story {story_id}{merged}: {len(docs)} document(s)")
+    for d in docs:
+        src = d["_source"]
+        mark = "*" if src.get("story_representative") else " "
+        meta = ", ".join(x for x in [str(src.get("published") or "undated"), " / ".join(src.get("agencies") or ()),
+                                     src.get("dateline")] if x)  # fmt: skip
+        click.echo(f"{mark} {src.get('title')}  [{meta}]  {d['_id']}")
+    click.echo("* representative (the most complete copy)")
+
+
+@cli.group()
+def stories() -> None:
+    """Story clusters: copies, versions and reports of one story (docs/stories.md)."""
+
+
+@stories.command("rebuild")
+@click.option("--since", help="documents published (or, without a date, ingested) on or after YYYY-MM-DD")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def stories_rebuild(since: str | None, index: str | None, as_json: bool) -> None:
+    """Recompute the stories of a range (after a threshold change) from the stored fingerprints,
+    without parsing again; documents from before story clusters get theirs from their stored text."""
+    from pressindex.es_client import connect
+    from pressindex.stories.rebuild import rebuild_stories
+
+    settings = _settings(index)
+    try:
+        report = rebuild_stories(
+            connect(settings), settings.index, since=since, threshold=settings.story_threshold,
+            window_days=settings.story_window_days,
+        )  # fmt: skip
+    except (PressindexError, ValueError) as exc:
+        _fail(exc)
+    click.echo(json.dumps(report.as_dict()) if as_json else str(report))
 
 
 def _register_admin_commands() -> None:

@@ -122,6 +122,16 @@ class Settings(BaseSettings):
     stop_grace_seconds: float = Field(
         10.0, gt=0, description="after SIGTERM or Ctrl-C, time the command takes to clean up before it exits anyway"
     )
+    # Story clusters (pressindex.stories, docs/stories.md): assigned at the end of every run.
+    stories_enabled: bool = Field(True, description="assign every run's new documents to stories")
+    # unset: pressindex.stories.DEFAULT_THRESHOLD (not imported here: it brings numpy into every command)
+    story_threshold: float | None = Field(
+        None, gt=0, le=1,
+        description="similarity (pressindex.stories.story_similarity) from which two documents tell one story",
+    )  # fmt: skip
+    story_window_days: int = Field(
+        7, ge=1, le=366, description="a document joins stories with copies published at most this many days apart"
+    )
 
     def local_node(self) -> LocalNode:
         return LocalNode(cache_dir=self.cache_dir, port=self.es_port, heap=self.es_heap)

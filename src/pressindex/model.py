@@ -132,11 +132,13 @@ class BulkDocument:
 
     @classmethod
     def from_article(cls, article: Article, *, run_id: str | None, ingested_at: str) -> BulkDocument:
+        source = article.to_source()
+        source.update(_story_fields(article))  # here, in the parse process: never computed again
         return cls(
             id=article.id,
             source_path=article.source_path,
             # the run's stamp last, so that :meth:`restamped` can swap it without decoding the rest
-            source=orjson.dumps(article.to_source())[:-1] + b"," + _run_stamp(run_id, ingested_at),
+            source=orjson.dumps(source)[:-1] + b"," + _run_stamp(run_id, ingested_at),
             content_sha256=article.content_sha256,
             size=article.size,
             text_sha1=article.text_sha1,
@@ -152,6 +154,14 @@ class BulkDocument:
         if not self.source.endswith(old):
             raise ValueError(f"{self.source_path}: the document does not end with the stamp it was made with")
         return replace(self, source=self.source[: -len(old)] + _run_stamp(run_id, ingested_at))
+
+
+def _story_fields(article: Article) -> dict:
+    """Its own story, LSH keys and fingerprint (:mod:`pressindex.stories.fields`)."""
+    from pressindex.stories.fields import story_day, story_source  # numpy: parse processes only
+
+    day = story_day(article.published, article.dpa.issue_date if article.dpa else None)
+    return story_source(article.id, article.title, article.body, article.language, day)
 
 
 @lru_cache(maxsize=8)  # one stamp per batch (and the parsed-ahead one): not encoded per document

@@ -16,6 +16,13 @@ compounds in ``.decomp`` ("Aufmarsch an der Grenze" finds "Truppenaufmarsch an d
 as ``.decomp`` is stemmed, that second way also accepts other inflections of the words.
 Recency breaks ties: a small ``distance_feature`` boost on ``published`` and, for equal
 scores, the newer document first.
+
+Stories: hits are collapsed on ``story_id`` (one hit per story, the best-scoring copy; the other
+copies that match come as ``other_copies``, and ``copies`` counts them), and the number of stories
+(``cardinality`` of ``story_id``) comes beside the number of documents. ``collapse=False`` lists
+every copy. Documents from before story clusters have no ``story_id``; Elasticsearch would collapse
+them all into one hit, so a search that matches any of them is answered without collapsing
+(``pressindex stories rebuild`` gives them their stories).
 """
 
 from __future__ import annotations
@@ -68,6 +75,12 @@ RECENCY = {"pivot": "30d", "boost": 0.3}
 DECOMPOUND_ANALYZER = "de_decompound"
 HIGHLIGHTED = ("title", "lead", "body")
 MAX_WINDOW = 10_000  # from + size, Elasticsearch's index.max_result_window
+STORY_FIELD = "story_id"
+STORY_INTERNALS = ("story_bands", "story_features")  # for clustering only: not sent with hits
+OTHER_COPIES = 5  # copies shown under a collapsed hit (all are counted)
+COPY_SOURCE = ["title", "agencies", "dateline", "published", "source_path"]
+# the number of stories, and whether any match lacks a story (then the answer is not collapsed)
+STORY_AGGS = {"stories": {"cardinality": {"field": STORY_FIELD}}, "without_story": {"missing": {"field": STORY_FIELD}}}
 
 
 @dataclass(frozen=True)
@@ -144,9 +157,14 @@ class SearchResult:
     hits: list[dict]
     facets: dict[str, dict[str, int]]
     query: dict = field(default_factory=dict)
+    stories: int | None = None  # distinct stories among the matches (approximate past 3,000)
+    collapsed: bool = False  # one hit per story
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "hits": self.hits, "facets": self.facets}
+        return {
+            "total": self.total, "stories": self.stories, "collapsed": self.collapsed, "hits": self.hits,
+            "facets": self.facets,
+        }  # fmt: skip
 
 
 # -- user syntax --------------------------------------------------------------------------------
@@ -292,8 +310,10 @@ def build_query(
     page: int = 1,
     size: int = 10,
     parts_of=lambda word: [],
+    collapse: bool = True,
 ) -> dict:
-    """The search request body (query, facets, highlight, page) for ``text`` in user syntax."""
+    """The search request body (query, facets, highlight, page) for ``text`` in user syntax;
+    ``collapse``: one hit per story, with the other copies that match as inner hits."""
     size = max(1, min(size, 100))
     start = (max(page, 1) - 1) * size
     if start + size > MAX_WINDOW:
@@ -317,11 +337,35 @@ def build_query(
         "highlight": {"fields": fields, "pre_tags": ["«"], "post_tags": ["»"]},
         "sort": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
         "track_scores": True,
-        "_source": {"excludes": ["body", "body_lang", "lead_lang", "title_lang", "footer_lines"]},
+        "_source": {"excludes": ["body", "body_lang", "lead_lang", "title_lang", "footer_lines", *STORY_INTERNALS]},
         "from": start,
         "size": size,
         "track_total_hits": True,
+        **({"collapse": _collapse()} if collapse else {}),
     }
+
+
+def _collapse() -> dict:
+    copies = {
+        "name": "copies",
+        "size": OTHER_COPIES + 1,  # the hit itself is among them
+        "sort": [{"published": {"order": "asc", "missing": "_last"}}],
+        "_source": COPY_SOURCE,
+    }
+    return {"field": STORY_FIELD, "inner_hits": copies}
+
+
+def _other_copies(hit: dict) -> tuple[int, list[dict]]:
+    """How many other copies of the hit's story match, and the first few of them."""
+    inner = hit.get("inner_hits", {}).get("copies")
+    if not inner:
+        return 0, []
+    others = [
+        {"id": h["_id"], **{k: h["_source"].get(k) for k in COPY_SOURCE}}
+        for h in inner["hits"]["hits"]
+        if h["_id"] != hit["_id"]
+    ]
+    return inner["hits"]["total"]["value"] - 1, others[:OTHER_COPIES]
 
 
 def _merge_highlight(raw: dict) -> dict[str, list[str]]:
@@ -346,8 +390,10 @@ def search(
     *,
     page: int = 1,
     size: int = 10,
+    collapse: bool = True,
 ) -> SearchResult:
-    """Search ``index`` (an alias) with user syntax; hits carry merged highlight fragments.
+    """Search ``index`` (an alias) with user syntax; hits carry merged highlight fragments; one
+    hit per story unless ``collapse`` is false (see the module).
 
     Through the alias (not its concrete index), documents under embargo, withdrawal notices and
     withdrawn stories are not found: the alias's filter (``search_filter`` in ``press.json``)."""
@@ -358,8 +404,15 @@ def search(
             cache[word] = compound_parts(es, index, word)
         return cache[word]
 
-    body = build_query(text, filters or SearchFilters(), page=page, size=size, parts_of=parts_of)
+    body = build_query(text, filters or SearchFilters(), page=page, size=size, parts_of=parts_of, collapse=collapse)
+    body["aggs"] = {**body["aggs"], **STORY_AGGS}
     resp = es.search(index=index, **body)
+    if collapse and resp["aggregations"]["without_story"]["doc_count"]:
+        body.pop("collapse")  # documents without a story would all fall into one hit
+        resp = es.search(index=index, **body)
+    aggregations = resp["aggregations"]
+    stories = aggregations.pop("stories")["value"]
+    aggregations.pop("without_story")
     hits = []
     for hit in resp["hits"]["hits"]:
         src = hit["_source"]
@@ -385,10 +438,16 @@ def search(
                 "genre": src.get("genre"),
                 "is_correction": src.get("is_correction"),
                 "correction": src.get("correction"),
+                "story_id": src.get(STORY_FIELD),
             }
         )
+        if "collapse" in body:
+            hits[-1]["copies"], hits[-1]["other_copies"] = _other_copies(hit)
     facets = {
         name: {str(b.get("key_as_string", b["key"])): b["doc_count"] for b in agg["buckets"]}
-        for name, agg in resp["aggregations"].items()
+        for name, agg in aggregations.items()
     }
-    return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets, query=body)
+    return SearchResult(
+        total=resp["hits"]["total"]["value"], hits=hits, facets=facets, query=body, stories=stories,
+        collapsed="collapse" in body,
+    )  # fmt: skip

@@ -1,0 +1,222 @@
+"""Assign a run's new and changed documents to stories, at the end of every run.
+
+Every document is loaded with a story of its own (:mod:`pressindex.stories.fields`). When the
+run's documents are searchable, :func:`assign_run` takes them in a fixed order (publication time,
+then text hash: the same order on every runner, whatever order the batches loaded them in) and,
+for each, looks at its candidates (:func:`pressindex.stories.store.find_candidates`: documents
+published within ``window_days`` that share an LSH band key or the dpa story key, at most
+:data:`~pressindex.stories.store.CANDIDATE_STORIES` stories, one ``_msearch`` per page):
+
+* a candidate from an earlier run counts with its story;
+* one of this run counts with the story decided for it, if it came earlier in the order; one that
+  comes later is skipped here: it will find this document when its turn comes;
+* each is compared with :func:`~pressindex.stories.similarity.same_story` at ``threshold``; a
+  document of the same dpa story always matches.
+
+No match: the document keeps its own story. One or more matched stories: it joins the oldest id
+among those that existed before the run (ids sort by age), and the others are merged into that
+one: their documents move to it (:func:`~pressindex.stories.store.relabel`) and the surviving
+story's representative lists them in ``story_merged_ids``, so ``pressindex story OLD-ID`` still
+finds them. Finally each story that changed gets its representative (the longest copy, ties the
+newest) marked ``story_representative`` with ``story_size`` and ``story_merged_ids``; the other
+copies are marked ``false``.
+
+Only the documents the run wrote are assigned (``run_id``): a rerun of unchanged files writes
+nothing, so no id changes. What is held in memory is the run's decisions (a document id and a
+story id per document of the run) and the merges; the cost per document is a page's share of one
+``_msearch`` and comparisons with at most ten candidates, whatever the size of the index.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from elasticsearch import Elasticsearch
+
+from pressindex.indices import current_index
+from pressindex.stories import store
+from pressindex.stories.features import StoryFeatures
+from pressindex.stories.similarity import DEFAULT_THRESHOLD, same_story
+
+
+@dataclass
+class AssignReport:
+    documents: int = 0  # documents assigned
+    started: int = 0  # of them, those that started a story (alone so far, or first of this run's copies)
+    joined: int = 0  # those that joined a story
+    merged: dict[str, str] = field(default_factory=dict)  # story id -> the story it was merged into
+    stories: int = 0  # stories whose representative, size or merged ids were looked at
+    written: int = 0  # documents written (assignments, moves, representatives)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents, "started": self.started, "joined": self.joined,
+            "merged": len(self.merged), "stories": self.stories, "written": self.written,
+            "seconds": round(self.seconds, 2),
+        }  # fmt: skip
+
+    def __str__(self) -> str:
+        return (
+            f"stories: {self.documents} documents assigned ({self.joined} joined a story, {self.started} started one), "
+            f"{len(self.merged)} stories merged, {self.stories} stories updated, {self.written} documents written "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class _Decision:
+    story: str  # as decided (resolved through the merges at the end)
+    own: str  # the story the document was loaded with
+    versioned: bool  # written with a dpa version: never a partial update
+
+
+class _Merges:
+    """Stories merged during the assignment: each id points to the one it went into."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, story: str) -> str:
+        root = story
+        while root in self.parent:
+            root = self.parent[root]
+        while story != root:  # shorten the path for the next look-up
+            following = self.parent[story]
+            self.parent[story] = root
+            story = following
+        return root
+
+    def merge(self, story: str, into: str) -> None:
+        story, into = self.find(story), self.find(into)
+        if story != into:
+            self.parent[story] = into
+
+    def final(self) -> dict[str, str]:
+        return {story: self.find(story) for story in self.parent}
+
+
+def run_scope(run_id: str) -> tuple[dict, Callable[[dict], bool]]:
+    """The documents a run wrote: as a query, and as a test of a document's ``_source``."""
+    return {"term": {"run_id": run_id}}, lambda source: source.get("run_id") == run_id
+
+
+def assign_run(
+    es: Elasticsearch, alias: str, run_id: str, *, threshold: float | None = None, window_days: int = 7
+) -> AssignReport:
+    """Assign the documents run ``run_id`` wrote into ``alias`` (see the module); call it when
+    they are searchable. ``threshold`` defaults to :data:`DEFAULT_THRESHOLD`."""
+    query, in_scope = run_scope(run_id)
+    return assign_stories(es, alias, query, in_scope, threshold=threshold, window_days=window_days)
+
+
+def assign_stories(
+    es: Elasticsearch,
+    alias: str,
+    scope: dict,
+    in_scope: Callable[[dict], bool],
+    *,
+    threshold: float | None = None,
+    window_days: int = 7,
+    touched: set[str] | None = None,
+) -> AssignReport:
+    """Assign the documents matching the query ``scope``; ``in_scope(source)`` says the same of a
+    candidate. ``touched``: further stories whose representative must be looked at again (those
+    that lost documents to a rebuild)."""
+    started = time.monotonic()
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    report = AssignReport()
+    index = current_index(es, alias)
+    if index is None:
+        return report
+    decisions: dict[str, _Decision] = {}
+    merges = _Merges()
+    existing: set[str] = set()  # stories that had documents before: they survive a merge first
+    for page in store.pending_pages(es, index, scope):
+        page = [hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")]
+        for hit, candidates in zip(page, store.find_candidates(es, index, page, window_days), strict=True):
+            src = hit["_source"]
+            features = StoryFeatures.from_source(src["story_features"])
+            matched: set[str] = set()
+            for cand in candidates:
+                csrc = cand["_source"]
+                if cand["_id"] in decisions:
+                    story = merges.find(decisions[cand["_id"]].story)
+                elif in_scope(csrc) or not csrc.get("story_id"):
+                    continue  # later in the order (it will find this one), or never clustered
+                else:
+                    story = merges.find(csrc["story_id"])
+                    existing.add(csrc["story_id"])
+                if story in matched:
+                    continue
+                if src.get("dpa_id") and csrc.get("dpa_id") == src["dpa_id"]:
+                    matched.add(story)
+                elif csrc.get("story_features") and same_story(
+                    features, StoryFeatures.from_source(csrc["story_features"]), threshold
+                ):
+                    matched.add(story)
+            own = src["story_id"]
+            if matched:
+                target = min(matched, key=lambda s: (s not in existing, s))
+                for story in matched:
+                    merges.merge(story, target)
+                report.joined += 1
+            else:
+                target = own
+                report.started += 1
+            decisions[hit["_id"]] = _Decision(target, own, src.get("dpa_version") is not None)
+    report.documents = len(decisions)
+    report.merged = merges.final()
+    report.written = _write(es, index, decisions, merges, existing, touched or set(), report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write(
+    es: Elasticsearch,
+    index: str,
+    decisions: dict[str, _Decision],
+    merges: _Merges,
+    existing: set[str],
+    touched: set[str],
+    report: AssignReport,
+) -> int:
+    """Write the decisions, move merged stories, then mark each changed story's representative."""
+    changes, versioned = {}, set()
+    stories = {merges.find(s) for s in touched}
+    for doc, decision in decisions.items():
+        story = merges.find(decision.story)
+        stories.add(story)
+        if story != decision.own:
+            changes[doc] = {"story_id": story, "story_representative": False, "story_size": None}
+            if decision.versioned:
+                versioned.add(doc)
+    written = store.write_fields(es, index, changes, versioned)
+    es.indices.refresh(index=index)
+    merged = report.merged
+    if merged:
+        written += store.relabel(es, index, merged)
+        es.indices.refresh(index=index)
+    # a story visible before the run stays findable under the id it went into
+    recorded: dict[str, set[str]] = {}
+    for story, into in merged.items():
+        if story in existing:
+            recorded.setdefault(into, set()).add(story)
+    changes, versioned = {}, set()
+    for st in store.story_states(es, index, stories | set(recorded)):
+        report.stories += 1
+        merged_ids = sorted(set(st.merged_ids) | recorded.get(st.story_id, set()))
+        for doc in st.marked:
+            if doc != st.representative:
+                changes[doc] = {"story_representative": False, "story_size": None}
+        now = st.marked.get(st.representative)
+        if now is None or now.get("story_size") != st.size or sorted(now.get("story_merged_ids") or []) != merged_ids:
+            changes[st.representative] = {
+                "story_representative": True, "story_size": st.size, "story_merged_ids": merged_ids or None,
+            }  # fmt: skip
+        versioned |= st.versioned & set(changes)
+    written += store.write_fields(es, index, changes, versioned)
+    es.indices.refresh(index=index)
+    return written

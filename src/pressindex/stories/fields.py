@@ -1,0 +1,46 @@
+"""What a document stores for story clustering, made where it is parsed (pure: no I/O).
+
+Every document is written with a story of its own (``story_id``), so that search can collapse on
+the field before the end of the run has assigned it (a document without a value would fall into
+one group with all others lacking it). The run's end may then move it into an existing story
+(:mod:`pressindex.stories.assign`).
+
+A story id is the day its first document was published and a hash of that document's id:
+``20250314-3fa2c9d1e0ab``. The same document always starts the same story (a rerun gives the
+same ids), and ids sort by age, so a merge keeps the oldest. A dpa story takes the issue date of
+its dpa id, which every version shares; a document without a day of publication gets ``u-…``
+(sorting after every dated one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pressindex.stories.features import story_features
+
+UNDATED = "u"
+
+
+def story_day(published: str | None, dpa_issue_date: str | None = None) -> str | None:
+    """``2025-03-14`` from a dpa issue date, else from a publication date of at least a day's precision."""
+    for value in (dpa_issue_date, published):
+        if value and len(value) >= 10:
+            return value[:10]
+    return None
+
+
+def own_story_id(doc_id: str, day: str | None) -> str:
+    """The story a document starts: ``<yyyymmdd>-<hash of its id>`` (``u-<hash>`` without a day)."""
+    digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:12]
+    return f"{day.replace('-', '') if day else UNDATED}-{digest}"
+
+
+def story_source(doc_id: str, title: str, body: str, language: str, day: str | None) -> dict:
+    """The story fields of a document's ``_source``: its own story, LSH keys, fingerprint, length."""
+    features = story_features(title, body, language)
+    return {
+        "story_id": own_story_id(doc_id, day),
+        "story_bands": list(features.band_keys),
+        "story_features": features.to_source(),
+        "story_chars": len(title) + len(body),
+    }

@@ -1,0 +1,147 @@
+"""``pressindex stories rebuild [--since DATE]``: recompute the stories of a range, without parsing.
+
+After a change of the threshold or the window, or for documents loaded before story clusters:
+
+1. every document of the range (published on or after ``since``; one without a publication date
+   by ``ingested_at``) gets back the story of its own it was loaded with, marked as the
+   representative of a story of one. One loaded before story clusters gets its fingerprint and
+   band keys first, from its stored title and body (:mod:`pressindex.stories.fields`);
+2. the range is then assigned as a run is (:func:`pressindex.stories.assign.assign_stories`), in the
+   same order, so the same fingerprints and threshold give the same stories;
+3. stories from before the range that lost documents to it get their representative again.
+
+Ids of stories that were merged before are not kept through a rebuild: the stories are made anew.
+Memory: one decision per document of the range (a document id and a story id).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
+
+from pressindex.indices import current_index
+from pressindex.stories import store
+from pressindex.stories.assign import AssignReport, assign_stories
+from pressindex.stories.fields import own_story_id, story_day, story_source
+
+SINGLE = {"story_representative": True, "story_size": 1, "story_merged_ids": None}
+# story_features is not indexed (no exists query): story_chars, with doc values, is written with it
+HAS_FEATURES = {"exists": {"field": "story_chars"}}
+
+
+def range_query(since: str | None) -> dict:
+    """Documents published on or after ``since`` (without a publication date: ingested)."""
+    if since is None:
+        return {"match_all": {}}
+    return {
+        "bool": {
+            "should": [
+                {"range": {"published": {"gte": since}}},
+                {
+                    "bool": {
+                        "must_not": [{"exists": {"field": "published"}}],
+                        "filter": [{"range": {"ingested_at": {"gte": since}}}],
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _moment(value: str) -> datetime:
+    """An ISO date or time as Elasticsearch reads it (``2025`` is 2025-01-01, no offset is UTC)."""
+    value = {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def in_range(since: str | None):
+    """:func:`range_query` as a test of a document's ``_source``."""
+    if since is None:
+        return lambda source: True
+    start = _moment(since)
+
+    def test(source: dict) -> bool:
+        when = source.get("published") or source.get("ingested_at")
+        return bool(when) and _moment(when) >= start
+
+    return test
+
+
+def rebuild_stories(
+    es: Elasticsearch, alias: str, *, since: str | None = None, threshold: float | None = None, window_days: int = 7
+) -> AssignReport:
+    """See the module; returns what the assignment did."""
+    if since is not None:
+        date.fromisoformat(since)  # ValueError for anything but YYYY-MM-DD
+    index = current_index(es, alias)
+    if index is None:
+        return AssignReport()
+    scope = range_query(since)
+    touched = _backfill(es, index, scope) | _reset(es, index, scope)
+    es.indices.refresh(index=index)
+    query = {"bool": {"filter": [scope, HAS_FEATURES]}}
+    return assign_stories(
+        es, alias, query, in_range(since), threshold=threshold, window_days=window_days, touched=touched
+    )
+
+
+class _Changes:
+    """Story fields to write, sent a page at a time."""
+
+    def __init__(self, es: Elasticsearch, index: str) -> None:
+        self.es, self.index = es, index
+        self.fields: dict[str, dict] = {}
+        self.versioned: set[str] = set()
+
+    def add(self, hit: dict, fields: dict) -> None:
+        self.fields[hit["_id"]] = fields
+        if hit["_source"].get("dpa_version") is not None:
+            self.versioned.add(hit["_id"])
+        if len(self.fields) >= store.PAGE:
+            self.flush()
+
+    def flush(self) -> None:
+        store.write_fields(self.es, self.index, self.fields, self.versioned)
+        self.fields, self.versioned = {}, set()
+
+
+def _own(hit: dict) -> str:
+    src = hit["_source"]
+    return own_story_id(hit["_id"], story_day(src.get("published"), src.get("dpa_issue_date")))
+
+
+def _backfill(es: Elasticsearch, index: str, scope: dict) -> set[str]:
+    """Story fields for the documents of the range that have none, from their stored text."""
+    query = {"bool": {"filter": [scope], "must_not": [HAS_FEATURES]}}
+    fields = ["title", "body", "language", "published", "dpa_issue_date", "dpa_version", "story_id"]
+    changes, touched = _Changes(es, index), set()
+    for hit in scan(es, index=index, query={"query": query}, _source=fields):
+        src = hit["_source"]
+        day = story_day(src.get("published"), src.get("dpa_issue_date"))
+        story = story_source(hit["_id"], src.get("title") or "", src.get("body") or "", src.get("language") or "und", day)
+        changes.add(hit, {**story, **SINGLE})
+        if src.get("story_id"):
+            touched.add(src["story_id"])
+    changes.flush()
+    return touched
+
+
+def _reset(es: Elasticsearch, index: str, scope: dict) -> set[str]:
+    """Every document of the range back in a story of its own; returns the stories it was in."""
+    query = {"bool": {"filter": [scope, HAS_FEATURES]}}
+    fields = ["story_id", "story_representative", "story_size", "story_merged_ids", "published",
+              "dpa_issue_date", "dpa_version"]  # fmt: skip
+    changes, touched = _Changes(es, index), set()
+    for hit in scan(es, index=index, query={"query": query}, _source=fields):
+        src = hit["_source"]
+        own = _own(hit)
+        touched.add(src.get("story_id") or own)
+        current = {k: src.get(k) for k in ("story_representative", "story_size", "story_merged_ids")}
+        if src.get("story_id") != own or current != SINGLE:
+            changes.add(hit, {"story_id": own, **SINGLE})
+    changes.flush()
+    return touched

@@ -1,0 +1,246 @@
+"""Story clusters in Elasticsearch: the requests behind :mod:`pressindex.stories.assign`.
+
+Each step is one request per chunk of documents or stories, never one per document:
+
+* :func:`pending_pages`: the documents to assign, a page at a time in a fixed order (search_after);
+* :func:`find_candidates`: for a page, one ``_msearch`` with one search per document: documents
+  within the window sharing an LSH band key (``story_bands``) or the dpa story key, scored by the
+  number of keys they share, at most one per story (``collapse``);
+* :func:`write_fields`: the story fields that changed, in bulk;
+* :func:`relabel`: the documents of merged stories move to the surviving id;
+* :func:`story_states`: per story its size, representative and merged ids (one aggregation per chunk).
+
+A document written with a dpa version (``dpa_version``) is never given a partial update: an
+update raises its Elasticsearch version by one, and the next dpa version, written with
+``version_type=external_gte``, would be refused as older. Such a document is written whole with
+its current version instead (:func:`write_fields`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
+
+from pressindex import state
+
+PAGE = 200  # documents per page of pending documents and per _msearch
+CANDIDATE_STORIES = 10  # stories looked at per document: the best by shared keys
+STORY_CHUNK = 200  # stories per aggregation
+DPA_BOOST = 1000.0  # a document of the same dpa story comes first, whatever its keys
+# what a document tells about its story; story_features only where it is compared
+HIT_SOURCE = [
+    "story_id", "story_features", "story_representative", "published", "ingested_at", "run_id",
+    "text_sha1", "dpa_id", "dpa_issue_date", "dpa_version",
+]  # fmt: skip
+ORDER = [
+    {"published": {"order": "asc", "missing": "_last"}},
+    {"text_sha1": {"order": "asc", "missing": "_last"}},
+    {"dpa_id": {"order": "asc", "missing": "_last"}},
+]
+
+
+def window_clause(source: dict, days: int) -> dict:
+    """Documents within ``days`` of this one: two documents with a publication date by ``published``;
+    a document without one (``ingested_at`` stands in for it) by either of the other's times, so
+    that an undated copy meets the dated original of an archive loaded today. Symmetric: ``a`` is
+    within ``b``'s window if and only if ``b`` is within ``a``'s. Anchored on the document's own
+    values with date math."""
+    published, ingested = source.get("published"), source.get("ingested_at")
+
+    def near(anchor: str) -> dict:
+        return {"gte": f"{anchor}||-{days}d", "lte": f"{anchor}||+{days}d"}
+
+    undated = {"bool": {"must_not": [{"exists": {"field": "published"}}]}}
+    should: list[dict] = []
+    if published:
+        should.append({"range": {"published": near(published)}})
+        for anchor in filter(None, dict.fromkeys((published, ingested))):
+            should.append({"bool": {"filter": [undated, {"range": {"ingested_at": near(anchor)}}]}})
+    elif ingested:
+        should += [{"range": {"published": near(ingested)}}, {"range": {"ingested_at": near(ingested)}}]
+    return {"bool": {"should": should, "minimum_should_match": 1}} if should else {"match_none": {}}
+
+
+def pending_pages(es: Elasticsearch, index: str, scope: dict, page: int = PAGE) -> Iterator[list[dict]]:
+    """The documents matching ``scope``, a page at a time, in :data:`ORDER` (publication time, then
+    text hash): the same order whatever order they were loaded in."""
+    after = None
+    while True:
+        body: dict = {"query": scope, "sort": ORDER, "size": page, "_source": [*HIT_SOURCE, "story_bands"]}
+        if after is not None:
+            body["search_after"] = after
+        hits = es.search(index=index, **body)["hits"]["hits"]
+        if not hits:
+            return
+        yield hits
+        after = hits[-1]["sort"]
+
+
+def _candidate_search(hit: dict, window_days: int) -> dict:
+    src = hit["_source"]
+    should = [
+        {"constant_score": {"filter": {"term": {"story_bands": key}}, "boost": 1.0}}
+        for key in src.get("story_bands") or ()
+    ]
+    if src.get("dpa_id"):
+        should.append({"constant_score": {"filter": {"term": {"dpa_id": src["dpa_id"]}}, "boost": DPA_BOOST}})
+    return {
+        "query": {
+            "bool": {
+                "should": should,
+                "minimum_should_match": 1,
+                "filter": [window_clause(src, window_days)],
+                "must_not": [{"ids": {"values": [hit["_id"]]}}],
+            }
+        },
+        # the keys shared, then a total order: the same candidates on every run
+        "sort": ["_score", {"published": {"order": "desc", "missing": "_last"}}, {"text_sha1": "asc"}],
+        "collapse": {"field": "story_id"},
+        "size": CANDIDATE_STORIES,
+        "_source": HIT_SOURCE,
+    }
+
+
+def find_candidates(es: Elasticsearch, index: str, hits: list[dict], window_days: int) -> list[list[dict]]:
+    """Per pending document (a hit of :func:`pending_pages`), its candidates: one ``_msearch``."""
+    searches: list[dict] = []
+    for hit in hits:
+        searches += [{"index": index}, _candidate_search(hit, window_days)]
+    if not searches:
+        return []
+    responses = es.msearch(searches=searches)["responses"]
+    out = []
+    for resp in responses:
+        if "error" in resp:
+            raise RuntimeError(f"candidate search failed: {resp['error']}")
+        out.append(resp["hits"]["hits"])
+    return out
+
+
+def write_fields(es: Elasticsearch, index: str, changes: dict[str, dict], versioned: Iterable[str] = ()) -> int:
+    """Set ``changes[doc id]`` (story fields) on each document: a partial update, or for the
+    ``versioned`` ones (written with a dpa version) the whole document again at its current version."""
+    versioned = set(versioned) & set(changes)
+    plain = ({"_op_type": "update", "_id": doc, "doc": fields} for doc, fields in changes.items() if doc not in versioned)
+    # a document deleted meanwhile (a changed file replaced it) is left alone
+    written = state._bulk(es, index, plain, what="story assignments", expected=404)
+    ids = sorted(versioned)
+    for start in range(0, len(ids), PAGE):
+        docs = es.mget(index=index, ids=ids[start : start + PAGE])["docs"]  # with each one's _version
+        actions = (
+            {
+                "_op_type": "index", "_id": d["_id"], "_source": {**d["_source"], **changes[d["_id"]]},
+                "version": d["_version"], "version_type": "external_gte",
+            }
+            for d in docs if d.get("found")
+        )  # fmt: skip
+        # 409: a newer dpa version came meanwhile; the next run assigns it
+        written += state._bulk(es, index, actions, what="story assignments", expected=409)
+    return written
+
+
+def relabel(es: Elasticsearch, index: str, merged: dict[str, str]) -> int:
+    """Move every document of a merged story (``merged``: old id -> surviving id) to its survivor."""
+    old = sorted(merged)
+    moved = 0
+    for start in range(0, len(old), PAGE):
+        chunk = old[start : start + PAGE]
+        changes, versioned = {}, set()
+        query = {"query": {"terms": {"story_id": chunk}}}
+        for hit in scan(es, index=index, query=query, _source=["story_id", "dpa_version"]):
+            changes[hit["_id"]] = {"story_id": merged[hit["_source"]["story_id"]]}
+            if hit["_source"].get("dpa_version") is not None:
+                versioned.add(hit["_id"])
+        moved += write_fields(es, index, changes, versioned)
+    return moved
+
+
+@dataclass(frozen=True)
+class StoryState:
+    """A story as its documents tell it now."""
+
+    story_id: str
+    size: int
+    representative: str  # the copy that should represent it
+    marked: dict[str, dict]  # documents marked representative now -> their story_size, story_merged_ids
+    merged_ids: tuple[str, ...]  # every id merged into it, as its documents record them
+    versioned: frozenset[str]  # those of the documents above written with a dpa version
+
+
+# The representative: the most complete copy (longest title and body), ties the newest, then a
+# total order.
+REPRESENTATIVE_ORDER = [
+    {"story_chars": {"order": "desc", "missing": "_last"}},
+    {"published": {"order": "desc", "missing": "_last"}},
+    {"text_sha1": {"order": "asc", "missing": "_last"}},
+]
+_MARKED = 20  # documents marked representative in one story: more only after a crash or a merge of many
+
+
+def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Iterator[StoryState]:
+    """The state of each of ``story_ids`` that has documents: one aggregation per chunk of stories."""
+    ids = sorted(set(story_ids))
+    for start in range(0, len(ids), STORY_CHUNK):
+        chunk = ids[start : start + STORY_CHUNK]
+        aggs = {
+            "stories": {
+                "terms": {"field": "story_id", "include": chunk, "size": len(chunk)},
+                "aggs": {
+                    "best": {"top_hits": {"size": 1, "sort": REPRESENTATIVE_ORDER, "_source": ["dpa_version"]}},
+                    "marked": {
+                        "filter": {"term": {"story_representative": True}},
+                        "aggs": {
+                            "docs": {
+                                "top_hits": {
+                                    "size": _MARKED,
+                                    "sort": [{"text_sha1": "asc"}],
+                                    "_source": ["story_size", "story_merged_ids", "dpa_version"],
+                                }
+                            }
+                        },
+                    },
+                    "merged": {"terms": {"field": "story_merged_ids", "size": 1000}},
+                },
+            }
+        }
+        resp = es.search(index=index, size=0, query={"terms": {"story_id": chunk}}, aggs=aggs)
+        for bucket in resp["aggregations"]["stories"]["buckets"]:
+            best = bucket["best"]["hits"]["hits"][0]
+            marked_hits = bucket["marked"]["docs"]["hits"]["hits"]
+            versioned = {h["_id"] for h in [best, *marked_hits] if h["_source"].get("dpa_version") is not None}
+            yield StoryState(
+                story_id=bucket["key"],
+                size=bucket["doc_count"],
+                representative=best["_id"],
+                marked={h["_id"]: h["_source"] for h in marked_hits},
+                merged_ids=tuple(sorted(b["key"] for b in bucket["merged"]["buckets"])),
+                versioned=frozenset(versioned),
+            )
+
+
+def story_members(es: Elasticsearch, index: str, story_id: str, limit: int = 10_000) -> list[dict]:
+    """The documents of a story in time order (oldest first), with what a listing shows."""
+    resp = es.search(
+        index=index,
+        query={"term": {"story_id": story_id}},
+        sort=[{"published": {"order": "asc", "missing": "_last"}}, {"ingested_at": "asc"}, {"text_sha1": "asc"}],
+        size=limit,
+        _source=[
+            "title", "published", "agencies", "dateline", "source_path", "story_representative", "story_size",
+            "story_merged_ids", "dpa_id", "dpa_version", "genre", "wire_service",
+        ],
+    )  # fmt: skip
+    return resp["hits"]["hits"]
+
+
+def surviving_id(es: Elasticsearch, index: str, story_id: str) -> str | None:
+    """``story_id`` itself while documents carry it, else the story it was merged into, else None."""
+    if es.count(index=index, query={"term": {"story_id": story_id}})["count"]:
+        return story_id
+    hits = es.search(
+        index=index, query={"term": {"story_merged_ids": story_id}}, size=1, _source=["story_id"]
+    )["hits"]["hits"]
+    return hits[0]["_source"]["story_id"] if hits else None
