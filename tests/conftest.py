@@ -14,6 +14,7 @@ from pressindex.config import Settings
 from pressindex.es_client import connect
 from pressindex.indices import drop_alias_family
 from pressindex.localnode import node as localnode
+from pressindex.run_history import runs_alias
 from pressindex.state import state_alias
 
 
@@ -55,6 +56,7 @@ def alias(es):
     yield name
     drop_alias_family(es, name)
     drop_alias_family(es, state_alias(name))
+    drop_alias_family(es, runs_alias(name))  # the run history every ingest writes
 
 
 @pytest.fixture

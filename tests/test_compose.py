@@ -27,7 +27,9 @@ import yaml
 
 from pressindex.cli import cli
 from pressindex.config import Settings
+from pressindex.indices import drop_alias_family
 from pressindex.localnode.node import ES_VERSION
+from pressindex.run_history import runs_alias
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE_IMAGE = "pressindex:local"
@@ -214,7 +216,9 @@ def command_env_names(args: list[str]) -> set[str]:
 
 def test_setup_runs_only_the_projects_own_commands(config):
     lines = setup_command_lines(config)
-    assert [args[:3] for args in lines] == [["pressindex", "index", "create"], ["pressindex", "kibana", "import"]]
+    assert [args[:3] for args in lines] == [
+        ["pressindex", "index", "create"], ["pressindex", "runs", "create"], ["pressindex", "kibana", "import"],
+    ]  # fmt: skip
     for args in lines:
         resolve_command(args)
     assert config["services"]["worker"]["command"] == ["pressindex", "serve"]
@@ -439,6 +443,11 @@ def test_setup_commands_run_against_the_local_node(config, es, es_settings, alia
         run_setup_commands(runner, setup_command_lines(config), env, kibana.url)  # a second `up` changes nothing
     (concrete,) = es.indices.get_alias(name=alias)
     assert concrete.startswith(f"{alias}-v")
+    # the run history's index and the ingestion health dashboard's data view on it (issue 22)
+    (runs_index,) = es.indices.get_alias(name=runs_alias(alias))
+    assert runs_index == f"{runs_alias(alias)}-v1"
+    drop_alias_family(es, runs_alias(alias))
     views = [o for o in kibana.objects if o["type"] == "index-pattern"]
-    assert [v["attributes"]["title"] for v in views] == [alias]
+    assert [v["attributes"]["title"] for v in views] == [alias, runs_alias(alias)]
+    assert "pressindex-ingestion-health" in {o["id"] for o in kibana.objects}
 

@@ -86,3 +86,52 @@ def test_the_data_view_is_the_filtered_alias():
     assert {"range": {"embargo_until": {"gt": "now"}}} in clauses
     assert {"term": {"kind": "withdrawal"}} in clauses
     assert {"exists": {"field": "withdrawn_by"}} in clauses
+
+
+# -- the ingestion health dashboard over <alias>-runs (issue 22) ---------------------------------
+
+
+def _runs_objects() -> dict[str, dict]:
+    from pressindex.kibana import RUNS_EXPORT_FILE, export_path
+
+    return {o["id"]: o for o in load_objects(export_path(RUNS_EXPORT_FILE))}
+
+
+def test_every_field_the_ingestion_health_objects_name_is_in_the_runs_mapping():
+    from pressindex.indices import load_definition
+
+    paths = mapped_paths(load_definition("runs.json"))
+    fields = list(referenced_fields(list(_runs_objects().values())))
+    assert len(fields) >= 20
+    missing = [(obj, field) for obj, field in fields if field not in paths]
+    assert not missing, missing
+
+
+def test_the_ingestion_health_dashboard_shows_nights_quarantine_reasons_and_coverage():
+    objects = _runs_objects()
+    views = [o for o in objects.values() if o["type"] == "index-pattern"]
+    assert [(v["attributes"]["title"], v["attributes"]["timeFieldName"]) for v in views] == [("press-runs", "started")]
+    (dashboard,) = [o for o in objects.values() if o["type"] == "dashboard"]
+    panel_fields = set()
+    for ref in dashboard["references"]:
+        assert ref["id"] in objects, ref
+        panel_fields |= {f for _obj, f in referenced_fields([objects[ref["id"]]])}
+    assert {"documents_indexed", "files_quarantined", "quarantined.empty", "quarantined.parse_timeout",
+            "status", "degraded_reasons"} <= panel_fields  # fmt: skip
+    assert {f"coverage.{f}" for f in ("dateline", "agency", "published", "dpa_id", "language_und")} <= panel_fields
+    per_night = json.loads(objects["pressindex-runs-per-night"]["attributes"]["visState"])["aggs"][-1]
+    assert (per_night["params"]["field"], per_night["params"]["interval"], per_night["params"]["time_zone"]) == (
+        "started", "d", "Europe/Berlin",
+    )  # fmt: skip
+    for obj in objects.values():
+        for ref in obj["references"]:
+            assert ref["id"] in objects, (obj["id"], ref)
+
+
+def test_import_sends_both_exports_with_the_runs_view_on_the_aliass_runs_index():
+    from pressindex.kibana import load_all_objects
+
+    objects = with_alias(load_all_objects(), "news")
+    views = {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}
+    assert views == {"pressindex-articles": "news", "pressindex-runs": "news-runs"}
+    assert len({o["id"] for o in objects}) == len(objects)  # no id in both files

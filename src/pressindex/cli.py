@@ -48,8 +48,16 @@ def load_flow(module: str, name: str):
 
 @click.group()
 @click.version_option(package_name="pressindex")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Turn raw news wire files into a searchable Elasticsearch index."""
+    # every command but those that manage the services uses the Prefect server `pressindex up`
+    # started, unless PREFECT_API_URL is set; Prefect reads it once, when it loads, so a process
+    # that loaded Prefect already (tests running commands in-process) keeps the server it has
+    if ctx.invoked_subcommand not in ("up", "down", "status") and "prefect" not in sys.modules:
+        from pressindex.services import use_local_prefect_server
+
+        use_local_prefect_server(Settings())
 
 
 # -- es -----------------------------------------------------------------------------------------
@@ -116,6 +124,110 @@ def es_status(as_json: bool) -> None:
         click.echo(f"log file: {st.log_file}")
     if not st.healthy:
         sys.exit(1)
+
+
+# -- up / down / status -------------------------------------------------------------------------
+
+
+def _print_services(found, as_json: bool) -> None:
+    from pressindex.services import all_healthy
+
+    if as_json:
+        click.echo(json.dumps({"healthy": all_healthy(found), "services": [s.as_dict() for s in found]}))
+    else:
+        click.echo("\n".join(map(str, found)))
+
+
+@cli.command()
+@click.option("--serve", "serve_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="also start a worker that serves the nightly deployment for this inbox")  # fmt: skip
+@click.option("--index", help="with --serve: the alias the nightly runs ingest into")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
+    """Start, or reuse, the local Elasticsearch and a Prefect server with its UI (and with --serve, the
+    worker) in the background; `down` stops them. Other commands then use them by themselves."""
+    from pressindex import services
+
+    try:
+        found = services.up(_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
+    except PressindexError as exc:
+        _fail(exc)
+    _print_services(found, as_json)
+    if not services.all_healthy(found):
+        sys.exit(1)
+
+
+@cli.command()
+def down() -> None:
+    """Stop the worker and the Prefect server `up` started, and the local Elasticsearch if `up` started it."""
+    from pressindex import services
+
+    stopped = services.down(_settings())
+    click.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def status(as_json: bool) -> None:
+    """Each service, its URL (the Prefect UI among them) and health; exit 1 when one is not healthy."""
+    from pressindex import services
+
+    found = services.status(_settings())
+    _print_services(found, as_json)
+    if not services.all_healthy(found):
+        sys.exit(1)
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+@cli.group()
+def runs() -> None:
+    """The run history in <alias>-runs: one record per ingest run, with its extraction coverage."""
+
+
+@runs.command("list")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--status", "run_status", type=click.Choice(["completed", "failed", "degraded"]))
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bool) -> None:
+    """The newest runs first: id, start, status, files, quarantine, documents, seconds, coverage."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    records = run_history.recent_runs(connect(settings), settings.index, limit=limit, status=run_status)
+    for record in records:
+        click.echo(json.dumps(record, ensure_ascii=False) if as_json else run_history.summary_line(record))
+    if not as_json:
+        click.echo(f"{len(records)} run(s)")
+
+
+@runs.command("show")
+@click.argument("key")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def runs_show(key: str, index: str | None) -> None:
+    """Everything recorded about run KEY (its id, or an id prefix from `runs list`)."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    record = run_history.find_run(connect(settings), settings.index, key)
+    if record is None:
+        raise click.ClickException(f"no single run matches {key!r}")
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@runs.command("create")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def runs_create(index: str | None) -> None:
+    """Create <alias>-runs from mappings/runs.json (each run also does), for Kibana to find it at once."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    click.echo(run_history.ensure_runs_index(connect(settings), settings.index))
 
 
 # -- parse --------------------------------------------------------------------------------------
@@ -244,9 +356,8 @@ def _print_summary(summary: dict, settings: Settings) -> None:
         click.echo(f"  old documents of changed files removed: {summary['replaced_removed']}")
     if summary["released_from_quarantine"]:
         click.echo(f"  left quarantine: {summary['released_from_quarantine']}")
-    if summary.get("media_items"):
-        indexed = "indexed as caption documents" if settings.media_captions_as_documents else "recorded, not indexed"
-        click.echo(f"  media items (pictures, audio, video): {summary['media_items']}, {indexed}")
+    for reason in summary.get("degraded_reasons", ()):
+        click.echo(f"  DEGRADED (pressindex runs show {summary['run_id'][:8]}): {reason}")
 
 
 @cli.command()
@@ -416,8 +527,7 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
-@click.option("--format", "wire_format", help="file format",
-              type=click.Choice(["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"]))
+@click.option("--format", "wire_format", type=click.Choice(["iptc7901", "anpa1312", "text"]), help="transmission format")
 @click.option("--wire-service", help="the wire service of the header, e.g. bdt, nsb")
 @click.option("--urgency", type=click.IntRange(1, 9), help="this urgency or higher (1 highest): 2 = Eil and Blitz")
 @click.option("--category", help="ressort code (pl, wi, vm, …) or name (Politik, …)")

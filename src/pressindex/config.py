@@ -91,15 +91,30 @@ class Settings(BaseSettings):
     )
     dask_workers: int = Field(default_factory=_cores, ge=1, description="processes of a local Dask cluster")
     quarantine_dir: Path = Field(Path("quarantine"), description="where rejected files and their reasons go")
-    # Picture, audio and video items (NewsML-G2 itemClass, digitalwires/ninjs type) carry a caption,
-    # not news text: recorded in the state index (status skipped_media) and not searched, unless set.
-    media_captions_as_documents: bool = Field(
-        False, description="index the captions of picture, audio and video items as documents (kind media)"
-    )
 
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
     es_port: int = Field(9200, description="HTTP port of the local node")
     es_heap: str = Field("1g", description="JVM heap of the local node")
+    # `pressindex up` (pressindex.services): a Prefect server and a worker that survive the command
+    prefect_port: int = Field(4200, description="port of the local Prefect server (API and UI) that `up` starts")
+    services_dir: Path | None = Field(
+        None, description="pid, state and log files of the local services (default: <cache_dir>/services)"
+    )
+    use_local_services: bool = Field(
+        True, description="commands use the Prefect server `pressindex up` started (false: a temporary one per run)"
+    )
+    # The drift alarm (pressindex.drift): a run is `degraded` when a field's coverage falls more than
+    # drift_margin_points below the median of the previous good runs, or its quarantine share is too high.
+    drift_runs: int = Field(7, ge=1, description="previous runs whose median coverage a run is compared with")
+    drift_margin_points: float = Field(
+        20.0, gt=0, description="percentage points a field's coverage may fall below that median"
+    )
+    drift_max_quarantine_share: float = Field(
+        0.1, gt=0, le=1, description="share of a run's new or changed files that may go to quarantine"
+    )
+    drift_min_files: int = Field(
+        20, ge=1, description="runs with fewer new or changed files are recorded but not judged (too few to tell)"
+    )
 
     # Run limits (pressindex.run_limits): the backstop when something hangs that the per-file parse
     # limits do not cover (Elasticsearch, a bug). An ordinary file costs 1-3 ms end to end and a
@@ -148,6 +163,10 @@ class Settings(BaseSettings):
     @property
     def es_url(self) -> str:
         return self.elasticsearch_url or self.local_node().url
+
+    @property
+    def services_path(self) -> Path:
+        return self.services_dir or self.cache_dir / "services"
 
     def for_index(self, index: str | None) -> Settings:
         """These settings with another alias (a command's ``--index``), or unchanged."""

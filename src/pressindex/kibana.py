@@ -4,8 +4,13 @@ The export holds a data view on the alias with ``published`` as its time field, 
 with the facet columns (wire copy's format, wire service, urgency, category, genre and correction
 among them), six visualizations (agency, language, dateline, articles per month in Europe/Berlin
 time, category and urgency of wire copy) and a dashboard that shows them. The data view is the
-filtered alias: Kibana finds no embargoed document, withdrawal notice or withdrawn story either. :func:`import_saved_objects` sends the file
-to ``POST /api/saved_objects/_import?overwrite=true`` (multipart, with the ``kbn-xsrf`` header).
+filtered alias: Kibana finds no embargoed document, withdrawal notice or withdrawn story either.
+
+``kibana/ingestion-health.ndjson`` holds the run history's objects: a data view on ``<alias>-runs``
+(``mappings/runs.json``, time field ``started``), a saved search of the runs and the "ingestion
+health" dashboard (documents and quarantine per night, quarantine reasons, coverage per field).
+:func:`import_saved_objects` sends both files' objects as one file to
+``POST /api/saved_objects/_import?overwrite=true`` (multipart, with the ``kbn-xsrf`` header).
 """
 
 from __future__ import annotations
@@ -23,10 +28,18 @@ from pressindex.errors import ConfigError
 from pressindex.project import project_dir
 
 EXPORT_FILE = "pressindex.ndjson"
+RUNS_EXPORT_FILE = "ingestion-health.ndjson"
+# the data view titles of the exports name the alias ``press``: its runs index is ``press-runs``
+EXPORT_ALIAS = "press"
 
 
-def export_path() -> Path:
-    return project_dir() / "kibana" / EXPORT_FILE
+def export_path(name: str = EXPORT_FILE) -> Path:
+    return project_dir() / "kibana" / name
+
+
+def load_all_objects() -> list[dict]:
+    """The objects of every export in ``kibana/``: what ``pressindex kibana import`` sends."""
+    return [obj for name in (EXPORT_FILE, RUNS_EXPORT_FILE) for obj in load_objects(export_path(name))]
 
 
 def load_objects(path: Path | None = None) -> list[dict]:
@@ -35,11 +48,13 @@ def load_objects(path: Path | None = None) -> list[dict]:
 
 
 def with_alias(objects: list[dict], alias: str) -> list[dict]:
-    """The objects with every data view pointed at ``alias`` (the export says ``press``)."""
+    """The objects with every data view pointed at ``alias`` or its runs index (the exports say
+    ``press`` and ``press-runs``)."""
     out = []
     for obj in objects:
         if obj["type"] == "index-pattern":
-            obj = {**obj, "attributes": {**obj["attributes"], "title": alias}}
+            suffix = obj["attributes"]["title"].removeprefix(EXPORT_ALIAS)  # "" or "-runs"
+            obj = {**obj, "attributes": {**obj["attributes"], "title": alias + suffix}}
         out.append(obj)
     return out
 
@@ -100,8 +115,9 @@ def import_saved_objects(
     api_key: str | None = None,
     timeout: float = 60.0,
 ) -> ImportReport:
-    """Import the repository's saved objects into the Kibana at ``url`` (overwriting older copies)."""
-    objects = with_alias(load_objects(path), alias)
+    """Import the repository's saved objects (``path``, or every export) into the Kibana at ``url``
+    (overwriting older copies)."""
+    objects = with_alias(load_objects(path) if path else load_all_objects(), alias)
     content = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode("utf-8")
     body, content_type = _multipart(EXPORT_FILE, content)
     base = url.rstrip("/") + (f"/s/{space}" if space else "")
