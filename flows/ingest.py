@@ -85,6 +85,7 @@ def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str,
         limits=ParseLimits.from_settings(settings),
         chunk_bytes=settings.bulk_chunk_bytes,
         concurrent_requests=settings.bulk_requests_in_flight,
+        media_as_documents=settings.media_captions_as_documents,
     )
     get_run_logger().info(
         "batch=%d files=%d indexed=%d unchanged=%d superseded=%d quarantined=%d",

@@ -31,6 +31,7 @@ class BatchReport:
     quarantined: dict[str, int] = field(default_factory=dict)
     released: int = 0  # files that were in quarantine and now went through
     documents: int = 0  # documents sent (a file of several wire messages gives one per message)
+    media: int = 0  # media items (pictures, audio, video) read: recorded, indexed only as the setting says
     languages: dict[str, int] = field(default_factory=dict)
     agencies: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
@@ -51,6 +52,7 @@ def process_batch(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     concurrent_requests: int = 2,
     limits: ParseLimits | None = None,
+    media_as_documents: bool = False,
 ) -> BatchReport:
     """``files`` are ``(path, sha256 at planning time or None for a new file)``; the checksum recorded is
     that of the bytes parsed.
@@ -59,12 +61,17 @@ def process_batch(
     within ``limits`` (over them it is quarantined as ``parse_timeout`` or ``parse_memory``). Documents
     are sent while the rest of the batch is parsing, in requests of ``chunk_bytes``, up to
     ``concurrent_requests`` at once (Elasticsearch indexes one request on one thread).
+
+    Media items (pictures, audio, video: :class:`~pressindex.pipeline.MediaItem`) are listed under
+    ``media`` in their file's record; a file of media items only gets status ``skipped_media``.
+    ``media_as_documents`` indexes their captions as documents too (``kind`` "media").
     """
     planned = dict(files)  # path -> checksum at planning time
     paths = list(planned)
     previous = state.lookup(es, alias, paths)
     docs: list[BulkDocument] = []
     rejected: list[pipeline.Rejected] = []
+    media: dict[str, list[pipeline.MediaItem]] = {}  # by file
     ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
     with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
         prepared = pipeline.prepare_files(
@@ -73,6 +80,11 @@ def process_batch(
         for outcome in prepared:
             if isinstance(outcome, pipeline.Rejected):
                 rejected.append(outcome)
+            elif isinstance(outcome, pipeline.MediaItem):
+                media.setdefault(outcome.source_path, []).append(outcome)
+                if media_as_documents:
+                    docs.append(outcome.document)
+                    loader.add(outcome.document)
             else:
                 docs.append(outcome)
                 loader.add(outcome)
@@ -94,8 +106,16 @@ def process_batch(
             state.FileOutcome(
                 path, first.size, first.content_sha256, status,
                 doc_id=first.id, doc_ids=tuple(dict.fromkeys(d.id for d in file_docs)),
+                media=tuple(m.record() for m in media.get(path, ())),
             )
         )  # fmt: skip
+    for path, items in media.items():
+        if path not in by_file and path not in es_rejected:  # media items only, none indexed
+            first = items[0].document
+            outcomes.append(
+                state.FileOutcome(path, first.size, first.content_sha256, state.SKIPPED_MEDIA,
+                                  media=tuple(m.record() for m in items))
+            )  # fmt: skip
     for item in rejected:
         copy = pipeline.quarantine(item, quarantine_dir, run_id=run_id)
         outcomes.append(
@@ -128,6 +148,7 @@ def process_batch(
         agencies=dict(Counter(ag for d in docs for ag in d.agencies)),
         bytes=sum(o.size or 0 for o in outcomes),
         documents=len(docs),
+        media=sum(map(len, media.values())),
     )
 
 

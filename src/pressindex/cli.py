@@ -358,6 +358,9 @@ def _print_summary(summary: dict, settings: Settings) -> None:
         click.echo(f"  left quarantine: {summary['released_from_quarantine']}")
     for reason in summary.get("degraded_reasons", ()):
         click.echo(f"  DEGRADED (pressindex runs show {summary['run_id'][:8]}): {reason}")
+    if summary.get("media_items"):
+        indexed = "indexed as caption documents" if settings.media_captions_as_documents else "recorded, not indexed"
+        click.echo(f"  media items (pictures, audio, video): {summary['media_items']}, {indexed}")
 
 
 @cli.command()
@@ -527,7 +530,8 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
-@click.option("--format", "wire_format", type=click.Choice(["iptc7901", "anpa1312", "text"]), help="transmission format")
+@click.option("--format", "wire_format", help="file format",
+              type=click.Choice(["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"]))
 @click.option("--wire-service", help="the wire service of the header, e.g. bdt, nsb")
 @click.option("--urgency", type=click.IntRange(1, 9), help="this urgency or higher (1 highest): 2 = Eil and Blitz")
 @click.option("--category", help="ressort code (pl, wi, vm, …) or name (Politik, …)")

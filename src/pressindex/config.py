@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     )
     dask_workers: int = Field(default_factory=_cores, ge=1, description="processes of a local Dask cluster")
     quarantine_dir: Path = Field(Path("quarantine"), description="where rejected files and their reasons go")
+    # Picture, audio and video items (NewsML-G2 itemClass, digitalwires/ninjs type) carry a caption,
+    # not news text: recorded in the state index (status skipped_media) and not searched, unless set.
+    media_captions_as_documents: bool = Field(
+        False, description="index the captions of picture, audio and video items as documents (kind media)"
+    )
 
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
     es_port: int = Field(9200, description="HTTP port of the local node")

@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,6 +41,34 @@ class Rejected:
 
     def as_dict(self) -> dict:
         return {"source_path": self.source_path, "error": {"code": self.code, "message": self.message}}
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """A picture, graphic, audio or video item (an Article of ``kind`` "media"): no news text.
+
+    The batch records it in its file's state record (id, media type, caption) and indexes
+    ``document`` (the caption as a document) only when ``media_captions_as_documents`` is on;
+    the document is made here, in the parse process, so that the choice costs the batch nothing."""
+
+    source_path: str
+    id: str
+    media_type: str | None  # "picture", "graphic", "audio", "video"; None when the reader does not say
+    caption: str
+    document: BulkDocument
+
+    def record(self) -> dict:
+        """Its entry under ``media`` in the file's state record."""
+        return {"id": self.id, "type": self.media_type, "caption": self.caption}
+
+    def restamped(self, *, was: tuple[str | None, str], run_id: str | None, ingested_at: str) -> MediaItem:
+        return replace(self, document=self.document.restamped(was=was, run_id=run_id, ingested_at=ingested_at))
+
+
+def _media_item(article: Article, document: BulkDocument) -> MediaItem:
+    # the reader's media type when the Article carries one (``media_type``), else unknown
+    media_type = getattr(article, "media_type", None)
+    return MediaItem(article.source_path, article.id, media_type, article.body or article.title, document)
 
 
 def discover(paths: Iterable[str | Path]) -> list[str]:
@@ -109,7 +137,8 @@ def prepare_files(
     workers: int = 0,
     limits: ParseLimits | None = None,
 ) -> Iterator[BulkDocument | Rejected]:
-    """Parse ``paths`` into documents ready for ``_bulk`` (or rejects), yielded in file order as
+    """Parse ``paths`` into documents ready for ``_bulk``, media items (:class:`MediaItem`) or
+    rejects, yielded in file order as
     soon as each chunk of files is done; with ``workers`` > 0 in the shared parse pool, each file
     within ``limits``. Files that :func:`parse_ahead` started on are taken from there.
 
@@ -155,11 +184,15 @@ _pool: ParsePool | None = None
 
 def _prepare_one(
     path: str | Path, max_bytes: int, run_id: str | None, ingested_at: str
-) -> list[BulkDocument] | Rejected:
+) -> list[BulkDocument | MediaItem] | Rejected:
     outcome = parse_file(path, max_bytes=max_bytes)
     if isinstance(outcome, Rejected):
         return outcome
-    return [BulkDocument.from_article(a, run_id=run_id, ingested_at=ingested_at) for a in outcome]
+    prepared: list[BulkDocument | MediaItem] = []
+    for article in outcome:
+        document = BulkDocument.from_article(article, run_id=run_id, ingested_at=ingested_at)
+        prepared.append(_media_item(article, document) if article.kind == "media" else document)
+    return prepared
 
 
 def _parse_one(path: str | Path, max_bytes: int) -> list[Article] | Rejected:

@@ -17,6 +17,7 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         languages.update(row["languages"])
         agencies.update(row["agencies"])
         total["documents"] += row.get("documents", 0)  # absent from a batch cached before it existed
+        total["media"] += row.get("media", 0)
     processed = total["files"]
     return {
         "run_id": run_id,
@@ -25,6 +26,8 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
         "processed": processed,
         "indexed": total["indexed"],
         "documents": total["documents"],  # sent: a file of several wire messages gives one per message
+        # picture, audio and video items: in the state index, documents only with media_captions_as_documents
+        "media_items": total["media"],
         # skipped by checksum before the run, plus documents found identical while loading
         "unchanged": skipped_unchanged + total["unchanged"],
         "superseded": total["superseded"],

@@ -28,7 +28,8 @@ from pressindex.model import display_path
 
 DEFINITION_FILE = "files.json"
 INDEXED, UNCHANGED, SUPERSEDED, QUARANTINED = "indexed", "unchanged", "superseded", "quarantined"
-DONE = {INDEXED, UNCHANGED, SUPERSEDED}
+SKIPPED_MEDIA = "skipped_media"  # media items only (pictures, audio, video): recorded, not indexed
+DONE = {INDEXED, UNCHANGED, SUPERSEDED, SKIPPED_MEDIA}
 
 
 def state_alias(alias: str) -> str:
@@ -72,6 +73,7 @@ class FileOutcome:
     quarantine_copy: str | None = None
     replaces: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()  # every document the file produced; () means (doc_id,) when set
+    media: tuple[dict, ...] = ()  # its media items: {"id", "type", "caption"} (pipeline.MediaItem.record)
 
     @property
     def produced(self) -> tuple[str, ...]:
@@ -91,6 +93,7 @@ class FileOutcome:
             "error_message": self.error_message,
             "quarantine_copy": self.quarantine_copy,
             "replaces": list(self.replaces) or None,
+            "media": list(self.media) or None,
             "run_id": run_id,
             "processed_at": processed_at,
             "attempts": attempts,
