@@ -357,3 +357,29 @@ def test_html_that_is_not_xml_is_read_all_the_same():
 ])
 def test_moments_keep_their_zone(value, expected):
     assert iso_moment(value) == expected
+
+
+def test_canceled_item_without_text_still_withdraws():
+    raw = (b'<newsItem guid="urn:newsml:dpa.com:20090101:250314-99-123456" version="5"><itemMeta>'
+           b'<pubStatus qcode="stat:canceled"/></itemMeta></newsItem>')
+    a = one(raw)
+    assert (a.kind, a.withdraws, a.id) == ("withdrawal", ("250314-99-123456",), "dpa-250314-99-123456-canceled")
+
+
+def test_picture_without_caption_is_recorded_by_its_guid():
+    raw = (b'<newsItem guid="urn:newsml:example.org:20250314:photo-7" version="1"><itemMeta>'
+           b'<itemClass qcode="ninat:picture"/></itemMeta><contentSet><remoteContent contenttype="image/jpeg" '
+           b'href="https://example.org/p.jpeg"/></contentSet></newsItem>')
+    a = one(raw)
+    assert a.kind == "media" and a.id.startswith("guid-")
+
+
+def test_entity_reference_without_dtd_is_malformed_not_expanded():
+    err = refused(b"<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>")
+    assert err.code == "malformed_xml" and "undefined entity" in err.message
+
+
+def test_xxe_in_utf16_is_refused():
+    raw = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+           "<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>").encode("utf-16")
+    assert refused(raw).code == "xml_entities_forbidden"

@@ -33,9 +33,9 @@ as wire messages do (``sha1-…``).
 (``withdraws``) and gets its own id ``dpa-<story>-canceled``, so the story document stays in the
 concrete index for operators and :mod:`pressindex.withdrawals` takes it (and any later copy) out of
 search; a non-dpa item keeps its guid id and replaces the earlier version in place (no key to
-name). ``withheld`` is treated as an embargo without end: ``embargo_until``
-:data:`WITHHELD_UNTIL`, so no search finds it until a usable version replaces it (same id);
-warning ``withheld``.
+name). A canceled item without any text is titled ``canceled <guid>``. ``withheld`` is treated as
+an embargo without end: ``embargo_until`` :data:`WITHHELD_UNTIL`, so no search finds it until a
+usable version replaces it (same id); warning ``withheld``.
 
 **Non-public**: notes marked non-public (G2 ``pubconstraint`` or a role naming ``nonpublic`` or
 contacts, digitalwires ``is_publishable: false`` or a contacts role, the notepad's non-public
@@ -46,8 +46,8 @@ plain text.
 **Media** (G2 ``itemClass`` picture/graphic/audio/video, digitalwires without text and with one
 image/audio/video association or such a ``type``, ninjs ``type`` picture/audio/video):
 ``kind`` "media", ``title`` the headline (else the caption's first sentence), ``body`` the
-caption (else the headline), ``lead`` None; every other field as for text. Whether it is indexed
-is the pipeline's choice.
+caption (else the headline, else the guid), ``lead`` None; every other field as for text. Whether it
+is indexed is the pipeline's choice.
 
 **Several items**: a ``newsMessage`` gives one Article per ``newsItem`` (``packageItem``,
 ``conceptItem`` and ``knowledgeItem`` hold no copy: skipped, named in a warning); a JSON list, or a
@@ -66,6 +66,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import fromstring as XMLParser_fromstring  # the C parser (see _safe_fromstring)
 from zoneinfo import ZoneInfo
 
 from pressindex.errors import (
@@ -96,11 +97,18 @@ _HEAD_BYTES = 65536  # the prolog (declaration, comments, DOCTYPE) is looked thr
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_SPACES = frozenset(b" \t\r\n")
+# what a structured file may start with: markup, whitespace, a BOM's first byte, UTF-16's NUL
+_OPENERS = frozenset(b"<{[\xef\xff\xfe\x00") | _SPACES
 _XML_ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]{0,40}:)?(newsItem|newsMessage|nitf)(?=[\s/>])")
 
 
 def detect_structured(raw: bytes) -> str | None:
     """``"json"``, ``"xml"`` or None (plain text, a wire format, anything else), from the first bytes."""
+    if not raw or raw[0] not in _OPENERS:
+        return None  # most files: one comparison
+    if raw[0] in _SPACES and raw[:1024].lstrip()[:1] not in (b"<", b"{", b"["):
+        return None
     head = raw[:_HEAD_BYTES]
     text = _head_text(head)
     if text is None:
@@ -129,8 +137,6 @@ def _head_text(head: bytes) -> str | None:
         codec = "utf-16-be" if head.startswith(_BOMS[2]) or head[:1] == b"\x00" else "utf-16-le"
         start = 2 if head.startswith((_BOMS[1], _BOMS[2])) else 0
         return head[start : start + (len(head) - start) // 2 * 2].decode(codec, "replace")
-    if head[:1] not in (b"<", b"{", b"[", b" ", b"\t", b"\r", b"\n"):
-        return None  # most files: one comparison
     return head.decode("latin-1")
 
 
@@ -543,8 +549,18 @@ def parse_xml(raw: bytes) -> tuple[Element, str]:
 
 
 def _safe_fromstring(raw: bytes) -> Element:
-    """expat through defusedxml: a DTD may stand, entity declarations and external references
-    raise (DefusedXmlException subclasses), nothing is expanded or fetched."""
+    """The root of an XML document, nothing expanded or fetched.
+
+    Entities can only be declared in a DTD. A document without a DOCTYPE (nearly all: G2 and NITF
+    feeds carry none) has none to expand, so the standard library's C parser reads it (expat
+    fetches nothing by itself: no handler for external references is set). With a DOCTYPE, or in
+    UTF-16/32 where the bytes cannot be searched for one, expat runs through defusedxml: a DTD may
+    stand, entity declarations and external references raise (DefusedXmlException
+    subclasses). The C parser is several times faster: defusedxml's hooks are Python callbacks
+    for every element."""
+    if b"\x00" not in raw[:4] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")) \
+            and raw.find(b"<!DOCTYPE") < 0 and raw.find(b"<!doctype") < 0:
+        return XMLParser_fromstring(raw)
     from defusedxml.ElementTree import fromstring
 
     return fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
@@ -609,8 +625,15 @@ def structured_article(
     if may_hold_nonpublic(story):
         story, removed = remove_nonpublic(story)
         item.nonpublic_removed = item.nonpublic_removed or removed
-    if not story.strip() and item.headline:
-        story = item.headline  # a notice or a picture with a headline alone
+    if not story.strip():
+        # a notice or a picture with a headline alone; a cancellation or a picture with nothing at
+        # all still takes its story out of search or is recorded: its guid stands in for the text
+        if item.headline:
+            story = item.headline
+        elif item.guid and item.status == "canceled":
+            story = f"canceled {item.guid}"
+        elif item.guid and item.media:
+            story = item.guid
     if not story.strip():
         raise NoText("an item of this file holds no text")
     base = text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=item.headline,
