@@ -25,6 +25,11 @@
 With ``--parse-free``, (b') after (b): the same command with every document made beforehand
 (``bench/parse_free.py``), the ratio a parser that cost nothing would reach.
 
+With ``--compare-services``, (b) and the fixed cost are measured twice in one run: first with a
+temporary Prefect server that each command starts and stops (no ``PREFECT_API_URL``, local services
+ignored), then with the services of ``pressindex up`` (its server when it runs, else one started for
+the bench in a temporary directory and stopped at the end), as (b_services) and its fixed cost.
+
 Other load on the machine skews both rates; the load average is printed with the result, and so is
 the CPU each run needs per document (Elasticsearch's from its node stats, so nothing else may
 index into the node meanwhile; the ingest's from its process tree; a local Prefect server's from
@@ -340,8 +345,12 @@ def prefect_server_cpu_seconds() -> float | None:
     return total
 
 
-def _prefect_mode() -> str:
-    url = os.environ.get("PREFECT_API_URL")
+def _prefect_mode(compare_services: bool = False) -> str:
+    if compare_services:
+        return "(b) a temporary server per command, (b_services) the server of the local services"
+    from pressindex.services import local_prefect_api
+
+    url = os.environ.get("PREFECT_API_URL") or local_prefect_api(Settings())
     return f"server at {url}" if url else "a temporary server started by the command (no PREFECT_API_URL)"
 
 
@@ -402,6 +411,29 @@ def measure_ingest(
 
 
 FIXED_COST_FILES = 10  # an ingest this small is all fixed cost
+# (b) with a temporary Prefect server per command, even when `pressindex up` runs one
+TEMPORARY_SERVER_ENV = {"PRESSINDEX_USE_LOCAL_SERVICES": "false"}
+
+
+def local_services_env(settings: Settings):
+    """``PREFECT_API_URL`` of the local services' Prefect server, and what stops it afterwards: the
+    server of `pressindex up` when it runs (left running), else one started here in a temporary
+    directory on a free port (stopped by its pid)."""
+    import socket
+
+    from pressindex import services
+
+    api = services.local_prefect_api(settings)
+    if api:
+        return {"PREFECT_API_URL": api}, lambda: None
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    local = settings.model_copy(
+        update={"services_dir": Path(tempfile.mkdtemp(prefix="pressindex-bench-services-")), "prefect_port": port}
+    )
+    services.up(local, log=print)
+    return {"PREFECT_API_URL": services.local_prefect_api(local)}, lambda: services.down(local)
 
 
 def _ingest_cpu(es_cpu: float, summary: dict) -> dict[str, float]:
@@ -427,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         help="concurrent _bulk requests of the ceiling (default: one per core, as Elasticsearch's write pool)",
     )  # fmt: skip
     parser.add_argument("--skip-ceiling", action="store_true", help="run only (b)")
+    parser.add_argument(
+        "--compare-services", action="store_true",
+        help="(b) and the fixed cost with a temporary Prefect server, then with the services of `pressindex up`",
+    )  # fmt: skip
     parser.add_argument("--skip-ingest", action="store_true", help="run only (a)")
     parser.add_argument(
         "--parse-free", action="store_true",
@@ -473,8 +509,11 @@ def main(argv: list[str] | None = None) -> int:
         if server_before is not None:  # idle during (a), but it takes its share of the cores all the same
             cpu["a"]["Prefect server"] = prefect_server_cpu_seconds() - server_before
         rows.append(("a", "(a) _bulk of prepared documents", seconds, count))
+    if args.compare_services and os.environ.get("PREFECT_API_URL"):
+        raise SystemExit("--compare-services measures a temporary server first: unset PREFECT_API_URL")
+    temporary = TEMPORARY_SERVER_ENV if args.compare_services else None
     if not args.skip_ingest:
-        seconds, summary, memory, es_cpu, count = measure_ingest(es, directory)
+        seconds, summary, memory, es_cpu, count = measure_ingest(es, directory, env=temporary)
         cpu["b"] = _ingest_cpu(es_cpu, summary)
         rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
         rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
@@ -486,14 +525,27 @@ def main(argv: list[str] | None = None) -> int:
             seconds, summary, _, es_cpu, count = measure_ingest(es, directory, command=command)
             cpu["b_parse_free"] = _ingest_cpu(es_cpu, summary)
             rows.append(("b_parse_free", "(b') the same, parsed beforehand", seconds, count))
-        fixed = measure_ingest(es, build_corpus(FIXED_COST_FILES, args.cache, args.csv))[0]
+        fixed = measure_ingest(es, build_corpus(FIXED_COST_FILES, args.cache, args.csv), env=temporary)[0]
+        if args.compare_services:
+            services_env, stop_services = local_services_env(settings)
+            os.environ.update(services_env)  # for the server's CPU (prefect_server_cpu_seconds)
+            try:
+                seconds, summary, _, es_cpu, count = measure_ingest(es, directory, env=services_env)
+                cpu["b_services"] = _ingest_cpu(es_cpu, summary)
+                rows.append(("b_services", "(b) with the services up", seconds, count))
+                fixed_services = measure_ingest(
+                    es, build_corpus(FIXED_COST_FILES, args.cache, args.csv), env=services_env
+                )[0]
+            finally:
+                del os.environ["PREFECT_API_URL"]
+                stop_services()
 
     print(
         f"machine: {cores} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; Elasticsearch "
         f"{es.info()['version']['number']} on the same cores; load average before/after "
         f"{load_before[0]:.2f} / {os.getloadavg()[0]:.2f}"
     )
-    print(f"Prefect: {_prefect_mode()}; Python bytecode: {_bytecode_mode()}")
+    print(f"Prefect: {_prefect_mode(args.compare_services)}; Python bytecode: {_bytecode_mode()}")
     print(f"{'run':<36} {'N':>8} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} {'peak RSS MB':>12}")
     ok = True
     result: dict = {"n": args.n, "raw_mb": round(raw_mb, 1)}
@@ -511,6 +563,14 @@ def main(argv: list[str] | None = None) -> int:
         result["ratio_flow_only"] = round(result["a"]["seconds"] / result["b_flow_only"]["seconds"], 3)
         print(
             f"ratio (b)/(a): {result['ratio']:.2f} (target ≥ 0.70); flow run only: {result['ratio_flow_only']:.2f}"
+        )
+    if "a" in result and "b_services" in result:
+        result["ratio_services"] = round(result["a"]["seconds"] / result["b_services"]["seconds"], 3)
+        result["fixed_seconds_services"] = round(fixed_services, 2)
+        marginal = result["b_services"]["seconds"] - fixed_services
+        print(
+            f"with the services up: ratio (b)/(a) {result['ratio_services']:.2f}; fixed cost {fixed_services:.1f} s; "
+            f"without it: ratio {result['a']['seconds'] / marginal:.2f}"
         )
     if "a" in result and "b_parse_free" in result:
         result["ratio_parse_free"] = round(result["a"]["seconds"] / result["b_parse_free"]["seconds"], 3)
@@ -541,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{process} {seconds / n:.2f} s" for process, seconds in by_process.items())
         )
         result[f"cpu_per_1000_{key}"] = {process: round(sec / n, 2) for process, sec in by_process.items()}
-    for key in ("b", "b_parse_free"):
+    for key in ("b", "b_parse_free", "b_services"):
         if "a" in cpu and key in cpu:
             # Both runs keep the cores about equally busy (the idle start of (b) against the end of
             # (a), whose last requests wait for one another), so the CPU each needs per document
