@@ -244,6 +244,7 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine], bool]:
     of credits costs time linear in its length, not a copy per credit."""
     found: list[FooterLine] = []
     end = _rstripped_end(line, len(line))
+    peeled_end = end  # where the line ends once the credits kept so far are peeled off
     has_slash, has_copyright = "/" in line, "©" in line
     while True:
         if len(found) > TRAILING_MAX:  # one more than kept: it shows that the run goes on
