@@ -491,7 +491,8 @@ def quarantine_retry(
 def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
     """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time.
 
-    Needs a Prefect server (PREFECT_API_URL), which schedules the runs and shows them in its UI.
+    Needs a Prefect server, which schedules the runs and shows them in its UI: PREFECT_API_URL, or
+    the one `pressindex up` started (`pressindex up --serve INBOX` runs this command in the background).
     """
     from pressindex import zombie_runs
 
