@@ -135,3 +135,18 @@ def test_import_sends_both_exports_with_the_runs_view_on_the_aliass_runs_index()
     views = {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}
     assert views == {"pressindex-articles": "news", "pressindex-runs": "news-runs"}
     assert len({o["id"] for o in objects}) == len(objects)  # no id in both files
+
+
+def test_stories_have_a_saved_search_and_two_dashboard_panels():
+    """Issue 21: one row per story (its representative), the largest stories of the last days and
+    a histogram of copies per story, on the overview dashboard."""
+    objects = {o["id"]: o for o in load_objects()}
+    stories = objects["pressindex-stories-search"]
+    assert {"story_size", "story_id"} <= set(stories["attributes"]["columns"])
+    assert "story_representative : true" in stories["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+    largest = json.loads(objects["pressindex-largest-stories"]["attributes"]["visState"])["aggs"]
+    assert [(a["type"], a["params"].get("field")) for a in largest if a["schema"] == "bucket"] == [("terms", "story_id")]
+    histogram = json.loads(objects["pressindex-copies-per-story"]["attributes"]["visState"])["aggs"]
+    assert ("histogram", "story_size", 1) in [(a["type"], a["params"].get("field"), a["params"].get("interval")) for a in histogram]
+    panels = {ref["id"] for ref in objects["pressindex-overview"]["references"]}
+    assert {"pressindex-largest-stories", "pressindex-copies-per-story"} <= panels
