@@ -69,7 +69,8 @@ class Article:
     is_correction: bool = False
     embargo_until: str | None = None  # ISO 8601 with offset: "2025-03-14T18:00:00+01:00"
     editorial_notes: str | None = None  # the public part of the Notizblock (stored, not searched)
-    kind: str = "news"  # "news" | "withdrawal"
+    kind: str = "news"  # "news" | "withdrawal" | "media" (a picture, graphic, audio or video item)
+    media_type: str | None = None  # kind "media": "picture" | "graphic" | "audio" | "video"
     withdraws: tuple[str, ...] = ()  # dpa story keys a withdrawal names, else the headline it quotes
     message_index: int | None = None  # 0-based position in a file of several messages; None for one
     warnings: tuple[str, ...] = field(default=())

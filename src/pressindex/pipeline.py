@@ -66,9 +66,7 @@ class MediaItem:
 
 
 def _media_item(article: Article, document: BulkDocument) -> MediaItem:
-    # the reader's media type when the Article carries one (``media_type``), else unknown
-    media_type = getattr(article, "media_type", None)
-    return MediaItem(article.source_path, article.id, media_type, article.body or article.title, document)
+    return MediaItem(article.source_path, article.id, article.media_type, article.body or article.title, document)
 
 
 def discover(paths: Iterable[str | Path]) -> list[str]:

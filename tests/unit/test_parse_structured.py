@@ -217,11 +217,17 @@ def test_withheld_is_an_embargo_without_end(fmt):
 def test_media_item_is_its_caption(fmt, media):
     caption = "Die neue Fähre beim Einlaufen in den Hafen von Musterhafen."
     a = one(RENDER[fmt](sf.story(media=media, teaser=caption)))
-    assert a.kind == "media"
+    assert a.kind == "media" and a.media_type == media
     assert a.title == sf.story().headline
     assert a.body == caption
     assert a.lead is None and a.subheadings == ()
     assert a.id == "dpa-250314-99-123456"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_date_without_time_is_that_day(fmt):
+    a = one(RENDER[fmt](sf.story(version_created="2025-03-14", first_created=None)))
+    assert (a.published, a.published_precision, a.published_source) == ("2025-03-14", "day", "file")
 
 
 def test_digitalwires_image_without_headline_takes_its_title_from_the_caption():

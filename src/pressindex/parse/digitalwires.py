@@ -36,6 +36,7 @@ from pressindex.parse.structured import (
     html_blocks,
     int_or_none,
     is_nonpublic,
+    media_type,
     plain,
     status_of,
 )
@@ -122,6 +123,8 @@ def read_digitalwires(obj: dict) -> StructuredItem:
     media_assoc = [a for a in associations if (_str(a.get("type")) or "").lower() in _MEDIA_TYPES]
     out.media = kind in _MEDIA_TYPES or (not out.blocks and len(associations) == 1 and bool(media_assoc))
     if out.media:
+        out.media_type = media_type(kind if kind in _MEDIA_TYPES else _str(media_assoc[0].get("type")))
+    if out.media:
         captions = [d for d in _dicts(obj.get("descriptions")) if "caption" in (_str(d.get("role")) or "")]
         caption = captions[0].get("description") if captions else None
         out.caption = plain(caption) or plain(media_assoc[0].get("caption") if media_assoc else None)
@@ -179,6 +182,7 @@ def read_ninjs(obj: dict) -> StructuredItem:
     out.urgency = int_or_none(obj.get("urgency"))
     out.language = _str(obj.get("language"))
     out.media = (_str(obj.get("type")) or "").lower() in _MEDIA_TYPES
+    out.media_type = media_type(_str(obj.get("type"))) if out.media else None
     headlines = _dicts(obj.get("headlines"))
     main = [h for h in headlines if "main" in (_str(h.get("role")) or "main")]
     out.headline = _str(obj.get("headline")) or _str((main or headlines or [{}])[0].get("value"))

@@ -35,6 +35,7 @@ from pressindex.parse.structured import (
     int_or_none,
     is_nonpublic,
     local_name,
+    media_type,
     status_of,
     text_blocks,
 )
@@ -117,7 +118,9 @@ def read_news_item(item: Element) -> StructuredItem:
     meta = by_name(_first(parts, "itemMeta"))
 
     item_class = _first(meta, "itemClass")
-    out.media = (item_class.get("qcode") or "" if item_class is not None else "").rsplit(":", 1)[-1].lower() in _MEDIA_CLASSES
+    class_word = (item_class.get("qcode") or "" if item_class is not None else "").rsplit(":", 1)[-1].lower()
+    out.media = class_word in _MEDIA_CLASSES
+    out.media_type = media_type(class_word) if out.media else None
     out.published = text_of(_first(meta, "versionCreated"))
     out.first_created = text_of(_first(meta, "firstCreated"))
     out.embargo = text_of(_first(meta, "embargoed"))
@@ -208,4 +211,6 @@ def _read_content_set(content_set: Element | None, out: StructuredItem) -> None:
         elif name == "inlineData" and el.text:
             out.blocks.extend(text_blocks(el.text))
         elif name == "remoteContent" and not out.blocks:
-            out.media = out.media or (el.get("contenttype") or "").split("/")[0] in ("image", "audio", "video")
+            content = (el.get("contenttype") or "").split("/")[0]
+            if not out.media and content in ("image", "audio", "video"):
+                out.media, out.media_type = True, media_type(content)

@@ -189,6 +189,7 @@ class StructuredItem:
     blocks: list[tuple[str, str]] = field(default_factory=list)  # ("p" | "h", text) of the body
     caption: str | None = None  # media items
     media: bool = False
+    media_type: str | None = None  # "picture", "graphic", "audio", "video" when the file says
     dateline: str | None = None  # as the file writes it: "New York (dpa) - " or "Berlin"
     place: str | None = None  # a located/city element: the place alone
     credits: list[str] = field(default_factory=list)  # creditline, provider, distributor, infoSource
@@ -222,6 +223,16 @@ def int_or_none(value) -> int | None:
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
         return int(value.strip())
     return None
+
+
+_MEDIA_TYPE_NAMES = {"image": "picture", "photo": "picture", "picture": "picture", "graphic": "graphic",
+                     "audio": "audio", "video": "video", "animated": "video"}
+
+
+def media_type(value: str | None) -> str | None:
+    """A media item's type as the state record and ``media_type`` give it: "picture", "graphic",
+    "audio" or "video" (digitalwires "image" and G2 "animated" included), else None."""
+    return _MEDIA_TYPE_NAMES.get((value or "").rsplit(":", 1)[-1].strip().lower())
 
 
 def status_of(value: str | None) -> str:
@@ -665,11 +676,16 @@ def structured_article(
         settled.append("dateline")
 
     # published
-    published = iso_moment(item.published) or iso_moment(item.first_created)
+    given = item.published if iso_moment(item.published) else item.first_created
+    published = iso_moment(given)
     if published:
         when = datetime.fromisoformat(published)
+        day_only = _DAY_ONLY.match(given.strip()) is not None  # "2025-03-14": the day, not its midnight
         if when.date() > now.astimezone(when.tzinfo).date():
             warnings.append(f"future_date_ignored:file:{published}")
+        elif day_only:
+            base.update(published=published[:10], published_precision="day", published_source="file")
+            settled.append("published")
         else:
             base.update(published=published, published_precision="minute", published_source="file")
             settled.append("published")
@@ -735,6 +751,7 @@ def structured_article(
         embargo_until=embargo,
         editorial_notes=notes,
         kind=kind,
+        media_type=(item.media_type or None) if item.media else None,
         withdraws=withdraws,
         message_index=index,
     )
@@ -786,7 +803,7 @@ def _clean(text: str | None) -> str | None:
 def _service_credit(service: str) -> Credit:
     """A dpa regional or topic service (``lni``) credits dpa and that service; other service codes
     (``bdt``) credit nobody by themselves."""
-    credit = agent_credit(service)
+    credit = parse_credit(service) if "/" in service else agent_credit(service)  # "dpa/lni" as a credit
     return Credit(credit.agencies, credit.services) if credit.services else Credit()
 
 
@@ -820,6 +837,7 @@ def _dpa_id(item: StructuredItem) -> DpaId | None:
     return found
 
 
+_DAY_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
@@ -830,6 +848,8 @@ def iso_moment(value) -> str | None:
     if not isinstance(value, str) or not value.strip() or len(value) > 40:
         return None
     text = value.strip()
+    if len(text) == 8 and _DAY_ONLY.match(text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"  # NITF's basic form of a date alone
     m = _COMPACT.match(text)
     if m:
         y, mo, d, hh, mi, ss, zone = m.groups()
