@@ -188,8 +188,9 @@ def runs() -> None:
 
 @runs.command("list")
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
-@click.option("--limit", type=int, default=20, show_default=True)
-@click.option("--status", "run_status", type=click.Choice(["completed", "failed", "degraded"]))
+@click.option("--limit", type=int, default=20, show_default=True, help="at most this many runs")
+@click.option("--status", "run_status", type=click.Choice(["completed", "failed", "degraded"]),
+              help="only runs with this status")
 @click.option("--json", "as_json", is_flag=True, help="print JSON lines")
 def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bool) -> None:
     """The newest runs first: id, start, status, files, quarantine, documents, seconds, coverage."""
@@ -485,8 +486,10 @@ def quarantine_retry(
 @cli.command()
 @click.option("--inbox", envvar="PRESSINDEX_INBOX_DIR", required=True, type=click.Path(path_type=Path),
               help="directory of raw files (env PRESSINDEX_INBOX_DIR)")  # fmt: skip
-@click.option("--cron", default="0 2 * * *", show_default=True, envvar="PRESSINDEX_SCHEDULE_CRON")
-@click.option("--timezone", default="Europe/Berlin", show_default=True, envvar="PRESSINDEX_SCHEDULE_TIMEZONE")
+@click.option("--cron", default="0 2 * * *", show_default=True, envvar="PRESSINDEX_SCHEDULE_CRON",
+              help="schedule (env PRESSINDEX_SCHEDULE_CRON)")
+@click.option("--timezone", default="Europe/Berlin", show_default=True, envvar="PRESSINDEX_SCHEDULE_TIMEZONE",
+              help="time zone of the schedule (env PRESSINDEX_SCHEDULE_TIMEZONE)")
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
     """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time.
@@ -523,11 +526,11 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 
 @cli.command()
 @click.argument("query", default="")
-@click.option("--agency")
-@click.option("--language")
-@click.option("--dateline")
+@click.option("--agency", help="credited agency, e.g. dpa, AFP")
+@click.option("--language", help="ISO 639-1 code, e.g. de, en; und for undecided")
+@click.option("--dateline", help="dateline place, e.g. Frankfurt")
 @click.option("--regional-service", help="dpa regional service, e.g. lni")
-@click.option("--source")
+@click.option("--source", help="the source field (a publication name)")
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
@@ -539,8 +542,8 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--genre", help="e.g. Vorschau, Zusammenfassung")
 @click.option("--corrections-only", is_flag=True, help="only corrections (is_correction)")
 @click.option("--index", help="alias to search (default: PRESSINDEX_INDEX or 'press')")
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--size", type=int, default=10, show_default=True)
+@click.option("--page", type=int, default=1, show_default=True, help="page of hits, from 1")
+@click.option("--size", type=int, default=10, show_default=True, help="hits per page")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.option("--show-query", is_flag=True, help="print the Elasticsearch query")
 @click.option("--all-copies", is_flag=True, help="every copy of a story, not one hit per story")

@@ -99,9 +99,9 @@ def kibana() -> None:
 @click.argument("url")
 @index_option
 @click.option("--space", help="Kibana space id (default space when omitted)")
-@click.option("--username", envvar="KIBANA_USERNAME")
-@click.option("--password", envvar="KIBANA_PASSWORD")
-@click.option("--api-key", envvar="KIBANA_API_KEY")
+@click.option("--username", envvar="KIBANA_USERNAME", help="basic auth user (env KIBANA_USERNAME)")
+@click.option("--password", envvar="KIBANA_PASSWORD", help="basic auth password (env KIBANA_PASSWORD)")
+@click.option("--api-key", envvar="KIBANA_API_KEY", help="API key instead of a user (env KIBANA_API_KEY)")
 def kibana_import(url: str, index: str | None, space: str | None, username, password, api_key) -> None:
     """Import the data view, saved search and dashboard into the Kibana at URL (overwriting)."""
     from pressindex.kibana import import_saved_objects
