@@ -25,6 +25,15 @@
 With ``--parse-free``, (b') after (b): the same command with every document made beforehand
 (``bench/parse_free.py``), the ratio a parser that cost nothing would reach.
 
+With ``--stories``, (b0) after (b): the same ingest without the end-of-run story assignment
+(``PRESSINDEX_STORIES_ENABLED=false``), and the cost of clustering: the assignment step's share
+of (b) and the rate lost against (b0), plus the story fields that every document gets where it is
+parsed (fingerprint, band keys), timed in this process over the corpus. ``--preload M`` (with
+``--stories``) then shows the cost per document against the size of the index: M other documents
+of the same articles (``--n`` + M files, the first ``--n`` left out) are bulked into a fresh alias
+and clustered (``pressindex stories rebuild``, timed), and the N files are ingested into it; the
+assignment's seconds per document are compared with those of (b), which went into an empty index.
+
 With ``--compare-services``, (b) and the fixed cost are measured twice in one run: first with a
 temporary Prefect server that each command starts and stops (no ``PREFECT_API_URL``, local services
 ignored), then with the services of ``pressindex up`` (its server when it runs, else one started for
@@ -156,7 +165,9 @@ def _document_code_digest() -> str:
     lines from an older version are never compared with what the ingest writes now."""
     package = Path(pressindex.__file__).parent
     digest = hashlib.sha1(json.dumps(index_definition(), sort_keys=True).encode())
-    for path in sorted(package.glob("parse/*.py")) + sorted(package.glob("parse/*.c")) + [
+    for path in sorted(package.glob("parse/*.py")) + sorted(package.glob("parse/*.c")) + sorted(
+        package.glob("stories/*.py")
+    ) + [
         package / name for name in ("model.py", "load.py", "pipeline.py")
     ]:
         digest.update(path.read_bytes())
@@ -385,17 +396,20 @@ def run_ingest(
 
 
 def measure_ingest(
-    es, directory: Path, env: dict[str, str] | None = None, command: list[str] = INGEST
+    es, directory: Path, env: dict[str, str] | None = None, command: list[str] = INGEST, prepare_alias=None
 ) -> tuple[float, dict, TreeMonitor, float, int]:
     """(b) into a new alias whose empty indices exist before the clock starts, as (a)'s does: its
     seconds, summary and process tree, Elasticsearch's CPU meanwhile and the documents it indexed.
-    ``env`` adds to the command's environment, ``command`` replaces ``python -m pressindex``.
+    ``env`` adds to the command's environment, ``command`` replaces ``python -m pressindex``;
+    ``prepare_alias(alias)`` fills the new alias before the clock starts (``--preload``).
     The alias and its state alias are deleted afterwards."""
     alias = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="pressindex-bench-") as work:
         try:
             ensure_index(es, alias)
             ensure_state_index(es, alias)
+            if prepare_alias is not None:
+                prepare_alias(alias)
             es.cluster.health(index=alias, wait_for_status="yellow", timeout="60s")
             es_before = es_cpu_seconds(es)
             server_before = prefect_server_cpu_seconds()
@@ -404,13 +418,114 @@ def measure_ingest(
             if server_before is not None:
                 summary["prefect_server_cpu_seconds"] = prefect_server_cpu_seconds() - server_before
             es.indices.refresh(index=alias)
-            return seconds, summary, memory, es_cpu, int(es.count(index=alias)["count"])
+            count = int(es.count(index=alias, query={"term": {"run_id": summary["run_id"]}})["count"])
+            return seconds, summary, memory, es_cpu, count
         finally:
             drop_alias_family(es, alias)
             drop_alias_family(es, state_alias(alias))
 
 
 FIXED_COST_FILES = 10  # an ingest this small is all fixed cost
+NO_STORIES = {"PRESSINDEX_STORIES_ENABLED": "false"}
+
+
+# -- story clusters -------------------------------------------------------------------------------
+
+
+def story_fields_seconds(files: list[Path]) -> float:
+    """CPU seconds this process needs for the story fields of every file's documents (the part of
+    parsing that story clusters add; the files are parsed first, not timed)."""
+    from pressindex.parse import parse_messages
+    from pressindex.stories.fields import story_day, story_source
+
+    articles = [a for path in files for a in parse_messages(path.read_bytes(), str(path))]
+    started = time.process_time()
+    for a in articles:
+        story_source(a.id, a.title, a.body, a.language, story_day(a.published, a.dpa.issue_date if a.dpa else None))
+    return time.process_time() - started
+
+
+def preloader(es, prepared: Path, skip: int, count: int):
+    """A ``prepare_alias`` for :func:`measure_ingest`: bulk ``count`` prepared documents (after the
+    first ``skip``) into the alias, stamped as ingested now, then cluster them (``stories rebuild``);
+    and the dict its figures go into."""
+    from pressindex.stories.rebuild import rebuild_stories
+
+    stamp = re.compile(rb'"ingested_at":"[^"]*"')
+    now = b'"ingested_at":"' + datetime.now(UTC).isoformat(timespec="seconds").encode() + b'"'
+    figures: dict = {}
+
+    def bodies() -> Iterator[bytes]:
+        lines: list[bytes] = []
+        with prepared.open("rb") as fh:
+            for n, action in enumerate(fh):
+                source = fh.readline()
+                if n >= skip + count:
+                    break
+                if n >= skip:
+                    lines += [action, stamp.sub(now, source, count=1)]
+                if len(lines) >= 2000:
+                    yield b"".join(lines)
+                    lines = []
+        if lines:
+            yield b"".join(lines)
+
+    def fill(alias: str) -> None:
+        started = time.perf_counter()
+        for body in bodies():
+            if es.bulk(index=alias, operations=body, request_timeout=300, filter_path="errors").get("errors"):
+                raise RuntimeError("preloaded documents were refused")
+        es.indices.refresh(index=alias)
+        figures["bulk_seconds"] = round(time.perf_counter() - started, 1)
+        report = rebuild_stories(es, alias)
+        figures.update(rebuild_seconds=round(report.seconds, 1), rebuild=report.as_dict())
+        stories = es.search(index=alias, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
+        figures.update(stories=stories["aggregations"]["s"]["value"], documents=int(es.count(index=alias)["count"]))
+
+    return fill, figures
+
+
+def report_stories(es, args, files: list[Path], result: dict, stories_b: dict | None, cores: int) -> dict:
+    """The cost of story clusters: (b) against (b0), the assignment step, the fields made at parse
+    time and, with ``--preload``, the assignment's cost per document in a full index."""
+    out: dict = {"assignment": stories_b}
+    if not stories_b:
+        print("stories: (b) assigned nothing (is PRESSINDEX_STORIES_ENABLED false here?)")
+        return out
+    rate_b, rate_b0 = result["b"]["docs_per_s"], result["b0"]["docs_per_s"]
+    out["rate_lost"] = round(1 - rate_b / rate_b0, 3)
+    out["assignment_share"] = round(stories_b["seconds"] / result["b"]["seconds"], 3)
+    per_doc = stories_b["seconds"] / max(stories_b["documents"], 1) * 1000
+    fields = story_fields_seconds(files)
+    out["fields_ms_per_doc"] = round(fields / args.n * 1000, 3)
+    out["fields_share"] = round(fields / cores / result["b"]["seconds"], 3)  # the parse processes use every core
+    print(
+        f"story clusters: (b) {rate_b:.0f} docs/s with them, (b0) {rate_b0:.0f} without: {out['rate_lost']:.1%} of "
+        f"the rate; the assignment took {stories_b['seconds']:.1f} s of (b) ({out['assignment_share']:.1%}, "
+        f"{per_doc:.2f} ms per document; {stories_b['joined']} joined, {stories_b['started']} started, "
+        f"{stories_b['merged']} merges); story fields at parse time: {out['fields_ms_per_doc']:.2f} ms CPU per "
+        f"document, ~{out['fields_share']:.1%} of (b) over {cores} cores (in (b0) too)"
+    )
+    if args.preload:
+        directory = build_corpus(args.n + args.preload, args.cache, args.csv)
+        prepared = prepare(directory, corpus_files(directory), cores)
+        fill, figures = preloader(es, prepared, skip=args.n, count=args.preload)
+        seconds, full, _, _, count = measure_ingest(
+            es, build_corpus(args.n, args.cache, args.csv), prepare_alias=fill
+        )
+        assigned = full.get("stories") or {}
+        per_doc_full = assigned.get("seconds", 0) / max(assigned.get("documents", 0), 1) * 1000
+        out["preload"] = {
+            **figures, "n": count, "ingest_seconds": round(seconds, 2), "assignment": assigned,
+            "ms_per_doc_empty": round(per_doc, 3), "ms_per_doc_full": round(per_doc_full, 3),
+        }  # fmt: skip
+        print(
+            f"preload: {figures['documents']} documents bulked in {figures['bulk_seconds']:.0f} s, clustered by "
+            f"`stories rebuild` in {figures['rebuild_seconds']:.0f} s ({figures['stories']} stories); then {count} "
+            f"ingested in {seconds:.1f} s: assignment {per_doc_full:.2f} ms per document into the full index, "
+            f"{per_doc:.2f} ms into an empty one ({assigned.get('joined')} joined, {assigned.get('merged')} merges)"
+        )
+    return out
 # (b) with a temporary Prefect server per command, even when `pressindex up` runs one
 TEMPORARY_SERVER_ENV = {"PRESSINDEX_USE_LOCAL_SERVICES": "false"}
 
@@ -468,6 +583,13 @@ def main(argv: list[str] | None = None) -> int:
         "--parse-free", action="store_true",
         help="also run (b) with every document parsed beforehand (bench/parse_free.py): the floor of any parser",
     )  # fmt: skip
+    parser.add_argument(
+        "--stories", action="store_true", help="also run (b) without story clusters (b0): what clustering costs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--preload", type=int, default=0,
+        help="with --stories: ingest the N files into an index already holding this many other documents",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -517,6 +639,13 @@ def main(argv: list[str] | None = None) -> int:
         cpu["b"] = _ingest_cpu(es_cpu, summary)
         rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
         rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
+        stories_b = summary.get("stories")
+        if args.stories:
+            seconds, summary_b0, _, es_cpu, count = measure_ingest(es, directory, env={**(temporary or {}), **NO_STORIES})
+            cpu["b0"] = _ingest_cpu(es_cpu, summary_b0)
+            rows.append(("b0", "(b0) the same, no story clusters", seconds, count))
+            if count != summary_b0.get("indexed"):
+                print("(b0):", json.dumps({k: summary_b0.get(k) for k in ("indexed", "unchanged", "quarantined")}))
         if args.parse_free:
             parsed = parse_free.parse_beforehand(
                 files, directory.with_name(f"{directory.name}-parsed-{_document_code_digest()}.pickle"), cores
@@ -609,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
             result[f"cpu_ratio{key[1:]}"] = ratio = round(sum(cpu["a"].values()) / sum(cpu[key].values()), 3)
             label = "b'" if key == "b_parse_free" else key
             print(f"CPU per document, (a)/({label}): {ratio:.2f} (the ratio a CPU-bound machine allows)")
+    if args.stories and not args.skip_ingest:
+        result["stories"] = report_stories(es, args, files, result, stories_b, cores)
     print("result:", json.dumps(result))
     return 0 if ok else 1
 

@@ -121,13 +121,15 @@ def find_candidates(es: Elasticsearch, index: str, hits: list[dict], window_days
 
 
 def write_fields(es: Elasticsearch, index: str, changes: dict[str, dict], versioned: Iterable[str] = ()) -> int:
-    """Set ``changes[doc id]`` (story fields) on each document: a partial update, or for the
-    ``versioned`` ones (written with a dpa version) the whole document again at its current version."""
-    versioned = set(versioned) & set(changes)
-    plain = ({"_op_type": "update", "_id": doc, "doc": fields} for doc, fields in changes.items() if doc not in versioned)
-    # a document deleted meanwhile (a changed file replaced it) is left alone
-    written = state._bulk(es, index, plain, what="story assignments", expected=404)
-    ids = sorted(versioned)
+    """Set ``changes[doc id]`` (story fields) on each document.
+
+    Each is written whole, at its current version (``external_gte``), from its source fetched by
+    ``mget``: a partial update would re-read and re-index the whole document all the same, cost
+    Elasticsearch more than twice a plain write here, and raise a dpa document's version by one (the
+    next dpa version would be refused). ``versioned`` is accepted for callers that know which
+    documents carry a dpa version; every document is written this way."""
+    ids = sorted(changes)
+    written = 0
     for start in range(0, len(ids), PAGE):
         docs = es.mget(index=index, ids=ids[start : start + PAGE])["docs"]  # with each one's _version
         actions = (
