@@ -231,6 +231,110 @@ def runs_create(index: str | None) -> None:
     click.echo(run_history.ensure_runs_index(connect(settings), settings.index))
 
 
+# -- up / down / status -------------------------------------------------------------------------
+
+
+def _print_services(found, as_json: bool) -> None:
+    from pressindex.services import all_healthy
+
+    if as_json:
+        click.echo(json.dumps({"healthy": all_healthy(found), "services": [s.as_dict() for s in found]}))
+    else:
+        click.echo("\n".join(map(str, found)))
+
+
+@cli.command()
+@click.option("--serve", "serve_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="also start a worker that serves the nightly deployment for this inbox")  # fmt: skip
+@click.option("--index", help="with --serve: the alias the nightly runs ingest into")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
+    """Start, or reuse, the local Elasticsearch and a Prefect server with its UI (and with --serve, the
+    worker) in the background; `down` stops them. Other commands then use them by themselves."""
+    from pressindex import services
+
+    try:
+        found = services.up(_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
+    except PressindexError as exc:
+        _fail(exc)
+    _print_services(found, as_json)
+    if not services.all_healthy(found):
+        sys.exit(1)
+
+
+@cli.command()
+def down() -> None:
+    """Stop the worker and the Prefect server `up` started, and the local Elasticsearch if `up` started it."""
+    from pressindex import services
+
+    stopped = services.down(_settings())
+    click.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def status(as_json: bool) -> None:
+    """Each service, its URL (the Prefect UI among them) and health; exit 1 when one is not healthy."""
+    from pressindex import services
+
+    found = services.status(_settings())
+    _print_services(found, as_json)
+    if not services.all_healthy(found):
+        sys.exit(1)
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+@cli.group()
+def runs() -> None:
+    """The run history in <alias>-runs: one record per ingest run, with its extraction coverage."""
+
+
+@runs.command("list")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--status", "run_status", type=click.Choice(["completed", "failed", "degraded"]))
+@click.option("--json", "as_json", is_flag=True, help="print JSON lines")
+def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bool) -> None:
+    """The newest runs first: id, start, status, files, quarantine, documents, seconds, coverage."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    records = run_history.recent_runs(connect(settings), settings.index, limit=limit, status=run_status)
+    for record in records:
+        click.echo(json.dumps(record, ensure_ascii=False) if as_json else run_history.summary_line(record))
+    if not as_json:
+        click.echo(f"{len(records)} run(s)")
+
+
+@runs.command("show")
+@click.argument("key")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def runs_show(key: str, index: str | None) -> None:
+    """Everything recorded about run KEY (its id, or an id prefix from `runs list`)."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    record = run_history.find_run(connect(settings), settings.index, key)
+    if record is None:
+        raise click.ClickException(f"no single run matches {key!r}")
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@runs.command("create")
+@click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
+def runs_create(index: str | None) -> None:
+    """Create <alias>-runs from mappings/runs.json (each run also does), for Kibana to find it at once."""
+    from pressindex import run_history
+    from pressindex.es_client import connect
+
+    settings = _settings(index)
+    click.echo(run_history.ensure_runs_index(connect(settings), settings.index))
+
+
 # -- parse --------------------------------------------------------------------------------------
 
 
