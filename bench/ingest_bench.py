@@ -25,11 +25,6 @@
 With ``--parse-free``, (b') after (b): the same command with every document made beforehand
 (``bench/parse_free.py``), the ratio a parser that cost nothing would reach.
 
-With ``--compare-services``, (b) and the fixed cost are measured twice in one run: first with a
-temporary Prefect server that each command starts and stops (no ``PREFECT_API_URL``, local services
-ignored), then with the services of ``pressindex up`` (its server when it runs, else one started for
-the bench in a temporary directory and stopped at the end), as (b_services) and its fixed cost.
-
 With ``--stories``, (b0) after (b): the same ingest without the end-of-run story assignment
 (``PRESSINDEX_STORIES_ENABLED=false``), and the cost of clustering: the assignment step's share
 of (b) and the rate lost against (b0), plus the story fields that every document gets where it is
@@ -431,29 +426,6 @@ def measure_ingest(
 
 
 FIXED_COST_FILES = 10  # an ingest this small is all fixed cost
-# (b) with a temporary Prefect server per command, even when `pressindex up` runs one
-TEMPORARY_SERVER_ENV = {"PRESSINDEX_USE_LOCAL_SERVICES": "false"}
-
-
-def local_services_env(settings: Settings):
-    """``PREFECT_API_URL`` of the local services' Prefect server, and what stops it afterwards: the
-    server of `pressindex up` when it runs (left running), else one started here in a temporary
-    directory on a free port (stopped by its pid)."""
-    import socket
-
-    from pressindex import services
-
-    api = services.local_prefect_api(settings)
-    if api:
-        return {"PREFECT_API_URL": api}, lambda: None
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    local = settings.model_copy(
-        update={"services_dir": Path(tempfile.mkdtemp(prefix="pressindex-bench-services-")), "prefect_port": port}
-    )
-    services.up(local, log=print)
-    return {"PREFECT_API_URL": services.local_prefect_api(local)}, lambda: services.down(local)
 NO_STORIES = {"PRESSINDEX_STORIES_ENABLED": "false"}
 
 
