@@ -77,6 +77,7 @@ from pressindex.config import Settings
 from pressindex.es_client import connect
 from pressindex.indices import create_index, drop_alias_family, ensure_index, index_definition
 from pressindex.load import bulk_lines
+from pressindex.run_history import runs_alias
 from pressindex.state import ensure_state_index, state_alias
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "10kgnad_test" / "test.csv"
@@ -423,6 +424,7 @@ def measure_ingest(
         finally:
             drop_alias_family(es, alias)
             drop_alias_family(es, state_alias(alias))
+            drop_alias_family(es, runs_alias(alias))
 
 
 FIXED_COST_FILES = 10  # an ingest this small is all fixed cost

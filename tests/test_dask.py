@@ -13,6 +13,7 @@ from wire_factory import article_text, write_articles
 
 from pressindex.cli import load_flow
 from pressindex.indices import drop_alias_family
+from pressindex.run_history import runs_alias
 from pressindex.state import state_alias
 
 FILES = 24
@@ -44,6 +45,7 @@ def second_alias(es, alias):
     yield name
     drop_alias_family(es, name)
     drop_alias_family(es, state_alias(name))
+    drop_alias_family(es, runs_alias(name))
 
 
 @pytest.fixture
