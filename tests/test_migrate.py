@@ -158,3 +158,17 @@ def test_an_index_of_an_older_release_gets_the_new_fields_in_place(es, alias):
     assert {"format", "urgency", "embargo_until", "kind"} <= set(mapped)
     es.index(index=concrete, id="new", document={"title": "Neu", "format": "iptc7901", "urgency": 2}, refresh=True)
     assert es.get(index=concrete, id="new")["_source"]["format"] == "iptc7901"
+
+
+def test_a_search_on_an_index_from_before_story_clusters_lists_every_copy(es, alias):
+    """An index made by a release without story_id (not yet migrated, no ingest since) still
+    answers: every copy is a hit of its own, no error."""
+    old = copy.deepcopy(index_definition())
+    old["_meta"]["mapping_version"] = mapping_version() - 1
+    for name in [n for n in old["mappings"]["properties"] if n.startswith("story_")]:
+        del old["mappings"]["properties"][name]
+    ensure_index(es, alias, old)
+    bulk(es, [{"_index": alias, "_id": f"copy-{i}", "_source": {"title": "Gipfel", "body": "Truppenaufmarsch an der Grenze.",
+                                                                   "language": "de"}} for i in range(3)], refresh=True)
+    result = search(es, alias, "Truppenaufmarsch")
+    assert result.total == 3 and len(result.hits) == 3 and not result.collapsed

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError, BadRequestError, Elasticsearch
 
 TIME_ZONE = "Europe/Berlin"
 FACETS = {
@@ -406,8 +406,15 @@ def search(
 
     body = build_query(text, filters or SearchFilters(), page=page, size=size, parts_of=parts_of, collapse=collapse)
     body["aggs"] = {**body["aggs"], **STORY_AGGS}
-    resp = es.search(index=index, **body)
-    if collapse and resp["aggregations"]["without_story"]["doc_count"]:
+    try:
+        resp = es.search(index=index, **body)
+    except BadRequestError as exc:
+        if "collapse" not in body or "story_id" not in str(exc):
+            raise
+        # an index made before story clusters has no story_id field: every copy is a hit of its own
+        body.pop("collapse")
+        resp = es.search(index=index, **body)
+    if "collapse" in body and resp["aggregations"]["without_story"]["doc_count"]:
         body.pop("collapse")  # documents without a story would all fall into one hit
         resp = es.search(index=index, **body)
     aggregations = resp["aggregations"]
