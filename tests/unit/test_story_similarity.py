@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pressindex.stories import DEFAULT_THRESHOLD, StoryFeatures, same_story, story_features, story_similarity
+from pressindex.stories.stem_weights import legacy_weight, stem_weight
+from pressindex.stories.vocabulary import WORD, Vocabulary
 
 TITLE = "Stadtrat beschließt neuen Radweg entlang der Donau"
 BODY = (
@@ -92,3 +98,54 @@ def test_market_report_with_other_numbers_is_another_story() -> None:
 def test_a_changed_number_and_a_cut_ending_stay_one_story() -> None:
     edited = BODY.replace("4,2 Kilometer", "4,3 Kilometer").rsplit(" Anrainer", 1)[0]
     assert same_story(story_features(TITLE, BODY, "de"), story_features(TITLE, edited, "de"), DEFAULT_THRESHOLD)
+
+
+def _as_version_2(features: StoryFeatures) -> dict:
+    """The source a document stored with version 2 had: the same terms with ``sqrt(min(level, 11))`` weights."""
+    scored = {t: w / stem_weight(t) * legacy_weight(t) for t, w in features.terms}
+    norm = math.sqrt(sum(w * w for w in scored.values()))
+    return {**features.to_source(), "v": 2, "terms": {t: round(w / norm, 4) for t, w in scored.items()}}
+
+
+def test_a_document_stored_in_the_older_shape_compares_on_the_current_scale() -> None:
+    new = story_features(TITLE, BODY, "de")
+    old = StoryFeatures.from_source(json.loads(json.dumps(_as_version_2(new))))
+    assert old.version == new.version
+    assert story_similarity(old, new) > 0.999
+    assert old.band_keys == new.band_keys
+    other = story_features(OTHER_TITLE, OTHER_BODY, "de")
+    assert abs(story_similarity(old, other) - story_similarity(new, other)) < 0.01
+
+
+def test_words_of_every_article_weigh_next_to_nothing() -> None:
+    a = story_features("Neue Schule", "Der Bürgermeister hat am Montag in der Stadt eine neue Schule für die "
+                       "Kinder eröffnet, die dort auch zu Mittag essen.", "de")  # fmt: skip
+    b = story_features("Lastwagen gestoppt", "Die Polizei hat am Dienstag auf der Autobahn einen Lastwagen "
+                       "gestoppt, der mit Reifen für die Werkstatt beladen war, die es nicht gibt.", "de")  # fmt: skip
+    assert story_similarity(a, b) < DEFAULT_THRESHOLD / 3
+
+
+_GERMAN = "abcXYZäöüÄÖÜß019 _-.,;\n\t€\u00a0\u00ad„“–éÉΩЖ中ﬁ"
+_ODD = "²Ⅳ×\u0301İ😀、µªΣς\u2028₂①ⓐ\u200bᴬ"  # characters where the byte path must give way to the regex
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(_GERMAN + _ODD), max_size=12), st.text(st.sampled_from(_GERMAN + _ODD), max_size=80),
+       st.text(max_size=40))  # fmt: skip
+def test_the_vocabulary_reads_the_tokens_the_regex_finds(title: str, body: str, anything: str) -> None:
+    vocabulary = Vocabulary(limit=64)  # small: starts again empty now and then, in the middle of the examples
+    for t, b in ((title, body), (anything, title), (body + anything, "")):
+        ids, title_length = vocabulary.read(t, b)
+        expected = WORD.findall(t.lower()) + WORD.findall(b.lower())
+        assert [vocabulary.token_text[i] for i in ids.tolist()] == expected
+        assert title_length == len(WORD.findall(t.lower()))
+
+
+def test_a_text_over_64_kb_is_read_like_any_other() -> None:
+    body = " ".join(f"Wort{i} Straße {i % 7}" for i in range(8000))
+    vocabulary = Vocabulary()
+    ids, _ = vocabulary.read("", body)
+    assert len(body.encode()) > 65536
+    assert [vocabulary.token_text[i] for i in ids.tolist()] == WORD.findall(body.lower())
+    features = story_features("", body, "de")
+    assert story_similarity(features, story_features("", body + " Ende", "de")) > 0.9
