@@ -41,18 +41,10 @@ MAX_WEIGHT = level_weight(CAP)
 _WEIGHT = {key: level_weight(level) for key, level in _LEVEL.items()}
 
 
-_STEMS: dict[str, str] = {}
-_MAX_CACHED = 1 << 17  # ~25 MB; word counts are Zipfian, so the cache holds nearly every token seen
-
-
 def stem(token: str) -> str:
-    """The index's folding and light stemming of one lowercased token, cached."""
-    found = _STEMS.get(token)
-    if found is None:
-        if len(_STEMS) >= _MAX_CACHED:
-            _STEMS.clear()
-        found = _STEMS[token] = light_stem(normalize(token))
-    return found
+    """The index's folding and light stemming of one lowercased token (not cached here: the story
+    vocabulary, :mod:`pressindex.stories.vocabulary`, stems each distinct token once)."""
+    return light_stem(normalize(token))
 
 
 def stem_weight(stem_: str) -> float:

@@ -66,9 +66,9 @@ class Vocabulary:
     def __init__(self, limit: int = 1 << 17) -> None:
         self.limit = min(limit, 1 << (TABLE_BITS - 2))  # keep the table at most a quarter full
         self.slot_key = np.zeros(1 << TABLE_BITS, dtype=np.uint64)  # 0: empty
-        self.slot_token = np.zeros(1 << TABLE_BITS, dtype=np.intp)
+        self.slot_token = np.zeros(1 << TABLE_BITS, dtype=np.int32)
         self.token_hash = np.zeros(0, dtype=np.uint64)
-        self.token_stem = np.zeros(0, dtype=np.intp)
+        self.token_stem = np.zeros(0, dtype=np.int32)
         self.token_is_number = np.zeros(0, dtype=bool)
         self.stem_weight = np.zeros(0, dtype=np.float64)
         self.stem_topic_factor = np.zeros(0, dtype=np.float64)  # stem_weights.topic_rank_factor
