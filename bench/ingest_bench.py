@@ -475,7 +475,7 @@ def preloader(es, prepared: Path, skip: int, count: int):
     def fill(alias: str) -> None:
         started = time.perf_counter()
         for body in bodies():
-            if es.bulk(index=alias, operations=body, request_timeout=300, filter_path="errors").get("errors"):
+            if es.options(request_timeout=300).bulk(index=alias, operations=body, filter_path="errors").get("errors"):
                 raise RuntimeError("preloaded documents were refused")
         es.indices.refresh(index=alias)
         figures["bulk_seconds"] = round(time.perf_counter() - started, 1)
@@ -487,9 +487,13 @@ def preloader(es, prepared: Path, skip: int, count: int):
     return fill, figures
 
 
-def report_stories(es, args, files: list[Path], result: dict, stories_b: dict | None, cores: int) -> dict:
+def report_stories(
+    es, args, files: list[Path], result: dict, stories_b: dict | None, cores: int, cpu: dict
+) -> dict:
     """The cost of story clusters: (b) against (b0), the assignment step, the fields made at parse
-    time and, with ``--preload``, the assignment's cost per document in a full index."""
+    time and, with ``--preload``, the assignment's cost per document in a full index. Besides the
+    rates, the CPU both runs needed (Elasticsearch and the command's processes), which other load on
+    the machine skews far less."""
     out: dict = {"assignment": stories_b}
     if not stories_b:
         print("stories: (b) assigned nothing (is PRESSINDEX_STORIES_ENABLED false here?)")
@@ -501,6 +505,13 @@ def report_stories(es, args, files: list[Path], result: dict, stories_b: dict | 
     fields = story_fields_seconds(files)
     out["fields_ms_per_doc"] = round(fields / args.n * 1000, 3)
     out["fields_share"] = round(fields / cores / result["b"]["seconds"], 3)  # the parse processes use every core
+    cpu_b, cpu_b0 = sum(cpu["b"].values()), sum(cpu["b0"].values())
+    out["cpu_added"] = round(cpu_b / cpu_b0 - 1, 3)
+    print(
+        f"story clusters: CPU {cpu_b / args.n * 1000:.2f} ms per document with them, {cpu_b0 / args.n * 1000:.2f} without "
+        f"(+{out['cpu_added']:.1%}; Elasticsearch +{(cpu['b']['Elasticsearch'] - cpu['b0']['Elasticsearch']) / args.n * 1000:.2f} ms, "
+        f"client +{(cpu['b']['client'] - cpu['b0']['client']) / args.n * 1000:.2f} ms)"
+    )
     print(
         f"story clusters: (b) {rate_b:.0f} docs/s with them, (b0) {rate_b0:.0f} without: {out['rate_lost']:.1%} of "
         f"the rate; the assignment took {stories_b['seconds']:.1f} s of (b) ({out['assignment_share']:.1%}, "
@@ -512,7 +523,7 @@ def report_stories(es, args, files: list[Path], result: dict, stories_b: dict | 
         directory = build_corpus(args.n + args.preload, args.cache, args.csv)
         prepared = prepare(directory, corpus_files(directory), cores)
         fill, figures = preloader(es, prepared, skip=args.n, count=args.preload)
-        seconds, full, _, _, count = measure_ingest(
+        seconds, full, _, es_full, count = measure_ingest(
             es, build_corpus(args.n, args.cache, args.csv), prepare_alias=fill
         )
         assigned = full.get("stories") or {}
@@ -520,12 +531,16 @@ def report_stories(es, args, files: list[Path], result: dict, stories_b: dict | 
         out["preload"] = {
             **figures, "n": count, "ingest_seconds": round(seconds, 2), "assignment": assigned,
             "ms_per_doc_empty": round(per_doc, 3), "ms_per_doc_full": round(per_doc_full, 3),
+            "es_cpu_ms_per_doc_empty": round(cpu["b"]["Elasticsearch"] / args.n * 1000, 3),
+            "es_cpu_ms_per_doc_full": round(es_full / max(count, 1) * 1000, 3),
         }  # fmt: skip
         print(
             f"preload: {figures['documents']} documents bulked in {figures['bulk_seconds']:.0f} s, clustered by "
             f"`stories rebuild` in {figures['rebuild_seconds']:.0f} s ({figures['stories']} stories); then {count} "
             f"ingested in {seconds:.1f} s: assignment {per_doc_full:.2f} ms per document into the full index, "
-            f"{per_doc:.2f} ms into an empty one ({assigned.get('joined')} joined, {assigned.get('merged')} merges)"
+            f"{per_doc:.2f} ms into an empty one ({assigned.get('joined')} joined, {assigned.get('merged')} merges); "
+            f"Elasticsearch CPU of the whole ingest {out['preload']['es_cpu_ms_per_doc_full']:.2f} ms per document "
+            f"into the full index, {out['preload']['es_cpu_ms_per_doc_empty']:.2f} into the empty one"
         )
     return out
 # (b) with a temporary Prefect server per command, even when `pressindex up` runs one
@@ -741,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
             label = "b'" if key == "b_parse_free" else key
             print(f"CPU per document, (a)/({label}): {ratio:.2f} (the ratio a CPU-bound machine allows)")
     if args.stories and not args.skip_ingest:
-        result["stories"] = report_stories(es, args, files, result, stories_b, cores)
+        result["stories"] = report_stories(es, args, files, result, stories_b, cores, cpu)
     print("result:", json.dumps(result))
     return 0 if ok else 1
 
