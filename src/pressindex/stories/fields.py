@@ -1,9 +1,10 @@
 """What a document stores for story clustering, made where it is parsed (pure: no I/O).
 
-Every document is written with a story of its own (``story_id``), so that search can collapse on
-the field before the end of the run has assigned it (a document without a value would fall into
-one group with all others lacking it). The run's end may then move it into an existing story
-(:mod:`pressindex.stories.assign`).
+Every document is written with a story of its own (``story_id``), as its representative
+(``story_representative``, ``story_size`` 1), so that search can collapse on the field before the
+end of the run has assigned it (a document without a value would fall into one group with all
+others lacking it), and a document that stays alone is never written again. The run's end may
+then move it into an existing story (:mod:`pressindex.stories.assign`).
 
 A story id is the day its first document was published and a hash of that document's id:
 ``20250314-3fa2c9d1e0ab``. The same document always starts the same story (a rerun gives the
@@ -36,10 +37,14 @@ def own_story_id(doc_id: str, day: str | None) -> str:
 
 
 def story_source(doc_id: str, title: str, body: str, language: str, day: str | None) -> dict:
-    """The story fields of a document's ``_source``: its own story, LSH keys, fingerprint, length."""
+    """The story fields of a document's ``_source``: its own story (of which it is the representative),
+    LSH keys, fingerprint, length."""
     features = story_features(title, body, language)
     return {
         "story_id": own_story_id(doc_id, day),
+        # the representative of a story of one: a document no other joins is never written again
+        "story_representative": True,
+        "story_size": 1,
         "story_bands": list(features.band_keys),
         "story_features": features.to_source(),
         "story_chars": len(title) + len(body),
