@@ -203,12 +203,16 @@ def _rejected(path, code: str, message: str) -> Rejected:
 
 
 def _warm() -> None:
-    """Load the parser's lazily built tables, so the first real chunk does not wait for them."""
+    """Load the parser's and the story fingerprint's lazily built tables (the language model, numpy,
+    the word weights), so the first real file does not pay for them inside its parse budget: under
+    load that alone could take a small file past it."""
     from pressindex.parse import parse_document
+    from pressindex.stories.features import story_features
 
-    parse_document(
+    article = parse_document(
         "Warm-up: ein kurzer deutscher Text für die Spracherkennung, nichts weiter.".encode(), "warm-up"
     )
+    story_features(article.title, article.body, article.language)
 
 
 def parse_pool(workers: int, limits: ParseLimits | None = None) -> ParsePool | None:
