@@ -30,6 +30,7 @@ from pressindex.model import Article
 from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
+from pressindex.parse.file_articles import FileArticles
 from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.structured import detect_structured, parse_structured
@@ -72,9 +73,7 @@ def parse_messages(
         raise
     messages = split_messages(decoded.text, fmt)
     several = len(messages) > 1
-    articles: list[Article] = []
-    skipped: list[str] = []
-    first_error: InputError | None = None
+    out = FileArticles(several)
     read = reader(fmt)
     file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
     # per file, not per message: the non-public marker's words (one message: its reader looks)
@@ -87,15 +86,14 @@ def parse_messages(
         if several:
             earlier = seen.get(message)
             if isinstance(earlier, Article):
-                articles.append(replace(earlier, message_index=index))
+                out.add(replace(earlier, message_index=index))
                 continue
             if earlier is not None:
-                skipped.append(f"message_skipped:{index}:{earlier}")
+                out.skip_code(index, earlier)
                 continue
             if fmt == "iptc7901" and header_only(message):
                 # a header line and nothing else: no text, rejected before any per-message work
-                first_error = first_error or NoText("a message of this file holds no text", path=source_path)
-                skipped.append(f"message_skipped:{index}:{NoText.code}")
+                out.skip(index, NoText("a message of this file holds no text", path=source_path))
                 seen[message] = NoText.code
                 continue
         wire = read(message, nonpublic, controls)
@@ -103,20 +101,13 @@ def parse_messages(
             article = _wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
                                     index if several else None, file_sha256)
         except InputError as exc:
-            if not several:
-                raise
-            first_error = first_error or exc
-            skipped.append(f"message_skipped:{index}:{exc.code}")
+            out.skip(index, exc)
             seen[message] = exc.code
             continue
-        articles.append(article)
+        out.add(article)
         if several:
             seen[message] = article
-    if not articles:
-        raise first_error or NoText("no message with text in this file", path=source_path)
-    if skipped:
-        articles[0] = replace(articles[0], warnings=articles[0].warnings + tuple(skipped))
-    return articles
+    return out.result(NoText("no message with text in this file", path=source_path))
 
 
 def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -> Article:

@@ -61,7 +61,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -83,6 +83,7 @@ from pressindex.parse.agencies import Credit, agent_credit, merge, parse_credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dateline import find_dateline, normalise_place
 from pressindex.parse.dpa_ids import find_dpa_id
+from pressindex.parse.file_articles import FileArticles
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.wire_notes import category_name
 
@@ -585,25 +586,14 @@ def _articles(items: list[StructuredItem], raw: bytes, encoding: str, source_pat
               now: datetime, max_bytes: int) -> list[Article]:
     several = len(items) > 1
     file_sha256 = hashlib.sha256(raw).hexdigest()
-    articles: list[Article] = []
-    skipped: list[str] = []
-    first_error: InputError | None = None
+    out = FileArticles(several)
     for index, item in enumerate(items):
         try:
-            article = structured_article(item, raw, encoding, source_path, now, max_bytes,
-                                         index if several else None, file_sha256)
+            out.add(structured_article(item, raw, encoding, source_path, now, max_bytes,
+                                       index if several else None, file_sha256))
         except InputError as exc:
-            if not several:
-                raise
-            first_error = first_error or exc
-            skipped.append(f"message_skipped:{index}:{exc.code}")
-            continue
-        articles.append(article)
-    if not articles:
-        raise first_error or NoText("no item with text in this file")
-    if skipped:
-        articles[0] = replace(articles[0], warnings=articles[0].warnings + tuple(skipped))
-    return articles
+            out.skip(index, exc)
+    return out.result(NoText("no item with text in this file"))
 
 
 # ---------------------------------------------------------------------------------------------
