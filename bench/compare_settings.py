@@ -21,7 +21,7 @@ from pathlib import Path
 from ingest_bench import DEFAULT_CSV, build_corpus, measure_ingest
 
 from pressindex.config import Settings
-from pressindex.es_client import connect
+from pressindex.index.es_client import connect
 
 
 def main(argv: list[str] | None = None) -> int:

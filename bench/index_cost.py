@@ -23,8 +23,8 @@ from pathlib import Path
 from elasticsearch.helpers import streaming_bulk
 
 from pressindex.config import Settings
-from pressindex.es_client import connect
-from pressindex.indices import create_index, index_definition
+from pressindex.index.es_client import connect
+from pressindex.index.indices import create_index, index_definition
 from pressindex.languages import language_fields
 from pressindex.model import Article
 

@@ -72,13 +72,13 @@ import parse_free
 import psutil
 
 import pressindex
-from pressindex import bulk_mode, pipeline
 from pressindex.config import Settings
-from pressindex.es_client import connect
-from pressindex.indices import create_index, drop_alias_family, ensure_index, index_definition
-from pressindex.load import bulk_lines
-from pressindex.run_history import runs_alias
-from pressindex.state import ensure_state_index, state_alias
+from pressindex.index.es_client import connect
+from pressindex.index.indices import create_index, drop_alias_family, ensure_index, index_definition
+from pressindex.ingest import bulk_mode, pipeline
+from pressindex.ingest.load import bulk_lines
+from pressindex.ingest.run_history import runs_alias
+from pressindex.ingest.state import ensure_state_index, state_alias
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "10kgnad_test" / "test.csv"
 CORPUS_VERSION = 1  # bump when the files the builder writes change
@@ -169,7 +169,7 @@ def _document_code_digest() -> str:
     for path in sorted(package.glob("parse/*.py")) + sorted(package.glob("parse/*.c")) + sorted(
         package.glob("stories/*.py")
     ) + [
-        package / name for name in ("model.py", "load.py", "pipeline.py")
+        package / name for name in ("model.py", "ingest/load.py", "ingest/pipeline.py")
     ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -360,7 +360,7 @@ def prefect_server_cpu_seconds() -> float | None:
 def _prefect_mode(compare_services: bool = False) -> str:
     if compare_services:
         return "(b) a temporary server per command, (b_services) the server of the local services"
-    from pressindex.services import local_prefect_api
+    from pressindex.localnode.services import local_prefect_api
 
     url = os.environ.get("PREFECT_API_URL") or local_prefect_api(Settings())
     return f"server at {url}" if url else "a temporary server started by the command (no PREFECT_API_URL)"
@@ -553,7 +553,7 @@ def local_services_env(settings: Settings):
     directory on a free port (stopped by its pid)."""
     import socket
 
-    from pressindex import services
+    from pressindex.localnode import services
 
     api = services.local_prefect_api(settings)
     if api:

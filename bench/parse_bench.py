@@ -30,7 +30,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pressindex import pipeline
+from pressindex.ingest import pipeline
 from pressindex.parse import parse_document, parse_messages
 from pressindex.parse.decode import DEFAULT_MAX_BYTES
 from pressindex.parse.language import detect_language

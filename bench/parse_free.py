@@ -20,8 +20,8 @@ import pickle
 import sys
 from pathlib import Path
 
-from pressindex import pipeline
 from pressindex.config import Settings
+from pressindex.ingest import pipeline
 from pressindex.model import BulkDocument
 
 # made with the stamp of a document parsed ahead, and swapped per run as the batches swap that one
@@ -78,7 +78,7 @@ def main() -> None:
 
     pipeline._prepare_one = parse_free.prepare_parsed_beforehand
     pipeline._warm = parse_free.warm
-    from pressindex.cli import cli
+    from pressindex.cli.main import cli
 
     cli(sys.argv[2:], prog_name="pressindex")
 

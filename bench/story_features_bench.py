@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from pressindex.evaluate_stories import Doc, read_gnad
+from pressindex.evaluate.stories import Doc, read_gnad
 from pressindex.stories import features
 
 

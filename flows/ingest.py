@@ -1,7 +1,7 @@
 """Prefect flow: find new and changed news files, then one task per batch parses, loads and records.
 
-Thin wrappers only; the behaviour lives in ``pressindex.state`` (what to do), ``pressindex.batch``
-(doing one batch) and ``pressindex.run_report`` (what operators see).
+Thin wrappers only; the behaviour lives in ``pressindex.ingest.state`` (what to do), ``pressindex.ingest.batch``
+(doing one batch) and ``pressindex.ingest.run_report`` (what operators see).
 
 Reruns: a batch's result is persisted under a cache key made of its files' paths and checksums,
 the alias and the flow run id. Retrying a failed flow run (UI "Retry", or
@@ -12,11 +12,11 @@ Secrets never travel as flow parameters: tasks read connection settings from the
 Throughput: a few batches are in flight at once (``PRESSINDEX_BATCHES_IN_FLIGHT``); each parses
 in the process's shared pool of parse processes (started when the run starts; ``pressindex ingest``
 starts them before it imports Prefect and has them parse the first new files meanwhile,
-``pressindex.head_start``) and sends its documents while the rest of it is still parsing, several
+``pressindex.ingest.head_start``) and sends its documents while the rest of it is still parsing, several
 requests at once. A run of at least ``PRESSINDEX_BULK_MODE_MIN_FILES`` files turns refresh off on
-the index while it loads (``pressindex.bulk_mode``), restored when the run ends, fails, or, after a
+the index while it loads (``pressindex.ingest.bulk_mode``), restored when the run ends, fails, or, after a
 killed run, when the next one starts. ``PRESSINDEX_TASK_RUNNER=dask`` runs the batches on a Dask cluster instead
-(``pressindex.task_runners``).
+(``pressindex.ingest.task_runners``).
 """
 
 from __future__ import annotations
@@ -36,16 +36,26 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from pressindex import (
-    bulk_mode, drift, heap, interrupts, pipeline, progress, run_history, run_limits, run_report, state, withdrawals,
-)  # fmt: skip
-from pressindex.batch import process_batch
 from pressindex.config import Settings
 from pressindex.errors import PressindexError
-from pressindex.es_client import connect, shared_client
-from pressindex.indices import current_index, ensure_index
-from pressindex.parse_pool import ParseLimits
-from pressindex.task_runners import batch_task_runner
+from pressindex.index.es_client import connect, shared_client
+from pressindex.index.indices import current_index, ensure_index
+from pressindex.ingest import (
+    bulk_mode,
+    drift,
+    heap,
+    interrupts,
+    pipeline,
+    progress,
+    run_history,
+    run_limits,
+    run_report,
+    state,
+    withdrawals,
+)
+from pressindex.ingest.batch import process_batch
+from pressindex.ingest.parse_pool import ParseLimits
+from pressindex.ingest.task_runners import batch_task_runner
 
 # A deployment's flow run imports this file first: cap malloc arenas before the batches start threads.
 heap.limit_arenas()

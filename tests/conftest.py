@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from pressindex.config import Settings
-from pressindex.es_client import connect
-from pressindex.indices import drop_alias_family
+from pressindex.index.es_client import connect
+from pressindex.index.indices import drop_alias_family
+from pressindex.ingest.run_history import runs_alias
+from pressindex.ingest.state import state_alias
 from pressindex.localnode import node as localnode
-from pressindex.run_history import runs_alias
-from pressindex.state import state_alias
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +41,8 @@ def es(es_settings):
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
     import prefect.settings
+    from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
         yield prefect.settings.PREFECT_API_URL.value()  # the harness server, for subprocesses

@@ -2,7 +2,7 @@
 example.org addresses and 0000 numbers only): one :class:`Story` rendered as NewsML-G2, NITF, dpa
 digitalwires JSON or ninjs, so the same fields can be checked across formats.
 
-Used by tests/unit/test_parse_structured.py; the evaluation and ingest tests reuse the renderers.
+Used by tests/parse/test_parse_structured.py; the evaluation and ingest tests reuse the renderers.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from pressindex.cli import cli
+from pressindex.cli.main import cli
 from pressindex.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,12 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from pressindex import state
-from pressindex.config import Settings
-from pressindex.localnode.node import _alive
-from pressindex.services import use_local_prefect_server
 from wire_factory import write_articles
+
+from pressindex.config import Settings
+from pressindex.ingest import state
+from pressindex.localnode.node import _alive
+from pressindex.localnode.services import use_local_prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,8 +72,8 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(es, tmp_path_factory):
-    from pressindex.indices import drop_alias_family
-    from pressindex.run_history import runs_alias
+    from pressindex.index.indices import drop_alias_family
+    from pressindex.ingest.run_history import runs_alias
 
     work = tmp_path_factory.mktemp("services")
     inbox = work / "inbox"
@@ -192,7 +192,7 @@ def test_a_failed_nightly_run_is_retried_like_the_ui_does_and_runs_only_the_fail
     cached = sorted(t["name"] for t in tasks if t["state"]["name"] == "Cached" and t["name"].startswith("batch-"))
     assert cached == ["batch-0", "batch-2"]
     # the retry rewrote the run's record: one record, now completed
-    from pressindex.run_history import find_run
+    from pressindex.ingest.run_history import find_run
 
     es.indices.refresh(index=f"{stack.alias}-runs")
     record = find_run(es, stack.alias, run_id)

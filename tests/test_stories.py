@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from elasticsearch.helpers import scan
 
-from pressindex.cli import cli
-from pressindex.indices import current_index
+from pressindex.cli.main import cli
+from pressindex.index.indices import current_index
 from pressindex.stories.fields import own_story_id, story_day
 
 FERRY = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressindex.cli import cli
+from pressindex.cli.main import cli
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 DPA_SEED = "001_530073b95c8c761f.txt"
@@ -132,7 +132,7 @@ def test_parse_prints_the_seed_fields(runner):
 
 
 def test_every_field_the_code_writes_is_mapped():
-    from pressindex.indices import mapped_fields
+    from pressindex.index.indices import mapped_fields
     from pressindex.parse import parse_document
 
     article = parse_document((SEEDS / DPA_SEED).read_bytes(), DPA_SEED)

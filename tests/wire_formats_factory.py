@@ -1,6 +1,6 @@
 """Wire messages in IPTC 7901 and ANPA 1312, composed for this project (invented text, places and
 people; contacts use example.org addresses and 0000 numbers only), each with the fields the parser
-must give. Used by tests/unit/test_parse_wire_formats.py and bench/parse_bench.py.
+must give. Used by tests/parse/test_parse_wire_formats.py and bench/parse_bench.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-from pressindex.cli import cli
+from pressindex.cli.main import cli
 
 if __name__ == "__main__":
     cli()

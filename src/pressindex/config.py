@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pressindex.localnode.node import LocalNode, default_cache_dir
 
-# Largest _bulk request body. Here rather than in ``pressindex.load``: the command reads its settings
+# Largest _bulk request body. Here rather than in ``pressindex.ingest.load``: the command reads its settings
 # first thing, and importing the Elasticsearch client with them (0.5 s) would delay the parse processes.
 DEFAULT_CHUNK_BYTES = 1024 * 1024
 
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         default_factory=_cores, ge=1,
         description="processes that parse and detect language, each file within the limits below",
     )  # fmt: skip
-    # Per-file limits of the parse processes (pressindex.parse_pool). Ordinary copy parses at about
+    # Per-file limits of the parse processes (pressindex.ingest.parse_pool). Ordinary copy parses at about
     # 20 MB/s on one core and the slowest known shape (thousands of tiny wire messages) at 1.7 s per
     # MB (bench/pathological.py): 5 s per MB leaves a margin for a loaded machine, the floor covers
     # scheduling jitter of small files. A file over either limit is quarantined (parse_timeout, parse_memory).
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir, description="local node downloads and data")
     es_port: int = Field(9200, description="HTTP port of the local node")
     es_heap: str = Field("1g", description="JVM heap of the local node")
-    # `pressindex up` (pressindex.services): a Prefect server and a worker that survive the command
+    # `pressindex up` (pressindex.localnode.services): a Prefect server and a worker that survive the command
     prefect_port: int = Field(4200, description="port of the local Prefect server (API and UI) that `up` starts")
     services_dir: Path | None = Field(
         None, description="pid, state and log files of the local services (default: <cache_dir>/services)"
@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     use_local_services: bool = Field(
         True, description="commands use the Prefect server `pressindex up` started (false: a temporary one per run)"
     )
-    # The drift alarm (pressindex.drift): a run is `degraded` when a field's coverage falls more than
+    # The drift alarm (pressindex.ingest.drift): a run is `degraded` when a field's coverage falls more than
     # drift_margin_points below the median of the previous good runs, or its quarantine share is too high.
     drift_runs: int = Field(7, ge=1, description="previous runs whose median coverage a run is compared with")
     drift_margin_points: float = Field(
@@ -121,7 +121,7 @@ class Settings(BaseSettings):
         20, ge=1, description="runs with fewer new or changed files are recorded but not judged (too few to tell)"
     )
 
-    # Run limits (pressindex.run_limits): the backstop when something hangs that the per-file parse
+    # Run limits (pressindex.ingest.run_limits): the backstop when something hangs that the per-file parse
     # limits do not cover (Elasticsearch, a bug). An ordinary file costs 1-3 ms end to end and a
     # 100,000-file run 3-4 minutes here, so the limits sit 300x and more above legitimate runs:
     # a batch may take 1 s per file, and at least 10 minutes (its retries after Elasticsearch

@@ -13,7 +13,7 @@
     │   ├── XmlEntitiesForbidden  code "xml_entities_forbidden" (entity declarations: XXE, billion laughs)
     │   └── UnknownStructure  code "unknown_structure" (JSON that is no news item we know)
     │   (the parse processes add three codes of their own, for files over a per-file limit:
-    │    "parse_timeout", "parse_memory", "parse_crash"; see pressindex.parse_pool)
+    │    "parse_timeout", "parse_memory", "parse_crash"; see pressindex.ingest.parse_pool)
     ├── LoadError             Elasticsearch did not take documents
     │   ├── TransientLoadError  429/503/timeouts/connection refused: retry
     │   └── TerminalLoadError   mapping conflicts, rejected documents: do not retry

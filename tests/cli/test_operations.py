@@ -13,12 +13,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-
-from pressindex import state
-from pressindex.cli import cli, load_flow
 from wire_factory import article_text, write_articles
 
-ROOT = Path(__file__).resolve().parents[1]
+from pressindex.cli.main import cli, load_flow
+from pressindex.ingest import state
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ingest(runner, alias, *paths, extra=()):
@@ -89,7 +89,7 @@ def test_a_run_processes_only_new_and_changed_files(prefect_harness, runner, ali
 
 def _es(_runner):
     from pressindex.config import Settings
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
 
     return connect(Settings())
 

@@ -25,13 +25,13 @@ import click
 import pytest
 import yaml
 
-from pressindex.cli import cli
+from pressindex.cli.main import cli
 from pressindex.config import Settings
-from pressindex.indices import drop_alias_family
+from pressindex.index.indices import drop_alias_family
+from pressindex.ingest.run_history import runs_alias
 from pressindex.localnode.node import ES_VERSION
-from pressindex.run_history import runs_alias
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PIPELINE_IMAGE = "pressindex:local"
 # the setup service reaches Kibana by its service name; local runs substitute a local URL
 KIBANA_SERVICE_URL = "https://kibana:5601"

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pressindex.evaluate import EvaluationReport, evaluate
+from pressindex.evaluate.fields import EvaluationReport, evaluate
 
 GNAD = [
     ("Inland", "Die Regierung plant eine Reform. Wien – Die Regierung will die Steuern senken. In Wien gab es Kritik."),

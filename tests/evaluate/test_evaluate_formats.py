@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from pressindex.evaluate_formats import (
+from pressindex.evaluate.formats import (
     COMPARED,
     RENDERERS,
     FormatAgreement,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pressindex.config import Settings
-from pressindex.es_client import _clients, shared_client
+from pressindex.index.es_client import _clients, shared_client
 
 
 def test_same_settings_share_a_client_other_credentials_do_not(monkeypatch) -> None:

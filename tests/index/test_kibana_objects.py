@@ -9,8 +9,8 @@ import email.parser
 import email.policy
 import json
 
-from pressindex.indices import mapped_paths
-from pressindex.kibana import _multipart, load_objects, referenced_fields, with_alias
+from pressindex.index.indices import mapped_paths
+from pressindex.index.kibana import _multipart, load_objects, referenced_fields, with_alias
 
 
 def test_every_referenced_field_is_mapped():
@@ -68,7 +68,7 @@ def test_import_body_is_the_export_as_one_multipart_file():
 
 
 def test_import_command_reports_an_unreachable_kibana(runner):
-    from pressindex.cli_admin import kibana
+    from pressindex.cli.admin import kibana
 
     result = runner.invoke(kibana, ["import", "http://127.0.0.1:9"])  # nothing listens on the discard port
     assert result.exit_code == 1
@@ -78,7 +78,7 @@ def test_import_command_reports_an_unreachable_kibana(runner):
 def test_the_data_view_is_the_filtered_alias():
     """Kibana searches the alias, whose filter (press.json ``search_filter``) hides embargoed
     documents, withdrawal notices and withdrawn stories; the data view adds no filter of its own."""
-    from pressindex.indices import search_filter
+    from pressindex.index.indices import search_filter
 
     [view] = [o for o in load_objects() if o["type"] == "index-pattern"]
     assert view["attributes"]["title"] == "press"
@@ -92,13 +92,13 @@ def test_the_data_view_is_the_filtered_alias():
 
 
 def _runs_objects() -> dict[str, dict]:
-    from pressindex.kibana import RUNS_EXPORT_FILE, export_path
+    from pressindex.index.kibana import RUNS_EXPORT_FILE, export_path
 
     return {o["id"]: o for o in load_objects(export_path(RUNS_EXPORT_FILE))}
 
 
 def test_every_field_the_ingestion_health_objects_name_is_in_the_runs_mapping():
-    from pressindex.indices import load_definition
+    from pressindex.index.indices import load_definition
 
     paths = mapped_paths(load_definition("runs.json"))
     fields = list(referenced_fields(list(_runs_objects().values())))
@@ -129,7 +129,7 @@ def test_the_ingestion_health_dashboard_shows_nights_quarantine_reasons_and_cove
 
 
 def test_import_sends_both_exports_with_the_runs_view_on_the_aliass_runs_index():
-    from pressindex.kibana import load_all_objects
+    from pressindex.index.kibana import load_all_objects
 
     objects = with_alias(load_all_objects(), "news")
     views = {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}

@@ -11,7 +11,7 @@ import pytest
 from elasticsearch.helpers import bulk
 
 from pressindex.errors import ConfigError
-from pressindex.indices import (
+from pressindex.index.indices import (
     current_index,
     drop_old,
     ensure_index,
@@ -123,7 +123,7 @@ def test_migrate_of_a_new_alias_creates_the_index(es, alias):
 
 
 def test_index_commands(es, alias, runner):
-    from pressindex.cli_admin import index
+    from pressindex.cli.admin import index
 
     older = older_definition()
     ensure_index(es, alias, older)
@@ -147,7 +147,7 @@ def test_an_index_of_an_older_release_gets_the_new_fields_in_place(es, alias):
     old["_meta"]["mapping_version"] = mapping_version() - 1
     for name in ("format", "urgency", "embargo_until", "kind"):  # fields a later release added
         old["mappings"]["properties"].pop(name)
-    from pressindex.indices import create_index
+    from pressindex.index.indices import create_index
 
     create_index(es, versioned_name(alias, mapping_version() - 1), old, aliases={alias: {}})
 

@@ -28,12 +28,6 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
 from elasticsearch import ConnectionError as ESConnectionError
-
-from pressindex.cli import cli, load_flow
-from pressindex.config import Settings
-from pressindex.es_client import connect
-from pressindex.localnode import node as localnode
-from pressindex.localnode.node import ES_VERSION, LocalNode
 from test_compose import (
     KIBANA_SERVICE_URL,
     KibanaImportStandIn,
@@ -43,7 +37,13 @@ from test_compose import (
     setup_command_lines,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+from pressindex.cli.main import cli, load_flow
+from pressindex.config import Settings
+from pressindex.index.es_client import connect
+from pressindex.localnode import node as localnode
+from pressindex.localnode.node import ES_VERSION, LocalNode
+
+ROOT = Path(__file__).resolve().parents[2]
 ES_SETUP = ROOT / "docker" / "es-setup.sh"
 PORT = 9320
 CLIENT_VARS = ("ELASTICSEARCH_URL", "ELASTICSEARCH_API_KEY", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD",
@@ -266,7 +266,12 @@ def _run_record(flow_run_id) -> str:
     """Everything Prefect keeps about a flow run: logs, artifacts, parameters, states, task runs."""
     from prefect import get_client
     from prefect.client.schemas.filters import (
-        ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId,
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
     )  # fmt: skip
     from prefect.logging.handlers import APILogHandler
 

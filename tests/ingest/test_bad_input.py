@@ -7,9 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from pressindex import state
-from pressindex.cli import cli
 from wire_factory import article_text
+
+from pressindex.cli.main import cli
+from pressindex.ingest import state
 
 TEXT = (
     "Berlin (dpa) - Die größte Straße der Stadt wird für den Verkehr gesperrt, teilte die Verwaltung "

@@ -8,9 +8,9 @@ import logging
 import pytest
 from wire_factory import write_articles
 
-from pressindex import bulk_mode, state
-from pressindex.cli import load_flow
-from pressindex.indices import current_index, ensure_index
+from pressindex.cli.main import load_flow
+from pressindex.index.indices import current_index, ensure_index
+from pressindex.ingest import bulk_mode, state
 
 
 def _settings(es, index: str) -> dict:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
-
-from pressindex import state
-from pressindex.localnode import node as localnode
 from wire_factory import write_articles
 
-ROOT = Path(__file__).resolve().parents[1]
+from pressindex.ingest import state
+from pressindex.localnode import node as localnode
+
+ROOT = Path(__file__).resolve().parents[2]
 FILES = 800
 BATCH = 20
 

@@ -11,10 +11,10 @@ import pytest
 from elasticsearch.helpers import scan
 from wire_factory import article_text, write_articles
 
-from pressindex.cli import load_flow
-from pressindex.indices import drop_alias_family
-from pressindex.run_history import runs_alias
-from pressindex.state import state_alias
+from pressindex.cli.main import load_flow
+from pressindex.index.indices import drop_alias_family
+from pressindex.ingest.run_history import runs_alias
+from pressindex.ingest.state import state_alias
 
 FILES = 24
 BATCH = 4

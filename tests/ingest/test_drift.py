@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressindex.drift import MIN_BASELINE_RUNS, RunQuality, Thresholds, degraded_reasons
+from pressindex.ingest.drift import MIN_BASELINE_RUNS, RunQuality, Thresholds, degraded_reasons
 
 GOOD = {"dateline": 90.0, "agency": 95.0, "published": 99.0, "dpa_id": 30.0, "language_und": 1.0}
 

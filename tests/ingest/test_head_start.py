@@ -14,9 +14,9 @@ import orjson
 import pytest
 from wire_factory import write_articles
 
-from pressindex import pipeline, state
-from pressindex.cli import cli
-from pressindex.head_start import HeadStart
+from pressindex.cli.main import cli
+from pressindex.ingest import pipeline, state
+from pressindex.ingest.head_start import HeadStart
 from pressindex.model import BulkDocument
 
 STAMP = {"run_id": "run-1", "ingested_at": "2025-01-01T00:00:00+00:00"}

@@ -7,7 +7,7 @@ import platform
 import subprocess
 import sys
 
-from pressindex import heap
+from pressindex.ingest import heap
 
 GLIBC = platform.libc_ver()[0] == "glibc"
 
@@ -19,13 +19,13 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_arenas_are_capped_under_glibc() -> None:
     # a subprocess: the cap is process-wide
-    result = _run("from pressindex import heap; print(heap.limit_arenas())")
+    result = _run("from pressindex.ingest import heap; print(heap.limit_arenas())")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(GLIBC)
 
 
 def test_an_operators_malloc_arena_max_wins() -> None:
-    result = _run("from pressindex import heap; print(heap.limit_arenas())", MALLOC_ARENA_MAX="4")
+    result = _run("from pressindex.ingest import heap; print(heap.limit_arenas())", MALLOC_ARENA_MAX="4")
     assert result.stdout.strip() == "False"
 
 
@@ -33,7 +33,7 @@ def test_loading_the_flow_caps_the_arenas() -> None:
     # a deployment's flow run imports the flow file before it starts any batch thread
     result = _run(
         "import sys\n"
-        "from pressindex import heap\n"
+        "from pressindex.ingest import heap\n"
         "seen = []\n"
         "heap.limit_arenas = lambda *args: seen.append(args)\n"
         "from pressindex.project import flows_dir\n"

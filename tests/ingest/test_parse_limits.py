@@ -9,8 +9,8 @@ import json
 import pytest
 from wire_factory import article_text, write_articles
 
-from pressindex import state
-from pressindex.cli import cli, load_flow
+from pressindex.cli.main import cli, load_flow
+from pressindex.ingest import state
 
 # A budget no multi-megabyte file can meet and every small article does, many times over.
 TINY = {"PRESSINDEX_PARSE_SECONDS_PER_MB": "0.001", "PRESSINDEX_PARSE_MIN_SECONDS": "0.3"}

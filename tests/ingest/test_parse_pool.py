@@ -14,9 +14,9 @@ import pool_jobs
 import pytest
 from wire_factory import article_text, write_articles
 
-from pressindex import pipeline
+from pressindex.ingest import pipeline
+from pressindex.ingest.parse_pool import ParseLimits, ParsePool
 from pressindex.model import BulkDocument
-from pressindex.parse_pool import ParseLimits, ParsePool
 
 STAMP = {"run_id": "test-run", "ingested_at": "2025-01-01T00:00:00+00:00"}
 # generous for the files that should pass on a loaded machine, small for the ones that should not
@@ -115,7 +115,7 @@ def test_a_file_that_kills_two_processes_is_rejected(pool):
 
 
 def test_parse_records_a_timeout_and_exits_non_zero(runner, tmp_path, monkeypatch):
-    from pressindex.cli import cli
+    from pressindex.cli.main import cli
 
     good = tmp_path / "good.txt"
     good.write_text(article_text(1), encoding="utf-8")
@@ -148,7 +148,7 @@ def test_workers_end_with_a_killed_flow_process(busy):
         "import sys, time\n"
         "sys.path.insert(0, %r)\n"
         "import pool_jobs\n"
-        "from pressindex import pipeline\n"
+        "from pressindex.ingest import pipeline\n"
         "pool = pipeline.parse_pool(2)\n"
         "pool.submit(pool_jobs.act, ['ok']).result()\n"
         "busy = %r\n"
@@ -156,7 +156,7 @@ def test_workers_end_with_a_killed_flow_process(busy):
         "time.sleep(1)\n"
         "print(' '.join(str(p) for p in pool.pids()), flush=True)\n"
         "time.sleep(600)\n"
-    ) % (str(Path(__file__).parent), busy)
+    ) % (str(Path(__file__).parents[1]), busy)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers = [int(p) for p in proc.stdout.readline().split()]
     assert len(workers) == 2
@@ -191,11 +191,11 @@ def test_processes_import_only_what_they_use():
         "heavy = {'elasticsearch', 'prefect', 'pydantic_settings', 'numpy', 'bs4', 'ftfy', 'langdetect',\n"
         "         'pressindex.parse'}\n"
         "loaded = lambda: sorted(heavy & set(sys.modules))\n"
-        "import pressindex.pipeline\n"
+        "import pressindex.ingest.pipeline\n"
         "print(loaded())\n"
-        "import pressindex.cli\n"
+        "import pressindex.cli.main\n"
         "print(loaded())\n"
-        "pressindex.cli.load_flow('ingest', 'ingest')\n"
+        "pressindex.cli.main.load_flow('ingest', 'ingest')\n"
         "print(loaded())\n"
         "from pressindex.parse import parse_document\n"
         "text = 'Berlin (dpa) - Ein schlichter Text ohne Markup, lang genug für die Sprache.'\n"
@@ -218,14 +218,14 @@ def test_workers_do_not_import_the_main_module(tmp_path, started_as):
     (tmp_path / "engine_like.py").write_text(
         "import prefect.engine  # the main module of a deployment's flow run\n"
         "import pool_jobs\n"
-        "from pressindex import pipeline\n"
+        "from pressindex.ingest import pipeline\n"
         "if __name__ == '__main__':\n"
         "    pool = pipeline.parse_pool(1)\n"
         "    for name in ('prefect', 'pressindex.parse'):\n"
         "        print(pool.submit(pool_jobs.act, ['loaded:' + name]).result()[0])\n"
     )
     command = ["-m", "engine_like"] if started_as == "module" else [str(tmp_path / "engine_like.py")]
-    path = [str(tmp_path), str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    path = [str(tmp_path), str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     out = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pressindex import pipeline
 from pressindex.errors import TooLarge, Unreadable
+from pressindex.ingest import pipeline
 
 
 def test_reads_the_whole_file(tmp_path) -> None:

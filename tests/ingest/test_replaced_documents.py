@@ -8,10 +8,10 @@ import copy
 import json
 
 import pytest
-
-from pressindex import state
-from pressindex.cli import cli
 from wire_factory import article_text, write_articles
+
+from pressindex.cli.main import cli
+from pressindex.ingest import state
 
 
 def _ingest(runner, alias, *paths, extra=()):
@@ -103,7 +103,7 @@ def test_a_run_that_ended_before_removing_leaves_the_work_to_the_next_run(
 
 
 def test_an_older_state_index_gets_the_new_field(es, alias):
-    from pressindex.indices import load_definition
+    from pressindex.index.indices import load_definition
 
     definition = copy.deepcopy(load_definition(state.DEFINITION_FILE))  # the loaded one is shared
     del definition["mappings"]["properties"]["replaces"]

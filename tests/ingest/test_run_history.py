@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from pressindex import drift
-from pressindex.cli import cli
-from pressindex.errors import InputError
-from pressindex.run_history import quarantine_codes, runs_alias
 from wire_factory import article_text, write_articles
+
+from pressindex.cli.main import cli
+from pressindex.errors import InputError
+from pressindex.ingest import drift
+from pressindex.ingest.run_history import quarantine_codes, runs_alias
 
 
 def _ingest(runner, alias, *paths) -> tuple[dict, str]:

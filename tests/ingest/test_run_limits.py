@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 
 import psutil
 import pytest
-
-from pressindex import bulk_mode, run_limits, state
 from test_crash import BATCH, _rerun, run_env  # noqa: F401 - run_env is a fixture
 from test_crash import _ingest_process as _start
 from wire_factory import write_articles
 
-ROOT = Path(__file__).resolve().parents[1]
+from pressindex.ingest import bulk_mode, run_limits, state
+
+ROOT = Path(__file__).resolve().parents[2]
 FILES = 800
 # every run here puts its indices in bulk mode, which an interrupted run must restore
 BULK_MODE = {"PRESSINDEX_BULK_MODE_MIN_FILES": "1"}
@@ -320,7 +320,7 @@ def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, 
     from prefect import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from pressindex import zombie_runs
+    from pressindex.ingest import zombie_runs
 
     inbox = tmp_path / "inbox"
     write_articles(inbox, FILES)
@@ -393,7 +393,7 @@ def test_the_nightly_schedule_creates_its_runs(prefect_server, tmp_path):
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from pressindex.cli import load_flow
+    from pressindex.cli.main import load_flow
 
     with temporary_settings({PREFECT_API_URL: prefect_server}), get_client(sync_client=True) as client:
         deployment_id = load_flow("ingest", "nightly_deployment")(str(tmp_path)).apply()

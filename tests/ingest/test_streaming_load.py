@@ -7,8 +7,8 @@ import pytest
 from wire_factory import article_text
 
 from pressindex.errors import TransientLoadError
-from pressindex.indices import ensure_index
-from pressindex.load import StreamingLoader
+from pressindex.index.indices import ensure_index
+from pressindex.ingest.load import StreamingLoader
 from pressindex.model import BulkDocument
 from pressindex.parse import parse_document
 
@@ -107,7 +107,7 @@ def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):
 
 
 def test_an_unreachable_cluster_fails_after_every_request_ended(es_settings, index):
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
 
     down = connect(es_settings.model_copy(update={"elasticsearch_url": "http://127.0.0.1:9"}))
     with pytest.raises(TransientLoadError):
@@ -119,8 +119,8 @@ def _fields(doc: BulkDocument) -> dict:
 
 
 def test_two_versions_in_one_batch_are_recorded_file_by_file(es, index, tmp_path):
-    from pressindex import state
-    from pressindex.batch import process_batch
+    from pressindex.ingest import state
+    from pressindex.ingest.batch import process_batch
 
     state.ensure_state_index(es, index)
     newer, older = tmp_path / "a-v5.txt", tmp_path / "b-v3.txt"

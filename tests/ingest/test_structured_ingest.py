@@ -15,10 +15,10 @@ from structured_factory import SECRETS, digitalwires_document, g2_document, g2_m
 from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
 from wire_formats_factory import de_story, iptc
 
-from pressindex import state
-from pressindex.cli import cli
-from pressindex.indices import current_index
-from pressindex.withdrawals import withdrawn_documents
+from pressindex.cli.main import cli
+from pressindex.index.indices import current_index
+from pressindex.ingest import state
+from pressindex.ingest.withdrawals import withdrawn_documents
 
 
 def _urn(key: str) -> str:

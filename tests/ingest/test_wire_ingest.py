@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 
 from elasticsearch.helpers import scan
-
-from pressindex import state
-from pressindex.cli import cli
-from pressindex.indices import current_index
 from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
 from wire_formats_factory import NOTIZBLOCK, SECRET_MAILS, SECRET_PHONES, de_story, iptc, nonpublic_de
+
+from pressindex.cli.main import cli
+from pressindex.index.indices import current_index
+from pressindex.ingest import state
 
 SECRETS = SECRET_PHONES + SECRET_MAILS
 

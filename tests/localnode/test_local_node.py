@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressindex.cli import cli
+from pressindex.cli.main import cli
 from pressindex.localnode import node as localnode
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pressindex.errors import InputError
-from pressindex.indices import mapped_fields
+from pressindex.index.indices import mapped_fields
 from pressindex.parse import parse_messages
 from pressindex.parse.structured import WITHHELD_UNTIL, detect_structured, html_blocks, iso_moment
 

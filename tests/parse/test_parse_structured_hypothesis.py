@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressindex.errors import InputError
-from pressindex.indices import mapped_fields
+from pressindex.index.indices import mapped_fields
 from pressindex.parse import parse_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -8,7 +8,7 @@ above the compound). The documents are written here, not taken from any corpus.
 
 Measuring the built-in ``german`` analyzer on the same cases (a measurement, expected to fail many)::
 
-    PRESSINDEX_TEST_ANALYZER=german uv run pytest tests/test_german_search.py -k case -q
+    PRESSINDEX_TEST_ANALYZER=german uv run pytest tests/search/test_german_search.py -k case -q
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 from elasticsearch.helpers import bulk
 
-from pressindex.indices import ensure_index, index_definition
+from pressindex.index.indices import ensure_index, index_definition
 from pressindex.languages import LANGUAGE_ANALYZERS, language_fields
 from pressindex.model import Article
 from pressindex.search import SearchFilters, build_query, parse_user_query, search
@@ -490,8 +490,8 @@ TWIN_WORDS = [
 
 
 def test_python_twins_agree_with_the_node(es):
-    """The stemmer overrides are written with pressindex.german; it must match Lucene exactly."""
-    from pressindex.german import light_stem, normalize
+    """The stemmer overrides are written with pressindex.index.german; it must match Lucene exactly."""
+    from pressindex.index.german import light_stem, normalize
 
     def node(filters):
         resp = es.indices.analyze(tokenizer="standard", filter=filters, text=" ".join(TWIN_WORDS))
@@ -509,7 +509,7 @@ def test_committed_analysis_data_is_what_the_build_makes(tmp_path):
     """Rebuilding from the pinned packages gives the committed bytes (needs the analysis-data group)."""
     pytest.importorskip("pyphen", reason="uv sync --group analysis-data")
     pytest.importorskip("wordfreq", reason="uv sync --group analysis-data")
-    from pressindex import analysis_data
+    from pressindex.index import analysis_data
     from pressindex.project import mappings_dir
 
     analysis_data.build(tmp_path)

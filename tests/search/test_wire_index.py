@@ -10,8 +10,7 @@ import copy
 import time
 from datetime import UTC, datetime, timedelta
 
-from pressindex import state, withdrawals
-from pressindex.indices import (
+from pressindex.index.indices import (
     alias_spec,
     create_index,
     current_index,
@@ -22,7 +21,8 @@ from pressindex.indices import (
     search_filter,
     versioned_name,
 )
-from pressindex.load import load_documents
+from pressindex.ingest import state, withdrawals
+from pressindex.ingest.load import load_documents
 from pressindex.model import Article, BulkDocument, DpaId
 from pressindex.search import SearchFilters, search
 
@@ -238,7 +238,7 @@ def test_wire_facets_and_filters(es, alias):
 def test_search_command_filters_and_prints_wire_facets(es, alias, runner):
     import json
 
-    from pressindex.cli import cli
+    from pressindex.cli.main import cli
 
     ensure_index(es, alias)
     _load(

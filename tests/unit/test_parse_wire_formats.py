@@ -6,8 +6,8 @@ The messages are composed for this project (tests/wire_formats_factory.py)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressindex.errors import InputError
-from pressindex.indices import mapped_fields
+from pressindex.index.indices import mapped_fields
 from pressindex.model import Article
 from pressindex.parse import parse_document, parse_messages
 from pressindex.parse.dpa_ids import find_dpa_id

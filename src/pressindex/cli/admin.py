@@ -1,7 +1,7 @@
 """Admin commands: ``pressindex index …``, ``pressindex kibana import``, ``pressindex analysis build``.
 
-Thin adapters over :mod:`pressindex.indices`, :mod:`pressindex.kibana` and
-:mod:`pressindex.analysis_data`; ``cli.py`` registers the groups with ``cli.add_command``.
+Thin adapters over :mod:`pressindex.index.indices`, :mod:`pressindex.index.kibana` and
+:mod:`pressindex.index.analysis_data`; ``cli.py`` registers the groups with ``cli.add_command``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def _settings(index: str | None) -> Settings:
 
 
 def _client(settings: Settings):
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
 
     return connect(settings)
 
@@ -40,7 +40,7 @@ def index() -> None:
 @index_option
 def index_create(index: str | None) -> None:
     """Create <alias>-v<N> from mappings/ and the alias, unless the alias already points at an index."""
-    from pressindex.indices import ensure_index
+    from pressindex.index.indices import ensure_index
 
     settings = _settings(index)
     try:
@@ -55,7 +55,7 @@ def index_create(index: str | None) -> None:
 @json_option
 def index_migrate(index: str | None, as_json: bool) -> None:
     """Build the next versioned index from mappings/, copy the documents, swap the alias atomically."""
-    from pressindex.indices import migrate_index
+    from pressindex.index.indices import migrate_index
 
     settings = _settings(index)
     try:
@@ -70,7 +70,7 @@ def index_migrate(index: str | None, as_json: bool) -> None:
 @click.option("--yes", is_flag=True, help="do not ask")
 def index_drop_old(index: str | None, yes: bool) -> None:
     """Delete the versioned indices the alias no longer points at (after a migration)."""
-    from pressindex.indices import drop_old, old_indices
+    from pressindex.index.indices import drop_old, old_indices
 
     settings = _settings(index)
     es = _client(settings)
@@ -104,7 +104,7 @@ def kibana() -> None:
 @click.option("--api-key", envvar="KIBANA_API_KEY", help="API key instead of a user (env KIBANA_API_KEY)")
 def kibana_import(url: str, index: str | None, space: str | None, username, password, api_key) -> None:
     """Import the data view, saved search and dashboard into the Kibana at URL (overwriting)."""
-    from pressindex.kibana import import_saved_objects
+    from pressindex.index.kibana import import_saved_objects
 
     settings = _settings(index)
     try:
@@ -132,7 +132,7 @@ def analysis_build() -> None:
 
     Run as: uv run --group analysis-data pressindex analysis build
     """
-    from pressindex.analysis_data import build
+    from pressindex.index.analysis_data import build
 
     try:
         report = build()

@@ -55,7 +55,7 @@ def cli(ctx: click.Context) -> None:
     # started, unless PREFECT_API_URL is set; Prefect reads it once, when it loads, so a process
     # that loaded Prefect already (tests running commands in-process) keeps the server it has
     if ctx.invoked_subcommand not in ("up", "down", "status") and "prefect" not in sys.modules:
-        from pressindex.services import use_local_prefect_server
+        from pressindex.localnode.services import use_local_prefect_server
 
         use_local_prefect_server(Settings())
 
@@ -130,7 +130,7 @@ def es_status(as_json: bool) -> None:
 
 
 def _print_services(found, as_json: bool) -> None:
-    from pressindex.services import all_healthy
+    from pressindex.localnode.services import all_healthy
 
     if as_json:
         click.echo(json.dumps({"healthy": all_healthy(found), "services": [s.as_dict() for s in found]}))
@@ -146,7 +146,7 @@ def _print_services(found, as_json: bool) -> None:
 def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
     """Start, or reuse, the local Elasticsearch and a Prefect server with its UI (and with --serve, the
     worker) in the background; `down` stops them. Other commands then use them by themselves."""
-    from pressindex import services
+    from pressindex.localnode import services
 
     try:
         found = services.up(_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
@@ -160,7 +160,7 @@ def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
 @cli.command()
 def down() -> None:
     """Stop the worker and the Prefect server `up` started, and the local Elasticsearch if `up` started it."""
-    from pressindex import services
+    from pressindex.localnode import services
 
     stopped = services.down(_settings())
     click.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
@@ -170,7 +170,7 @@ def down() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def status(as_json: bool) -> None:
     """Each service, its URL (the Prefect UI among them) and health; exit 1 when one is not healthy."""
-    from pressindex import services
+    from pressindex.localnode import services
 
     found = services.status(_settings())
     _print_services(found, as_json)
@@ -194,8 +194,8 @@ def runs() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON lines")
 def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bool) -> None:
     """The newest runs first: id, start, status, files, quarantine, documents, seconds, coverage."""
-    from pressindex import run_history
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
+    from pressindex.ingest import run_history
 
     settings = _settings(index)
     records = run_history.recent_runs(connect(settings), settings.index, limit=limit, status=run_status)
@@ -210,8 +210,8 @@ def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bo
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def runs_show(key: str, index: str | None) -> None:
     """Everything recorded about run KEY (its id, or an id prefix from `runs list`)."""
-    from pressindex import run_history
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
+    from pressindex.ingest import run_history
 
     settings = _settings(index)
     record = run_history.find_run(connect(settings), settings.index, key)
@@ -224,8 +224,8 @@ def runs_show(key: str, index: str | None) -> None:
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def runs_create(index: str | None) -> None:
     """Create <alias>-runs from mappings/runs.json (each run also does), for Kibana to find it at once."""
-    from pressindex import run_history
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
+    from pressindex.ingest import run_history
 
     settings = _settings(index)
     click.echo(run_history.ensure_runs_index(connect(settings), settings.index))
@@ -242,8 +242,8 @@ def parse(files: tuple[Path, ...]) -> None:
     Each file parses in a parse process within the ingest's limits (PRESSINDEX_PARSE_SECONDS_PER_MB,
     PRESSINDEX_PARSE_MIN_SECONDS, PRESSINDEX_PARSE_MEMORY_MB); a file over them gets an error
     record (parse_timeout, parse_memory) and the exit code is 1, as for any rejected file."""
-    from pressindex import pipeline
-    from pressindex.parse_pool import ParseLimits
+    from pressindex.ingest import pipeline
+    from pressindex.ingest.parse_pool import ParseLimits
 
     settings = _settings()
     failed = 0
@@ -276,7 +276,7 @@ def parse(files: tuple[Path, ...]) -> None:
 def evaluate(corpora: Path, as_json: bool, mismatches: bool) -> None:
     """Measure parsing accuracy on the evaluation corpora (datelines, agencies, language, dates), and
     whether each text rendered as NewsML-G2 and as dpa digitalwires JSON gives the same fields."""
-    from pressindex.evaluate import evaluate as run_evaluation
+    from pressindex.evaluate.fields import evaluate as run_evaluation
 
     report = run_evaluation(corpora)
     if as_json:
@@ -315,11 +315,11 @@ class _ProgressBar:
 
 def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, force: bool = False) -> dict:
     """Run the ingest flow in this process, with a progress bar on a terminal. SIGTERM or Ctrl-C
-    stops it within seconds (``pressindex.interrupts``)."""
-    from pressindex import pipeline, progress, zombie_runs
-    from pressindex.head_start import HeadStart
-    from pressindex.interrupts import StopOnSignal
-    from pressindex.parse_pool import ParseLimits
+    stops it within seconds (``pressindex.ingest.interrupts``)."""
+    from pressindex.ingest import pipeline, progress, zombie_runs
+    from pressindex.ingest.head_start import HeadStart
+    from pressindex.ingest.interrupts import StopOnSignal
+    from pressindex.ingest.parse_pool import ParseLimits
 
     settings = Settings()
     zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads
@@ -406,8 +406,8 @@ def quarantine() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print JSON lines")
 def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
     """One line per quarantined file: id, error code, path, reason."""
-    from pressindex import state
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
+    from pressindex.ingest import state
 
     settings = _settings(index)
     records = state.quarantined(connect(settings), settings.index, code=code)
@@ -427,7 +427,7 @@ def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def quarantine_show(key: str, index: str | None) -> None:
     """Everything recorded about a quarantined file (KEY: its id, an id prefix from `list`, or its path)."""
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
 
     settings = _settings(index)
     record = _find_record(connect(settings), settings.index, key)
@@ -435,7 +435,7 @@ def quarantine_show(key: str, index: str | None) -> None:
 
 
 def _find_record(es, alias: str, key: str) -> dict:
-    from pressindex import state
+    from pressindex.ingest import state
 
     record = state.get(es, alias, key)
     if record is None:
@@ -456,8 +456,8 @@ def quarantine_retry(
     keys: tuple[str, ...], retry_all: bool, code: str | None, index: str | None, as_json: bool
 ):
     """Reprocess quarantined files from their original paths; those that now succeed leave quarantine."""
-    from pressindex import state
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
+    from pressindex.ingest import state
     from pressindex.model import display_path
 
     settings = _settings(index)
@@ -497,7 +497,7 @@ def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
     Needs a Prefect server, which schedules the runs and shows them in its UI: PREFECT_API_URL, or
     the one `pressindex up` started (`pressindex up --serve INBOX` runs this command in the background).
     """
-    from pressindex import zombie_runs
+    from pressindex.ingest import zombie_runs
 
     settings = _settings()
     zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads; the runs inherit it
@@ -574,7 +574,7 @@ def search(
     language, source, month and, for wire copy, format, wire service, urgency, category, genre and
     corrections. Documents under embargo, withdrawal notices and withdrawn stories are not found
     through the alias. Copies of one story are one hit ("N more: …") unless --all-copies."""
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
 
@@ -651,7 +651,7 @@ def _copies_line(hit: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def story(story_id: str, index: str | None, as_json: bool) -> None:
     """The documents of story STORY_ID in time order (an id merged into another story finds that one)."""
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
     from pressindex.stories.store import story_members, surviving_id
 
     settings = _settings(index)
@@ -687,7 +687,7 @@ def stories() -> None:
 def stories_rebuild(since: str | None, index: str | None, as_json: bool) -> None:
     """Recompute the stories of a range (after a threshold change) from the stored fingerprints,
     without parsing again; documents from before story clusters get theirs from their stored text."""
-    from pressindex.es_client import connect
+    from pressindex.index.es_client import connect
     from pressindex.stories.rebuild import rebuild_stories
 
     settings = _settings(index)
@@ -702,7 +702,7 @@ def stories_rebuild(since: str | None, index: str | None, as_json: bool) -> None
 
 
 def _register_admin_commands() -> None:
-    from pressindex.cli_admin import COMMANDS
+    from pressindex.cli.admin import COMMANDS
 
     for command in COMMANDS:
         cli.add_command(command)

@@ -31,8 +31,8 @@ How the truth is derived (independently of the parser's rules):
 from __future__ import annotations
 
 import csv
-import hashlib
 import gzip
+import hashlib
 import json
 import re
 from collections import Counter
@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressindex.errors import InputError
-from pressindex.evaluate_formats import FormatAgreement, format_agreement
+from pressindex.evaluate.formats import FormatAgreement, format_agreement
 from pressindex.parse import parse_document
 from pressindex.parse.language import detect_language
 
 if TYPE_CHECKING:
-    from pressindex.evaluate_stories import StoryReport
+    from pressindex.evaluate.stories import StoryReport
 
 MIN_BODY_CHARS = 200
 
@@ -364,7 +364,7 @@ def _date_score(articles: list[FundusArticle], *, page: bool, now: datetime) -> 
 
 def evaluate(corpora: Path | str, *, now: datetime | None = None) -> EvaluationReport:
     """Run every measure over ``corpora`` (the folder holding ``10kgnad_test`` and ``fundus_multilingual``)."""
-    from pressindex.evaluate_stories import evaluate_stories  # it builds on this module's Score
+    from pressindex.evaluate.stories import evaluate_stories  # it builds on this module's Score
 
     root = Path(corpora)
     now = now or datetime.now(timezone.utc)

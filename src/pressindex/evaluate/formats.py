@@ -33,8 +33,8 @@ from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
 from pressindex.errors import InputError
+from pressindex.ingest.withdrawals import is_dpa_key
 from pressindex.model import Article
-from pressindex.withdrawals import is_dpa_key
 
 FORMATS = ("newsml_g2", "digitalwires")
 # Fields every representation should give alike.

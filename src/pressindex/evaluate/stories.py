@@ -34,7 +34,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pressindex.evaluate import Score
+from pressindex.evaluate.fields import Score
 from pressindex.stories import DEFAULT_THRESHOLD, StoryFeatures, story_features, story_similarity
 
 SEED = 21
@@ -482,7 +482,7 @@ def evaluate_stories(corpora: Path | str, threshold: float = DEFAULT_THRESHOLD) 
     )
 
 
-if __name__ == "__main__":  # python -m pressindex.evaluate_stories [corpora] [threshold]
+if __name__ == "__main__":  # python -m pressindex.evaluate.stories [corpora] [threshold]
     import sys
 
     args = sys.argv[1:]

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressindex.errors import ConfigError
-from pressindex.german import light_stem, normalize
+from pressindex.index.german import light_stem, normalize
 from pressindex.project import mappings_dir
 
 PYPHEN_VERSION = "0.18.1"
@@ -356,7 +356,7 @@ def build(out_dir: Path | None = None) -> BuildReport:
     patterns = libhyphen_patterns(raw.decode(encoding))
     provenance = (
         f"German hyphenation patterns for Lucene's hyphenation_decompounder, converted by pressindex\n"
-        f"(src/pressindex/analysis_data.py) from hyph_de_DE.dic as shipped in pyphen {PYPHEN_VERSION}:\n"
+        f"(src/pressindex/index/analysis_data.py) from hyph_de_DE.dic as shipped in pyphen {PYPHEN_VERSION}:\n"
         "LibreOffice's adaptation of the TeX patterns dehyphn.tex (LPPL) by Marco Huggenberger,\n"
         "Daniel Naber and Karl Zeiler. Licence: GNU LGPL 2.1 or later, see licenses/COPYING.LGPL\n"
         "and licenses/README_hyph_de.txt. Only the syllable patterns (NEXTLEVEL) are kept; patterns\n"
@@ -415,5 +415,5 @@ It is derived from
   frequent words;
 - the project-authored lists in ../sources/.
 Changes: nouns that are noun+noun compounds were removed, words were lowercased and selected by
-length and frequency, see src/pressindex/analysis_data.py.
+length and frequency, see src/pressindex/index/analysis_data.py.
 """

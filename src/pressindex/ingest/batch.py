@@ -15,11 +15,11 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch
 
-from pressindex import pipeline, state
 from pressindex.config import DEFAULT_CHUNK_BYTES
-from pressindex.load import StreamingLoader
+from pressindex.ingest import pipeline, state
+from pressindex.ingest.load import StreamingLoader
+from pressindex.ingest.parse_pool import ParseLimits
 from pressindex.model import BulkDocument
-from pressindex.parse_pool import ParseLimits
 
 
 @dataclass
@@ -62,7 +62,7 @@ def process_batch(
     are sent while the rest of the batch is parsing, in requests of ``chunk_bytes``, up to
     ``concurrent_requests`` at once (Elasticsearch indexes one request on one thread).
 
-    Media items (pictures, audio, video: :class:`~pressindex.pipeline.MediaItem`) are listed under
+    Media items (pictures, audio, video: :class:`~pressindex.ingest.pipeline.MediaItem`) are listed under
     ``media`` in their file's record; a file of media items only gets status ``skipped_media``.
     ``media_as_documents`` indexes their captions as documents too (``kind`` "media").
     """

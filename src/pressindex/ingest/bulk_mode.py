@@ -78,7 +78,7 @@ def bulk_mode(
 
 
 # Indices this process has in bulk mode, for a command that is stopped (SIGTERM, Ctrl-C) and
-# exits before its ``with`` blocks can end (pressindex.interrupts).
+# exits before its ``with`` blocks can end (pressindex.ingest.interrupts).
 _active: dict[str, Elasticsearch] = {}
 
 

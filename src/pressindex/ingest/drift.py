@@ -5,7 +5,7 @@ agencies, dates, dpa ids) of every new document gone. :func:`degraded_reasons` c
 the median of the previous good runs: a field whose coverage falls more than ``margin_points``
 below it, the share of documents whose language is unknown (``und``) rising more than that above
 it, or a quarantine share over ``max_quarantine_share``, each gives a reason. No reasons: the run is
-fine. Pure: the records come from :mod:`pressindex.run_history`, the thresholds from the settings.
+fine. Pure: the records come from :mod:`pressindex.ingest.run_history`, the thresholds from the settings.
 
 Runs with fewer than ``min_files`` new or changed files are neither judged nor part of a baseline
 (two files tell nothing about a feed), nor are runs recorded as degraded: a broken feed stays

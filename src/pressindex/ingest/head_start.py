@@ -4,7 +4,7 @@ Before the flow's first batch asks for a document, the command spends 3-4 s impo
 creating the flow run and planning, and the parse processes are ready after about one of them.
 Meanwhile a thread here lists the files, keeps those without a state record (planning will pick
 every one of them, whatever its content) and hands the first of them to the parse pool
-(:func:`pressindex.pipeline.parse_ahead`). The batches that get those files take the results,
+(:func:`pressindex.ingest.pipeline.parse_ahead`). The batches that get those files take the results,
 stamped with the run's id and time as if they had parsed them.
 
 Only work the run would do anyway: files with a record are left to the plan (it compares their
@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from pressindex import pipeline
 from pressindex.config import Settings
-from pressindex.parse_pool import ParseLimits
+from pressindex.ingest import pipeline
+from pressindex.ingest.parse_pool import ParseLimits
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class HeadStart:
         try:
             # Imported here: the Elasticsearch client takes 0.5 s to import, in this thread rather
             # than before the command's main thread gets to Prefect.
-            from pressindex import state
-            from pressindex.es_client import connect
+            from pressindex.index.es_client import connect
+            from pressindex.ingest import state
 
             files = pipeline.discover(paths)  # absolute and sorted, as the flow's plan lists them
             if not force:

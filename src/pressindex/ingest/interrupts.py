@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 
-from pressindex import bulk_mode, pipeline, run_limits
+from pressindex.ingest import bulk_mode, pipeline, run_limits
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _armed: StopOnSignal | None = None

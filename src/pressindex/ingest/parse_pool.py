@@ -383,7 +383,7 @@ class ParsePool:
         # one thread per numeric library: the parse processes are the parallelism
         env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from pressindex.parse_pool import serve; serve()",
+            [sys.executable, "-c", "from pressindex.ingest.parse_pool import serve; serve()",
              str(theirs.fileno()), str(status_file.fileno())],
             pass_fds=(theirs.fileno(), status_file.fileno()),
             stdin=subprocess.DEVNULL,

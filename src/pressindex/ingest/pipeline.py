@@ -1,7 +1,7 @@
 """The ingest pipeline as plain Python: discover → read and parse a batch → quarantine rejects.
 
 Parsing runs in a shared pool of supervised parse processes (:func:`parse_pool`), one per core,
-each file within a wall-time budget and a memory ceiling (:mod:`pressindex.parse_pool`).
+each file within a wall-time budget and a memory ceiling (:mod:`pressindex.ingest.parse_pool`).
 :func:`prepare_files` hands out documents as the pool finishes them, ready to send, so a batch
 loads while it is still parsing. :func:`parse_ahead` starts on a run's first files before its
 batches ask for them.
@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pressindex.errors import InputError, ParsePoolStopped, TooLarge, Unreadable
+from pressindex.ingest.parse_pool import ParseLimits, ParsePool
 from pressindex.model import Article, BulkDocument
-from pressindex.parse_pool import ParseLimits, ParsePool
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _warm() -> None:
 
 
 def parse_pool(workers: int, limits: ParseLimits | None = None) -> ParsePool | None:
-    """This process's supervised parse processes (:mod:`pressindex.parse_pool`), started on first
+    """This process's supervised parse processes (:mod:`pressindex.ingest.parse_pool`), started on first
     use and shared by every batch in flight; ``None`` for ``workers`` 0 (parse in the calling
     thread, without per-file limits: for tests and benchmarks of the parser only). A daemonic
     process (a Dask worker, one per core) gets one parse process: the cluster is the parallelism."""
@@ -274,7 +274,7 @@ def _collect(futures: list[Future]) -> Iterator:
 # -- parsing ahead -------------------------------------------------------------------------------
 # ``pressindex ingest`` spends 3-4 s importing Prefect and starting the flow run before its first
 # batch asks for a document, while the parse processes sit idle. It hands them the run's first new
-# files meanwhile (``pressindex.head_start``); the batches that get those files take the results
+# files meanwhile (``pressindex.ingest.head_start``); the batches that get those files take the results
 # here. Documents parsed before the run had an id carry this stamp, swapped for the batch's own.
 
 _AHEAD_STAMP: tuple[str | None, str] = (None, "1970-01-01T00:00:00+00:00")

@@ -2,7 +2,7 @@
 
 At the end of a run (``flows/ingest.py``), :func:`record_run` measures the extraction coverage of
 the documents the run wrote (a query over the documents carrying its ``run_id``, after the run's
-final refresh: nothing is counted while loading), asks :mod:`pressindex.drift` whether the run is
+final refresh: nothing is counted while loading), asks :mod:`pressindex.ingest.drift` whether the run is
 degraded compared with the runs before it, and writes the record, whose id is the flow run id: a
 retried run rewrites its own record. The mapping is ``mappings/runs.json``.
 """
@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from pressindex import drift
-from pressindex.indices import create_index, load_definition, mapping_version
+from pressindex.index.indices import create_index, load_definition, mapping_version
+from pressindex.ingest import drift
 
 DEFINITION_FILE = "runs.json"
 COMPLETED, FAILED, DEGRADED = "completed", "failed", "degraded"

@@ -22,8 +22,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from pressindex.errors import TerminalLoadError, TransientLoadError
-from pressindex.indices import load_definition
-from pressindex.load import RESPONSE_FIELDS, pass_encoded
+from pressindex.index.indices import load_definition
+from pressindex.ingest.load import RESPONSE_FIELDS, pass_encoded
 from pressindex.model import display_path
 
 DEFINITION_FILE = "files.json"

@@ -4,7 +4,7 @@ Threads (the default) keep a few batches in flight on this machine; each parses 
 process's shared parse pool while another waits for Elasticsearch. Dask spreads the batches over
 the workers of a cluster, an existing one (``dask_address``) or a local one started for the run.
 A Dask worker parses in one supervised parse process of its own, within the same per-file limits
-(``pressindex.parse_pool``): a cluster is sized by its workers (one per core, one thread each).
+(``pressindex.ingest.parse_pool``): a cluster is sized by its workers (one per core, one thread each).
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
-from pressindex import state
-from pressindex.indices import current_index
+from pressindex.index.indices import current_index
+from pressindex.ingest import state
 
 WINDOW_DAYS = 3  # a headline names a story published at most this long before or after the notice
 WITHDRAWAL = "withdrawal"

@@ -17,7 +17,7 @@ every 5 s, so the run is Crashed at most 3 heartbeats + 5 s after its last heart
 most that long after the death; the Crashed state releases the slot at once, and the next run in line starts when
 the server retries it (AwaitingConcurrencySlot, every 30 s by default) and serve picks it up (every
 10 s). Measured with 30 s heartbeats (serve and its flow run SIGKILLed together, serve started
-again; tests/test_run_limits.py::test_a_run_killed_without_a_word_frees_the_nightly_slot):
+again; tests/ingest/test_run_limits.py::test_a_run_killed_without_a_word_frees_the_nightly_slot):
 Crashed 1.8-3 s after the window, the next run started 84-98 s after the kill. With the default
 60 s: Crashed at most 185 s after the death.
 

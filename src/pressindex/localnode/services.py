@@ -396,7 +396,7 @@ def _ui_url(api: str) -> str:
 
 def _es_version(settings: Settings) -> str | None:
     try:
-        from pressindex.es_client import connect
+        from pressindex.index.es_client import connect
 
         return connect(settings).info()["version"]["number"]
     except Exception:  # any failure to answer is "not healthy"; the URL is shown

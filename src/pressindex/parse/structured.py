@@ -31,7 +31,7 @@ as wire messages do (``sha1-…``).
 
 **Status**: ``canceled`` → ``kind`` "withdrawal". A dpa item withdraws its own story key
 (``withdraws``) and gets its own id ``dpa-<story>-canceled``, so the story document stays in the
-concrete index for operators and :mod:`pressindex.withdrawals` takes it (and any later copy) out of
+concrete index for operators and :mod:`pressindex.ingest.withdrawals` takes it (and any later copy) out of
 search; a non-dpa item keeps its guid id and replaces the earlier version in place (no key to
 name). A canceled item without any text is titled ``canceled <guid>``. ``withheld`` is treated as
 an embargo without end: ``embargo_until`` :data:`WITHHELD_UNTIL`, so no search finds it until a
@@ -80,8 +80,8 @@ from pressindex.errors import (
 )
 from pressindex.model import Article, DpaId
 from pressindex.parse.agencies import Credit, agent_credit, merge, parse_credit
-from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dateline import find_dateline, normalise_place
+from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.file_articles import FileArticles
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
 
-from pressindex.indices import current_index
+from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.features import StoryFeatures
 from pressindex.stories.similarity import DEFAULT_THRESHOLD, same_story

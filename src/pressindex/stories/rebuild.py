@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from pressindex.indices import current_index
+from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.assign import AssignReport, assign_stories
 from pressindex.stories.fields import own_story_id, story_day, story_source

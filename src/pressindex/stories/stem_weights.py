@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from pressindex.german import light_stem, normalize
+from pressindex.index.german import light_stem, normalize
 from pressindex.stories.de_stem_levels import LEVELS
 
 CAP = round(-math.log(2e-5))  # 11: stems rarer than 2 in 100,000 words all weigh the same

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from pressindex import state
+from pressindex.ingest import state
 
 PAGE = 200  # documents per page of pending documents and per _msearch
 CANDIDATE_STORIES = 10  # stories looked at per document: the best by shared keys
