@@ -19,9 +19,9 @@ from pathlib import Path
 
 import orjson
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import scan, streaming_bulk
+from elasticsearch.helpers import scan
 
-from pressindex.errors import TerminalLoadError, TransientLoadError
+from pressindex.index.bulk_writes import write_actions
 from pressindex.index.indices import load_definition
 from pressindex.ingest.load import RESPONSE_FIELDS, pass_encoded
 from pressindex.model import display_path
@@ -153,7 +153,7 @@ def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id:
         )
         for o in outcomes
     )
-    _bulk(
+    write_actions(
         es, state_alias(alias), actions, what="state records",
         expand_action_callback=pass_encoded, filter_path=RESPONSE_FIELDS,
     )  # fmt: skip
@@ -237,35 +237,15 @@ def remove_replaced_documents(es: Elasticsearch, alias: str, chunk: int = 1000) 
         still_produced = {b["key"] for name in ("produced", "produced_all") for b in aggs[name]["buckets"]}
         orphans += [i for i in ids if i not in still_produced]
     deletes = ({"_op_type": "delete", "_id": i} for i in orphans)
-    removed = _bulk(es, alias, deletes, what="deletions of replaced documents", expected=404)
+    removed = write_actions(es, alias, deletes, what="deletions of replaced documents", expected=404)
     # only the list that was read: one a newer run wrote meanwhile stays for the next removal
-    _bulk(
+    write_actions(
         es, index,
         ({"_op_type": "update", "_id": h["_id"], "if_seq_no": h["_seq_no"],
           "if_primary_term": h["_primary_term"], "doc": {"replaces": None}} for h in marked),
         what="cleared replaces lists", expected=409,
     )  # fmt: skip
     return removed
-
-
-def _bulk(
-    es: Elasticsearch, index: str, actions: Iterable, *, what: str, expected: int | None = None, **options
-) -> int:
-    """Send ``actions`` (``options`` go to ``streaming_bulk``); returns how many succeeded. An item
-    refused with status ``expected`` (a document already gone, a record changed meanwhile) is fine;
-    any other refusal raises, transient only for 429/503 (retried by the batch), else terminal."""
-    succeeded = 0
-    refused = []
-    for ok, item in streaming_bulk(es, actions, index=index, raise_on_error=False, max_retries=5, **options):
-        if ok:
-            succeeded += 1
-        elif (status := next(iter(item.values())).get("status")) != expected:
-            refused.append((status, item))
-    if refused:
-        transient = all(status in (429, 503) for status, _ in refused)
-        error = TransientLoadError if transient else TerminalLoadError
-        raise error(f"{len(refused)} {what} were not written: {refused[0][1]}")
-    return succeeded
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
+from pressindex.index.bulk_writes import write_actions
 from pressindex.index.indices import current_index
 from pressindex.ingest import state
 
@@ -136,7 +137,7 @@ def _mark(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
         {"_op_type": "update", "_id": doc, "doc": {"withdrawn_by": notice}} for doc, notice in targets.items()
     )
     # a story deleted meanwhile (404) is withdrawn all the same
-    state._bulk(es, index, actions, what="withdrawals", expected=404)
+    write_actions(es, index, actions, what="withdrawals", expected=404)
 
 
 def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> None:
@@ -158,7 +159,7 @@ def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> N
         except NotFoundError:
             return
     actions = ({"_op_type": "update", "_id": rid, "doc": {"withdrew": sorted(ids)}} for rid, ids in updates.items())
-    state._bulk(es, index, actions, what="state records of withdrawal notices", expected=404)
+    write_actions(es, index, actions, what="state records of withdrawal notices", expected=404)
 
 
 def withdrawn_documents(es: Elasticsearch, alias: str, ids: Iterable[str] | None = None) -> dict[str, str]:

@@ -5,6 +5,9 @@
 
 No file I/O, logging, Prefect or Elasticsearch here: the pipeline reads files and handles the
 :class:`~pressindex.errors.InputError` this raises.
+
+May import: ``pressindex.errors`` and ``pressindex.model`` only, and parsing libraries. Never
+Elasticsearch, Prefect, click or settings.
 """
 
 from pressindex.parse.document import parse_document

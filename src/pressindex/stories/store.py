@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from pressindex.ingest import state
+from pressindex.index.bulk_writes import write_actions
 
 PAGE = 200  # documents per page of pending documents and per _msearch
 CANDIDATE_STORIES = 10  # stories looked at per document: the best by shared keys
@@ -140,7 +140,7 @@ def write_fields(es: Elasticsearch, index: str, changes: dict[str, dict], versio
             for d in docs if d.get("found")
         )  # fmt: skip
         # 409: a newer dpa version came meanwhile; the next run assigns it
-        written += state._bulk(es, index, actions, what="story assignments", expected=409)
+        written += write_actions(es, index, actions, what="story assignments", expected=409)
     return written
 
 
