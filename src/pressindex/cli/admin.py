@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 import click
 
-from pressindex.config import Settings
+from pressindex.cli.settings import load_settings
 from pressindex.errors import PressindexError
 
+if TYPE_CHECKING:
+    from pressindex.config import Settings
 
-def _settings(index: str | None) -> Settings:
-    return Settings().for_index(index)
 
 
 def _client(settings: Settings):
@@ -42,7 +44,7 @@ def index_create(index: str | None) -> None:
     """Create <alias>-v<N> from mappings/ and the alias, unless the alias already points at an index."""
     from pressindex.index.indices import ensure_index
 
-    settings = _settings(index)
+    settings = load_settings(index)
     try:
         name = ensure_index(_client(settings), settings.index)
     except PressindexError as exc:
@@ -57,7 +59,7 @@ def index_migrate(index: str | None, as_json: bool) -> None:
     """Build the next versioned index from mappings/, copy the documents, swap the alias atomically."""
     from pressindex.index.indices import migrate_index
 
-    settings = _settings(index)
+    settings = load_settings(index)
     try:
         report = migrate_index(_client(settings), settings.index)
     except PressindexError as exc:
@@ -72,7 +74,7 @@ def index_drop_old(index: str | None, yes: bool) -> None:
     """Delete the versioned indices the alias no longer points at (after a migration)."""
     from pressindex.index.indices import drop_old, old_indices
 
-    settings = _settings(index)
+    settings = load_settings(index)
     es = _client(settings)
     names = old_indices(es, settings.index)
     if not names:
@@ -106,7 +108,7 @@ def kibana_import(url: str, index: str | None, space: str | None, username, pass
     """Import the data view, saved search and dashboard into the Kibana at URL (overwriting)."""
     from pressindex.index.kibana import import_saved_objects
 
-    settings = _settings(index)
+    settings = load_settings(index)
     try:
         report = import_saved_objects(
             url, alias=settings.index, space=space, username=username, password=password, api_key=api_key

@@ -10,11 +10,16 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
-from pressindex.config import Settings
+from pressindex.cli.settings import load_settings
 from pressindex.errors import PressindexError
 from pressindex.project import flows_dir
+
+if TYPE_CHECKING:
+    from pressindex.config import Settings
 
 # Without PREFECT_API_URL, Prefect starts a temporary server; on a cold machine its first start
 # (database migrations) can outlast Prefect's default 20 s wait.
@@ -25,9 +30,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # pydantic models): half a second per ingest. The operating system takes the memory back anyway.
 atexit.register(gc.freeze)
 
-
-def _settings(index: str | None = None) -> Settings:
-    return Settings().for_index(index)
 
 
 def _fail(exc: Exception) -> None:
@@ -46,7 +48,36 @@ def load_flow(module: str, name: str):
     return getattr(mod, name)
 
 
-@click.group()
+def _elasticsearch_message(exc: Exception) -> str | None:
+    """One line for what Elasticsearch refused, or None when ``exc`` is not Elasticsearch's."""
+    es = sys.modules.get("elasticsearch")  # loaded by every command that talks to it; never here
+    if es is None or not isinstance(exc, es.ApiError | es.TransportError):
+        return None
+    if isinstance(exc, es.TransportError):  # connection refused, timed out
+        return f"Elasticsearch is not reachable ({exc.message}): `pressindex es start` starts the local node; or check ELASTICSEARCH_URL"
+    if exc.error == "index_not_found_exception":
+        missing = (exc.body.get("error") or {}).get("index") if isinstance(exc.body, dict) else None
+        return (
+            f"there is no index {missing or ''!r} yet: ingest into it first (`pressindex ingest DIR`), "
+            "or name another with --index"
+        )
+    return f"Elasticsearch refused the request ({exc.meta.status} {exc.error}): {exc.message}"
+
+
+class _Commands(click.Group):
+    """A refusal from Elasticsearch ends a command with one clear line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = _elasticsearch_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="pressindex")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -57,7 +88,7 @@ def cli(ctx: click.Context) -> None:
     if ctx.invoked_subcommand not in ("up", "down", "status") and "prefect" not in sys.modules:
         from pressindex.localnode.services import use_local_prefect_server
 
-        use_local_prefect_server(Settings())
+        use_local_prefect_server(load_settings())
 
 
 # -- es -----------------------------------------------------------------------------------------
@@ -80,7 +111,7 @@ def es_start() -> None:
     """Provision (once) and start the local node, or reuse the running one."""
     from pressindex.localnode import node
 
-    settings = _settings()
+    settings = load_settings()
     if _external_notice(settings):
         return
     try:
@@ -96,7 +127,7 @@ def es_stop() -> None:
     """Stop the local node this project started."""
     from pressindex.localnode import node
 
-    settings = _settings()
+    settings = load_settings()
     if _external_notice(settings):
         return
     stopped = node.stop(settings.local_node())
@@ -109,7 +140,7 @@ def es_status(as_json: bool) -> None:
     """Is the local node running and answering?"""
     from pressindex.localnode import node
 
-    settings = _settings()
+    settings = load_settings()
     if _external_notice(settings):
         return
     st = node.status(settings.local_node())
@@ -149,7 +180,7 @@ def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
     from pressindex.localnode import services
 
     try:
-        found = services.up(_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
+        found = services.up(load_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
     except PressindexError as exc:
         _fail(exc)
     _print_services(found, as_json)
@@ -162,7 +193,7 @@ def down() -> None:
     """Stop the worker and the Prefect server `up` started, and the local Elasticsearch if `up` started it."""
     from pressindex.localnode import services
 
-    stopped = services.down(_settings())
+    stopped = services.down(load_settings())
     click.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
 
 
@@ -172,7 +203,7 @@ def status(as_json: bool) -> None:
     """Each service, its URL (the Prefect UI among them) and health; exit 1 when one is not healthy."""
     from pressindex.localnode import services
 
-    found = services.status(_settings())
+    found = services.status(load_settings())
     _print_services(found, as_json)
     if not services.all_healthy(found):
         sys.exit(1)
@@ -197,7 +228,7 @@ def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bo
     from pressindex.index.es_client import connect
     from pressindex.ingest import run_history
 
-    settings = _settings(index)
+    settings = load_settings(index)
     records = run_history.recent_runs(connect(settings), settings.index, limit=limit, status=run_status)
     for record in records:
         click.echo(json.dumps(record, ensure_ascii=False) if as_json else run_history.summary_line(record))
@@ -213,7 +244,7 @@ def runs_show(key: str, index: str | None) -> None:
     from pressindex.index.es_client import connect
     from pressindex.ingest import run_history
 
-    settings = _settings(index)
+    settings = load_settings(index)
     record = run_history.find_run(connect(settings), settings.index, key)
     if record is None:
         raise click.ClickException(f"no single run matches {key!r}")
@@ -227,7 +258,7 @@ def runs_create(index: str | None) -> None:
     from pressindex.index.es_client import connect
     from pressindex.ingest import run_history
 
-    settings = _settings(index)
+    settings = load_settings(index)
     click.echo(run_history.ensure_runs_index(connect(settings), settings.index))
 
 
@@ -245,7 +276,7 @@ def parse(files: tuple[Path, ...]) -> None:
     from pressindex.ingest import pipeline
     from pressindex.ingest.parse_pool import ParseLimits
 
-    settings = _settings()
+    settings = load_settings()
     failed = 0
     outcomes = pipeline.parse_files(
         files,
@@ -321,7 +352,7 @@ def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, f
     from pressindex.ingest.interrupts import StopOnSignal
     from pressindex.ingest.parse_pool import ParseLimits
 
-    settings = Settings()
+    settings = load_settings()
     zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads
     with StopOnSignal(grace_seconds=settings.stop_grace_seconds):
         if settings.task_runner == "threads":
@@ -375,7 +406,7 @@ def ingest(
 ) -> None:
     """Run the Prefect ingest flow over new and changed files under PATHS."""
     _ingest_and_report(
-        [str(p) for p in paths], _settings(index), batch_size=batch_size, force=force, as_json=as_json
+        [str(p) for p in paths], load_settings(index), batch_size=batch_size, force=force, as_json=as_json
     )
 
 
@@ -409,7 +440,7 @@ def quarantine_list(index: str | None, code: str | None, as_json: bool) -> None:
     from pressindex.index.es_client import connect
     from pressindex.ingest import state
 
-    settings = _settings(index)
+    settings = load_settings(index)
     records = state.quarantined(connect(settings), settings.index, code=code)
     for record in records:
         if as_json:
@@ -429,7 +460,7 @@ def quarantine_show(key: str, index: str | None) -> None:
     """Everything recorded about a quarantined file (KEY: its id, an id prefix from `list`, or its path)."""
     from pressindex.index.es_client import connect
 
-    settings = _settings(index)
+    settings = load_settings(index)
     record = _find_record(connect(settings), settings.index, key)
     click.echo(json.dumps({k: v for k, v in record.items() if k != "path_raw"}, ensure_ascii=False, indent=2))
 
@@ -460,7 +491,7 @@ def quarantine_retry(
     from pressindex.ingest import state
     from pressindex.model import display_path
 
-    settings = _settings(index)
+    settings = load_settings(index)
     es = connect(settings)
     if retry_all:
         records = state.quarantined(es, settings.index, code=code)
@@ -499,7 +530,7 @@ def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
     """
     from pressindex.ingest import zombie_runs
 
-    settings = _settings()
+    settings = load_settings()
     zombie_runs.set_heartbeat(settings.heartbeat_seconds)  # before Prefect loads; the runs inherit it
     from prefect import serve as prefect_serve
 
@@ -578,7 +609,7 @@ def search(
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
 
-    settings = _settings(index)
+    settings = load_settings(index)
     filters = SearchFilters(
         agency=agency,
         language=language,
@@ -654,7 +685,7 @@ def story(story_id: str, index: str | None, as_json: bool) -> None:
     from pressindex.index.es_client import connect
     from pressindex.stories.store import story_members, surviving_id
 
-    settings = _settings(index)
+    settings = load_settings(index)
     es = connect(settings)
     found = surviving_id(es, settings.index, story_id)
     if found is None:
@@ -690,7 +721,7 @@ def stories_rebuild(since: str | None, index: str | None, as_json: bool) -> None
     from pressindex.index.es_client import connect
     from pressindex.stories.rebuild import rebuild_stories
 
-    settings = _settings(index)
+    settings = load_settings(index)
     try:
         report = rebuild_stories(
             connect(settings), settings.index, since=since, threshold=settings.story_threshold,
