@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Lower-cased spelling → canonical name. Only agencies: a newsroom's own "red" is not one.
 CANONICAL: dict[str, str] = {
@@ -106,6 +107,7 @@ def merge(*credits: Credit) -> Credit:
     )
 
 
+@lru_cache(maxsize=256)  # a feed has a few agent codes, each read once; Credit is frozen
 def agent_credit(agent: str) -> Credit:
     """The credit a wire header's agent code stands for: ``dpa`` → dpa; a dpa regional or topic
     service (``lni``, ``lsw``, ``tmn``) → dpa plus that service, as the dateline ``(dpa/lni)``

@@ -199,6 +199,7 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
     return j
 
 
+_LOWER_CODES = re.compile(r"[a-z0-9 \t]{1,100}")  # after the header's agent: "lni s5 xyz"
 _CODES = re.compile(r"^(?:dpa|dpa-[A-Za-z]{2,5}|l[a-z]{2})(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}$")
 
 
@@ -212,7 +213,7 @@ def _pop_editor_codes(lines: list[str], agent: str | None) -> str | None:
     line = lines[k].strip()
     if len(line) <= 120 and (
         _CODES.match(line)
-        or (agent and line.startswith(agent + " ") and re.fullmatch(r"[a-z0-9 \t]{1,100}", line[len(agent) :]))
+        or (agent and line.startswith(agent + " ") and _LOWER_CODES.fullmatch(line[len(agent) :]))
     ):
         del lines[k]
         return line

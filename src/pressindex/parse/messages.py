@@ -29,6 +29,7 @@ from pressindex.errors import InputError, NoText
 from pressindex.model import Article
 from pressindex.parse.agencies import agent_credit, merge, Credit
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
+from pressindex.parse.document import text_fields
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
 from pressindex.parse.file_articles import FileArticles
 from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
@@ -115,8 +116,6 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
     non-public part, its opening notes (``(Sperrfrist …)``, ``(Eil)``, ``(Berichtigung: …)``) and
     its Notizblock, which become fields as in IPTC 7901. Decoded once; the non-public cut runs only
     when the bytes hold the marker's words."""
-    from pressindex.parse.document import text_fields
-
     try:
         decoded = decode_bytes(raw, max_bytes=max_bytes)
     except InputError as exc:
@@ -174,8 +173,6 @@ def _wire_article(
     index: int | None,
     file_sha256: str,
 ) -> Article:
-    from pressindex.parse.document import text_fields
-
     story = wire.story
     if wire.byline and wire.headline is None:
         story = wire.byline + "\n\n" + story
@@ -194,7 +191,11 @@ def _wire_article(
     warnings = list(base["warnings"]) + wire.warnings
 
     agent = agent_credit(wire.agent) if wire.agent else Credit()
-    credit = merge(agent, Credit(base["agencies"], base["regional_services"]))
+    agencies, services = base["agencies"], base["regional_services"]
+    if (not agencies or agencies == agent.agencies) and (not services or services == agent.services):
+        credit = agent  # the story credits what the header's agent stands for, or nothing: no union to build
+    else:
+        credit = merge(agent, Credit(agencies, services))
     if agent.unknown:
         warnings.append(f"unknown_agent:{wire.agent}")
 

@@ -35,6 +35,8 @@ _ANPA_SLUG = re.compile(r"(?:^|[\s^])BC-[A-Za-z0-9]", re.MULTILINE)
 _ANPA_SELECTOR = re.compile(r"^[ \t]{0,5}[a-z]{1,2}\d{4}\b", re.MULTILINE)
 _ANPA_TRAILER_LINE = re.compile(r"^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}[A-Z]{0,4}.{0,10}$", re.MULTILINE)
 _LEAD_CONTROLS = "\x00\x01\x02\x03\x04\x07\x16\x7f \t\r\n\ufeff"
+# A character that is none of those: a message holds one near its start (no stripped copy of it)
+_CONTENT = re.compile("[^%s]" % re.escape(_LEAD_CONTROLS))
 
 
 @dataclass(slots=True)
@@ -100,7 +102,7 @@ def split_messages(text: str, fmt: str) -> list[str]:
             pieces.append(text[pos : m.end()])
             pos = m.end()
         pieces.append(text[pos:])
-    messages = [p for p in pieces if p.strip(_LEAD_CONTROLS)]
+    messages = [p for p in pieces if _CONTENT.search(p)]
     return messages or [text]
 
 
@@ -159,9 +161,17 @@ def open_envelope(
         message = message.replace("\r\n", "\n").replace("\r", "\n")
     message, removed = remove_nonpublic(message) if nonpublic else (message, False)
     stx = message.find(STX)
-    head, rest = (message[:stx], message[stx + 1 :]) if stx >= 0 else split_head(message)
-    etx = rest.find(ETX)
-    text, tail = (rest[:etx], rest[etx + 1 :]) if etx >= 0 else split_trailer(rest)
+    if stx >= 0:
+        # the text sliced once from the message (not the rest after STX first, then the text of it)
+        head, etx = message[:stx], message.find(ETX, stx + 1)
+        if etx >= 0:
+            text, tail = message[stx + 1 : etx], message[etx + 1 :]
+        else:
+            text, tail = split_trailer(message[stx + 1 :])
+    else:
+        head, rest = split_head(message)
+        etx = rest.find(ETX)
+        text, tail = (rest[:etx], rest[etx + 1 :]) if etx >= 0 else split_trailer(rest)
     if controls:
         return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends)
     return Envelope(_drop_envelope_controls(head), _drop_envelope_controls(text), _drop_envelope_controls(tail),

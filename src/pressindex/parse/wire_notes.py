@@ -67,6 +67,7 @@ ENGLISH_MARKER = re.compile(
     r"^(?:FLASH|URGENT|EXTRA|BULLETIN|REFILE|CORRECTED|CORRECTION|REPEAT|ADVISORY|KILL(?:\s{1,3}KILL){0,4}|WITHDRAWN"
     r"|(?:\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD|UPDATE\s{1,3}\d{1,2}|LEAD)\s{0,3}[:.-]?$"
 )
+_LEAD = re.compile(r"^(\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD$")
 _GENRE_WORDS = {"REFILE": "Refile", "REPEAT": "Repeat", "ADVISORY": "Advisory", "LEAD": "Lead"}
 _URGENCY_WORDS = {"blitz": 1, "flash": 1, "eil": 2, "eilmeldung": 2, "urgent": 2, "bulletin": 2, "extra": 2}
 
@@ -165,7 +166,7 @@ def read_note(inner: str, notes: Notes) -> None:
             notes.others = (notes.others or []) + [inner]
         return
     upper = inner.upper()
-    lead = re.match(r"^(\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD$", upper)
+    lead = _LEAD.match(upper)
     if lead:
         notes.genre = notes.genre or lead.group(0).title().replace("St ", "st ").replace("Nd ", "nd ").replace("Rd ", "rd ").replace("Th ", "th ")
         return
@@ -319,11 +320,10 @@ def embargo_until(note: str, base: date) -> str | None:
 # Paragraphs of wrapped wire lines
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_INDENTED = re.compile(r"\n(?=[ \t])")
-# a line starting with a space or tab: a blank line of spaces (``_BLANK_LINE``) holds one too. Its
-# literal "\n" first makes the search a character scan, cheaper than two two-character ``in`` tests.
-_LINE_STARTS_BLANK = re.compile(r"\n[ \t]")
+# Where a paragraph ends: a blank line (spaces and tabs on it allowed), or a line end before an
+# indented line (spaces or a tab). One pattern, so the text is scanned once for both; its literal
+# "\n" first makes the search a character scan.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t])")
 # the literal "-" first: a pattern opening with a look-behind is tried at every position
 _BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
 
@@ -331,20 +331,14 @@ _BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
 def unwrap(text: str) -> list[str]:
     """Paragraphs from wire lines wrapped at about 70 characters: a blank line or an indented line
     (spaces or a tab) starts a paragraph; the lines of one are joined by a space ("Corona-" at a
-    line end before a capital joins without one). String operations on the text or per paragraph,
-    not per line."""
-    if "-\n" in text:
-        # over the whole text, as over each paragraph: the "\n" it joins is followed by a capital,
-        # so it neither starts nor ends a paragraph break
-        text = _BROKEN_COMPOUND.sub("-", text)
-    if _LINE_STARTS_BLANK.search(text) is None:
-        # no line starts with a space or tab: a blank line is "\n\n" and no line is indented
-        blocks = text.split("\n\n")
-    else:
-        blocks = [para for block in _BLANK_LINE.split(text)
-                  for para in (_INDENTED.split(block) if ("\n " in block or "\n\t" in block) else (block,))]
-    paragraphs = [block.replace("\n", " ").strip() for block in blocks]  # cleaning collapses the spaces
-    return [para for para in paragraphs if para]
+    line end before a capital joins without one). Two pattern scans of the text (no two-character
+    ``in`` tests before them: on wrapped text such a test costs as much as the scan), then string
+    operations per paragraph, not per line."""
+    # over the whole text, as over each paragraph: the "\n" it joins is followed by a capital, so it
+    # neither starts nor ends a paragraph break (no match: the same string back, not a copy)
+    text = _BROKEN_COMPOUND.sub("-", text)
+    paragraphs = [block.replace("\n", " ").strip() for block in _PARAGRAPH_BREAK.split(text)]
+    return [para for para in paragraphs if para]  # cleaning collapses the spaces
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,24 +346,25 @@ def unwrap(text: str) -> list[str]:
 
 # case-sensitive alternatives: an IGNORECASE search over the whole text costs several times more
 _NOTEBOOK = re.compile(r"^#[ \t]{0,3}(?:Notizblock|NOTIZBLOCK|Notebook|NOTEBOOK|Notes|NOTES)\b", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 _SECTION = re.compile(r"^##[ \t]{0,3}(?P<name>[^\n]{1,80})$")
 
 
 def find_notebook(text: str, start: int) -> re.Match[str] | None:
-    """``_NOTEBOOK.search(text, start)``, tried only at the line starts holding a "#" (found with
-    ``str.find``): a multi-line ``^`` pattern is otherwise tried at every position."""
-    if start == 0:
-        m = _NOTEBOOK.match(text)
-        if m:
-            return m
-        at = text.find("\n#")
-    else:
-        at = text.find("\n#", start - 1)
+    """``_NOTEBOOK.search(text, start)``, tried only at the line starts holding a "#": a multi-line
+    ``^`` pattern is otherwise tried at every position. The "#" is found alone (a one-character
+    ``str.find`` is a memchr; "\\n#" is compared at every line end of wrapped copy), then its line
+    start checked."""
+    at = text.find("#", start)
     while at >= 0:
-        m = _NOTEBOOK.match(text, at + 1)
-        if m:
-            return m
-        at = text.find("\n#", at + 2)
+        if at == 0 or text[at - 1] == "\n":
+            m = _NOTEBOOK.match(text, at)
+            if m:
+                return m
+        at = text.find("\n", at)  # the next "#" that can start a line is on a later line
+        if at < 0:
+            return None
+        at = text.find("#", at + 1)
     return None
 
 
@@ -388,5 +383,5 @@ def read_notebook(lines: list[str]) -> tuple[str | None, str | None]:
             continue
         if inside and line.strip():
             correction.append(line.strip())
-    text = re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text
+    text = _BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text
     return (text or None), (" ".join(correction) or None)
