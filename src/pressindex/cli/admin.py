@@ -1,7 +1,7 @@
 """Admin commands: ``pressindex index …``, ``pressindex kibana import``, ``pressindex analysis build``.
 
 Thin adapters over :mod:`pressindex.index.indices`, :mod:`pressindex.index.kibana` and
-:mod:`pressindex.index.analysis_data`; ``cli.py`` registers the groups with ``cli.add_command``.
+:mod:`pressindex.index.analysis_data`; ``cli/main.py`` registers the groups with ``cli.add_command``.
 """
 
 from __future__ import annotations
