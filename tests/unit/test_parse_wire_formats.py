@@ -6,9 +6,10 @@ The messages are composed for this project (tests/wire_formats_factory.py)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,12 @@ from pressindex.parse import parse_document, parse_messages
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.nonpublic import remove_nonpublic
 from pressindex.parse.wire_format import detect_format
-from pressindex.parse.wire_notes import embargo_until, trailer_date
+from pressindex.parse.wire_notes import embargo_until, trailer_date, unwrap, unwrap_story
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import wire_formats_factory as wf  # noqa: E402
+import wire_formats_factory as wf
 
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 _CONTAINS = {"editorial_notes_has": "editorial_notes", "repairs_has": "repairs", "footer_has": "footer_lines",
              "warnings_has": "warnings"}  # fmt: skip
 
@@ -40,7 +41,7 @@ def test_at_least_thirty_composed_messages():
 def test_composed_message_gives_its_fields(case):
     articles = parse_messages(case.raw, f"wire/{case.name}.txt", now=NOW)
     assert len(articles) == len(case.expected)
-    for article, expected in zip(articles, case.expected):
+    for article, expected in zip(articles, case.expected, strict=False):
         got = article.to_json_dict()
         for key, want in expected.items():
             if key in _CONTAINS:
@@ -168,7 +169,7 @@ def test_a_plain_text_notizblock_is_editorial_notes_not_body():
         "* * * *", "", "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt", "",
         "## Kontakte", "- Redaktion: 0000 0000000, elbe@example.org", "",
     ]).encode("cp1252")  # fmt: skip
-    a = parse_document(raw, "elbe.txt", now=datetime(2025, 3, 15, tzinfo=timezone.utc))
+    a = parse_document(raw, "elbe.txt", now=datetime(2025, 3, 15, tzinfo=UTC))
     assert a.format == "text" and a.title == "Neue Fähre auf der Elbe" and a.encoding == "cp1252"
     assert "Notizblock" not in a.body and "example.org/faehre" not in a.body
     assert "example.org/faehre" in a.editorial_notes and a.is_correction
@@ -352,3 +353,26 @@ def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(messages_module, "has_odd_controls", lambda *_: True)
         assert run() == fast
+
+
+# The Python steps _unwrap.c stands for (its header comment): the reference it is compared with.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t])")
+_BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
+
+
+def _unwrap_reference(text: str) -> str:
+    text = _BROKEN_COMPOUND.sub("-", text)
+    return "\n\n".join(p for p in (b.replace("\n", " ").strip() for b in _PARAGRAPH_BREAK.split(text)) if p)
+
+
+_LINE_PIECES = st.sampled_from([
+    "\n", "\n\n", " \n", "\n ", "\n\t", " \t\n", "-\n", "a-\nB", "Corona-\nPandemie", "ä-\nÜ", "1-\nA", "_-\nA", "²-\nA",
+    " ", "\t", "\xa0", "\u2028", "\r", "\x0b", "\x1c", "\u3000", "Wort", "x", "Ä", "日本", "😀",
+])  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_LINE_PIECES, st.text(max_size=12)), max_size=30).map("".join))
+def test_compiled_unwrap_gives_what_the_python_steps_give(text):
+    assert unwrap_story(text) == _unwrap_reference(text)
+    assert unwrap(text) == [p for p in _unwrap_reference(text).split("\n\n") if p]

@@ -34,10 +34,10 @@ from pressindex.parse.wire_notes import (
     Notes,
     find_notebook,
     is_withdrawal,
-    read_notes,
     read_notebook,
+    read_notes,
     trailer_date,
-    unwrap,
+    unwrap_story,
 )
 
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
@@ -80,8 +80,7 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
         if msg.editor_codes:
             body = body[: tail_at + 1] + "\n".join(tail_lines)
 
-    paragraphs = unwrap(body)
-    msg.story = "\n\n".join(paragraphs)
+    msg.story = unwrap_story(body)  # paragraphs joined by a blank line, none holding a line end
     if note_lines:
         notes_text, correction = read_notebook(note_lines)
         msg.editorial_notes = notes_text
@@ -96,7 +95,8 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     msg.correction = msg_notes.correction
     msg.genre = msg_notes.genre
     msg.embargo_note = msg_notes.embargo_note
-    first = "\n".join(paragraphs[:3])
+    # the first three paragraphs: the story's only line ends are the blank lines between them
+    first = "\n".join(msg.story.split("\n", 5)[:5:2])
     msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
     msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
     return msg
@@ -131,23 +131,28 @@ def _split_trailer(rest: str) -> tuple[str, str]:
 
 
 def _read_head(head: str, msg: WireMessage) -> None:
-    lines = [x.strip() for x in head.split("\n") if x.strip()]
+    lines = [x for x in map(str.strip, head.split("\n")) if x]
     if not lines:
         return
     m = IPTC_HEADER.fullmatch(lines[0]) if len(lines[0]) <= 200 else None
     if m:
-        msg.wire_service = m.group("service").lower()
-        msg.urgency = int(m.group("prio"))
-        msg.category = m.group("cat")
-        msg.agent = m.group("agent")
-        if m.group("ref"):
-            msg.extra_footer = (m.group("ref"),)
+        service, _seq, prio, cat, _words, _sel, agent, _aseq, ref = m.groups()  # one call, not one per group
+        msg.wire_service = service.lower()
+        msg.urgency = int(prio)
+        msg.category = cat
+        msg.agent = agent
+        if ref:
+            msg.extra_footer = (ref,)
         lines = lines[1:]
     else:
         msg.warnings.append("iptc7901_unknown_header")
-    slug = next((x for x in lines if "/" in x), lines[0] if len(lines) == 1 else None)
+    slug = lines[0] if len(lines) == 1 else None
+    for line in lines:
+        if "/" in line:
+            slug = line
+            break
     if slug and len(slug) <= 300:
-        msg.keywords = tuple(k.strip() for k in slug.split("/") if k.strip())
+        msg.keywords = tuple(k for k in map(str.strip, slug.split("/")) if k)
 
 
 def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from pressindex.errors import InputError, NoText
 from pressindex.model import Article
-from pressindex.parse.agencies import agent_credit, merge, Credit
+from pressindex.parse.agencies import Credit, agent_credit, merge
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.document import text_fields
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
@@ -35,7 +35,14 @@ from pressindex.parse.file_articles import FileArticles
 from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
 from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.structured import detect_structured, parse_structured
-from pressindex.parse.wire_format import WireMessage, detect_format, has_odd_controls, header_only, reader, split_messages
+from pressindex.parse.wire_format import (
+    WireMessage,
+    detect_format,
+    has_odd_controls,
+    header_only,
+    reader,
+    split_messages,
+)
 from pressindex.parse.wire_notes import (
     category_name,
     embargo_until,
@@ -62,7 +69,7 @@ def parse_messages(
     structured = detect_structured(raw)  # NewsML-G2, NITF, digitalwires or ninjs: by the first bytes
     if structured:
         return parse_structured(raw, source_path, structured, now=now, max_bytes=max_bytes)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     # The format is in the first bytes, in ASCII: Latin-1 reads them whatever the encoding.
     fmt = detect_format(raw[:4096].decode("latin-1"))
     if fmt == "text":

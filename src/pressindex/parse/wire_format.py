@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from pressindex.parse.dates import DateValue
 from pressindex.parse.nonpublic import remove_nonpublic
@@ -36,7 +37,7 @@ _ANPA_SELECTOR = re.compile(r"^[ \t]{0,5}[a-z]{1,2}\d{4}\b", re.MULTILINE)
 _ANPA_TRAILER_LINE = re.compile(r"^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}[A-Z]{0,4}.{0,10}$", re.MULTILINE)
 _LEAD_CONTROLS = "\x00\x01\x02\x03\x04\x07\x16\x7f \t\r\n\ufeff"
 # A character that is none of those: a message holds one near its start (no stripped copy of it)
-_CONTENT = re.compile("[^%s]" % re.escape(_LEAD_CONTROLS))
+_CONTENT = re.compile(f"[^{re.escape(_LEAD_CONTROLS)}]")
 
 
 @dataclass(slots=True)
@@ -93,9 +94,9 @@ def split_messages(text: str, fmt: str) -> list[str]:
         pieces = text.split(SOH)
     elif fmt == "iptc7901":
         starts = [m.start() for m in _HEADER_START.finditer(text) if _is_header_line(text, m.start())]
-        if not starts or starts[0] > 0 and text[: starts[0]].strip(_LEAD_CONTROLS):
+        if not starts or (starts[0] > 0 and text[: starts[0]].strip(_LEAD_CONTROLS)):
             starts.insert(0, 0)
-        pieces = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+        pieces = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)], strict=False)]
     else:  # stripped ANPA: a message ends with its trailer line
         pieces, pos = [], 0
         for m in _ANPA_TRAILER_LINE.finditer(text):
@@ -189,7 +190,7 @@ def _drop_envelope_controls(part: str) -> str:
 # Control bytes (what CONTROLS matches) other than CR and the envelope's SOH STX ETX EOT: in UTF-8
 # and cp1252 text a byte below 0x80 is that character, so the file's bytes tell whether its text
 # holds one (``bytes.translate`` deletes them in one C pass, far cheaper than a regex scan).
-_ODD_CONTROL_BYTES = bytes([*range(0x00, 0x01), *range(0x05, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_ODD_CONTROL_BYTES = bytes([*range(0x01), *range(0x05, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def has_odd_controls(raw: bytes, encoding: str, repairs: tuple[str, ...]) -> bool:
@@ -200,6 +201,7 @@ def has_odd_controls(raw: bytes, encoding: str, repairs: tuple[str, ...]) -> boo
     return len(raw.translate(None, _ODD_CONTROL_BYTES)) != len(raw)
 
 
+@cache  # its imports run once, not once per file
 def reader(fmt: str) -> Callable[..., WireMessage]:
     """The reader of format ``fmt``'s messages (chosen once per file)."""
     if fmt == "anpa1312":

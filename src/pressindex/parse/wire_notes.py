@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+# compiled (the Python steps it stands for are in its source): a pattern split, a substitution and a
+# replace per paragraph each scanned and copied the whole text. Built with the language scorer, whose
+# import says how to mend an install that skipped the build.
+from pressindex.parse._unwrap import unwrap_story
 from pressindex.parse.dates import DateValue
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -103,7 +108,7 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
             read_note(joined[1:-1], notes)
             i = j
             continue
-        if len(line) <= 40 and ENGLISH_MARKER.match(line) or len(line) <= 200 and _EMBARGO_LINE.match(line):
+        if (len(line) <= 40 and ENGLISH_MARKER.match(line)) or (len(line) <= 200 and _EMBARGO_LINE.match(line)):
             read_note(line, notes)
             i += 1
             continue
@@ -125,7 +130,7 @@ def opening_notes(text: str) -> tuple[Notes | None, int]:
     if first.startswith("("):
         if _PICTURE_NOTE.match(first):
             return None, 0  # a picture credit above the text, not an editor's note
-    elif not (len(first) <= 40 and ENGLISH_MARKER.match(first) or _EMBARGO_LINE.match(first)):
+    elif not ((len(first) <= 40 and ENGLISH_MARKER.match(first)) or _EMBARGO_LINE.match(first)):
         return None, 0
     lines = text[start : start + 8000].split("\n", 40)
     notes = Notes()
@@ -136,50 +141,73 @@ def opening_notes(text: str) -> tuple[Notes | None, int]:
 
 
 def read_note(inner: str, notes: Notes) -> None:
-    """Classify one note (the text inside its parentheses, or an English marker line)."""
+    """Classify one note (the text inside its parentheses, or an English marker line) into ``notes``."""
+    note = _classify_note(inner)
+    if note is None:
+        return
+    kind = note.kind
+    if kind == "urgency" and note.urgency is not None:
+        notes.urgency = note.urgency if notes.urgency is None else min(notes.urgency, note.urgency)
+    elif kind == "correction" and note.value is not None:
+        notes.correction = note.value if notes.correction is None else notes.correction + " " + note.value
+    elif kind == "kill":
+        notes.kill = True
+    elif kind == "embargo":
+        notes.embargo_note = note.text if notes.embargo_note is None else notes.embargo_note
+    elif kind == "attention":
+        notes.attention = True
+        if note.may_be_genre and notes.genre is None:
+            notes.genre = note.value  # "(Achtung - Planungshinweis)"
+        elif note.value:
+            notes.others = (notes.others or []) + [note.text]
+    elif kind == "genre":
+        notes.genre = notes.genre or note.value
+    else:
+        notes.others = (notes.others or []) + [note.text]
+
+
+class _Note(NamedTuple):
+    kind: str  # "urgency", "correction", "kill", "embargo", "attention", "genre" or "other"
+    text: str  # the note, whitespace runs made one space
+    urgency: int | None = None
+    value: str | None = None  # the correction's text, the genre, or what follows "Achtung"
+    may_be_genre: bool = False  # "attention": what follows is short and no kill wording
+
+
+@lru_cache(maxsize=1024)  # a feed repeats its notes ("(Eil)", "(Vorschau)"): each is classified once
+def _classify_note(inner: str) -> _Note | None:
+    """What one note is (None for an empty one); what it means for a message's notes, which may
+    hold others already, is :func:`read_note`'s."""
     inner = " ".join(inner.split())  # unwrap, drop BEL remnants' spaces
     if not inner:
-        return
+        return None
     m = _URGENT.match(inner)
     if m:
-        level = _URGENCY_WORDS[m.group("word").lower()]
-        notes.urgency = level if notes.urgency is None else min(notes.urgency, level)
-        return
+        return _Note("urgency", inner, urgency=_URGENCY_WORDS[m.group("word").lower()])
     m = _CORRECTION.match(inner)
     if m:
-        text = inner[m.end() :].strip() or inner
-        notes.correction = text if notes.correction is None else notes.correction + " " + text
-        return
+        return _Note("correction", inner, value=inner[m.end() :].strip() or inner)
     if _KILL.search(inner):
-        notes.kill = True
-        return
+        return _Note("kill", inner)
     if _EMBARGO.search(inner):
-        notes.embargo_note = inner if notes.embargo_note is None else notes.embargo_note
-        return
+        return _Note("embargo", inner)
     m = _ATTENTION.match(inner)
     if m:
-        notes.attention = True
         rest = inner[m.end() :].strip(" -–:")
-        if rest and len(rest) <= 60 and notes.genre is None and not _KILL_WORDING.search(rest):
-            notes.genre = rest  # "(Achtung - Planungshinweis)"
-        elif rest:
-            notes.others = (notes.others or []) + [inner]
-        return
+        short = bool(rest) and len(rest) <= 60 and not _KILL_WORDING.search(rest)
+        return _Note("attention", inner, value=rest, may_be_genre=short)
     upper = inner.upper()
     lead = _LEAD.match(upper)
     if lead:
-        notes.genre = notes.genre or lead.group(0).title().replace("St ", "st ").replace("Nd ", "nd ").replace("Rd ", "rd ").replace("Th ", "th ")
-        return
+        title = lead.group(0).title()
+        return _Note("genre", inner, value=title.replace("St ", "st ").replace("Nd ", "nd ").replace("Rd ", "rd ").replace("Th ", "th "))
     if upper in _GENRE_WORDS:
-        notes.genre = notes.genre or _GENRE_WORDS[upper]
-        return
+        return _Note("genre", inner, value=_GENRE_WORDS[upper])
     if upper.startswith("UPDATE"):
-        notes.genre = notes.genre or inner.title()
-        return
+        return _Note("genre", inner, value=inner.title())
     if len(inner) <= 60:
-        notes.genre = notes.genre or inner
-    else:
-        notes.others = (notes.others or []) + [inner]
+        return _Note("genre", inner, value=inner)
+    return _Note("other", inner)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,11 +257,11 @@ def trailer_date(line: str) -> DateValue | None:
     m = IPTC_TRAILER.match(line)
     if m:
         month = _MONTHS.get(m.group("mon").lower())
-        zone = timezone.utc if m.group("gmt") else BERLIN
+        zone = UTC if m.group("gmt") else BERLIN
         return _minute(2000 + int(m.group("yy")), month, int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
     m = ANPA_TRAILER.match(line)
     if m:
-        zone = timezone.utc if m.group("zone") in (None, "GMT", "UTC") else _US_ZONES.get(m.group("zone"), timezone.utc)
+        zone = UTC if m.group("zone") in (None, "GMT", "UTC") else _US_ZONES.get(m.group("zone"), UTC)
         return _minute(2000 + int(m.group("yy")), int(m.group("mm")), int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
     return None
 
@@ -269,7 +297,7 @@ _WEEKDAYS = {
     "montag": 0, "monday": 0, "dienstag": 1, "tuesday": 1, "mittwoch": 2, "wednesday": 2, "donnerstag": 3,
     "thursday": 3, "freitag": 4, "friday": 4, "samstag": 5, "sonnabend": 5, "saturday": 5, "sonntag": 6, "sunday": 6,
 }  # fmt: skip
-_OFFSETS = {"GMT": timezone.utc, "UTC": timezone.utc, "MEZ": timezone(timedelta(hours=1)), "CET": timezone(timedelta(hours=1)),
+_OFFSETS = {"GMT": UTC, "UTC": UTC, "MEZ": timezone(timedelta(hours=1)), "CET": timezone(timedelta(hours=1)),
             "MESZ": timezone(timedelta(hours=2)), "CEST": timezone(timedelta(hours=2))}  # fmt: skip
 
 
@@ -320,25 +348,12 @@ def embargo_until(note: str, base: date) -> str | None:
 # Paragraphs of wrapped wire lines
 
 
-# Where a paragraph ends: a blank line (spaces and tabs on it allowed), or a line end before an
-# indented line (spaces or a tab). One pattern, so the text is scanned once for both; its literal
-# "\n" first makes the search a character scan.
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t])")
-# the literal "-" first: a pattern opening with a look-behind is tried at every position
-_BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")
-
-
 def unwrap(text: str) -> list[str]:
     """Paragraphs from wire lines wrapped at about 70 characters: a blank line or an indented line
     (spaces or a tab) starts a paragraph; the lines of one are joined by a space ("Corona-" at a
-    line end before a capital joins without one). Two pattern scans of the text (no two-character
-    ``in`` tests before them: on wrapped text such a test costs as much as the scan), then string
-    operations per paragraph, not per line."""
-    # over the whole text, as over each paragraph: the "\n" it joins is followed by a capital, so it
-    # neither starts nor ends a paragraph break (no match: the same string back, not a copy)
-    text = _BROKEN_COMPOUND.sub("-", text)
-    paragraphs = [block.replace("\n", " ").strip() for block in _PARAGRAPH_BREAK.split(text)]
-    return [para for para in paragraphs if para]  # cleaning collapses the spaces
+    line end before a capital joins without one). :func:`unwrap_story` split into its paragraphs."""
+    story = unwrap_story(text)
+    return story.split("\n\n") if story else []
 
 
 # ---------------------------------------------------------------------------------------------
