@@ -63,7 +63,7 @@ def test_every_written_field_is_mapped(case):
 def test_no_contact_from_a_nonpublic_block_survives():
     """Phone numbers and e-mail addresses after the not-for-publication marker appear in no field,
     warning or repr of what parse_messages returns: German and English markers, several messages,
-    stripped control characters, CRLF, Latin-1 and plain text."""
+    stripped control characters, CRLF, Latin-1 and plain text (UTF-8 and UTF-16)."""
     secret_files = [c.raw for c in wf.CASES if any(m.encode() in c.raw for m in wf.SECRET_MAILS)]
     assert len(secret_files) >= 2
     body = ["Neue Regeln für Parkplätze =", "", *wf.de_story("Kiel", "dpa/lno", "die Regeln")]
@@ -75,6 +75,9 @@ def test_no_contact_from_a_nonpublic_block_survives():
         ("Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
          + "\n".join(wf.nonpublic_de(3))).encode(),
     ]
+    # plain text in UTF-16 (with and without a byte-order mark): its bytes do not show the marker's words
+    extra += [("Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
+               + "\n".join(wf.nonpublic_de(0))).encode(enc) for enc in ("utf-16", "utf-16-le")]
     for raw in secret_files + extra:
         articles = parse_messages(raw, "wire/secret.txt", now=NOW)
         dumped = repr(articles) + json.dumps([a.to_json_dict() for a in articles], ensure_ascii=False)

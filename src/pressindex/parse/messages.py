@@ -128,7 +128,13 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
     except InputError as exc:
         exc.path = source_path
         raise
-    text, removed = remove_nonpublic(decoded.text) if any(w in raw for w in _NONPUBLIC_BYTES) else (decoded.text, False)
+    # the marker's words are ASCII: in UTF-8 and cp1252 bytes they are there when the text holds
+    # them (a cheaper test than the text's); UTF-16 and other codecs' bytes do not show them
+    if decoded.encoding in ("utf-8", "cp1252"):
+        marked = any(w in raw for w in _NONPUBLIC_BYTES)
+    else:
+        marked = may_hold_nonpublic(decoded.text)
+    text, removed = remove_nonpublic(decoded.text) if marked else (decoded.text, False)
     notes, offset = opening_notes(text)
     if offset:
         text = text[offset:]
