@@ -20,6 +20,7 @@ from pressindex.errors import InputError
 from pressindex.index.indices import mapped_fields
 from pressindex.model import Article
 from pressindex.parse import parse_document, parse_messages
+from pressindex.parse.clean import clean_text
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.nonpublic import remove_nonpublic
 from pressindex.parse.wire_format import detect_format
@@ -377,5 +378,20 @@ _LINE_PIECES = st.sampled_from([
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.one_of(_LINE_PIECES, st.text(max_size=12)), max_size=30).map("".join))
 def test_compiled_unwrap_gives_what_the_python_steps_give(text):
-    assert unwrap_story(text) == _unwrap_reference(text)
+    story = unwrap_story(text)
+    assert story == _unwrap_reference(text)
     assert unwrap(text) == [p for p in _unwrap_reference(text).split("\n\n") if p]
+    # cleaning a story knows its line ends: what the full normalisation gives
+    assert clean_text(story, unwrapped=True) == clean_text(story)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="<&"), max_size=40))
+def test_a_plain_line_is_cleaned_as_any_text(line):
+    """One line of printable characters skips the repairs before NFC: what the full cleaning (taken
+    through a line end, which only the whitespace step removes) gives."""
+    if not line.isprintable():
+        return
+    fast, full = clean_text(line), clean_text(line + "\n")
+    assert fast.text == full.text
+    assert set(fast.repairs) - {"whitespace"} == set(full.repairs) - {"whitespace"}

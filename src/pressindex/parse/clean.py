@@ -108,25 +108,25 @@ def _caseless_trie(names: tuple[str, ...]) -> str:
         return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in chars)
 
     branches = [
-        caseless(first) + ("(?:%s)" % "|".join(caseless(rest) for rest in rests) if rests != [""] else "")
+        caseless(first) + ("(?:{})".format("|".join(caseless(rest) for rest in rests)) if rests != [""] else "")
         for first, rests in sorted(by_first.items())
     ]
     firsts = "".join(sorted({c for n in names for c in (n[0], n[0].upper())}))
-    return "(?=[%s])(?:%s)" % (firsts, "|".join(branches))
+    return "(?=[{}])(?:{})".format(firsts, "|".join(branches))
 
 
 # The streaming stripper's patterns: each is tried only where a "<" is, and its repeats stop at
 # the next "<" or ">", so every character is scanned a bounded number of times.
 # ASCII: Unicode IGNORECASE would take "<ſcript>" for a script and "<İframe>" for an iframe (whose
 # lowered name then is no key of _DROP_CLOSE); html.parser knows neither.
-_DROP_OPEN = re.compile(r"<(%s)(?=[\s/>])[^<>]*>" % "|".join(_DROP_TAGS), re.IGNORECASE | re.ASCII)
-_DROP_CLOSE = {name: re.compile(r"</%s\s*>" % name, re.IGNORECASE | re.ASCII) for name in _DROP_TAGS}
+_DROP_OPEN = re.compile(r"<({})(?=[\s/>])[^<>]*>".format("|".join(_DROP_TAGS)), re.IGNORECASE | re.ASCII)
+_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE | re.ASCII) for name in _DROP_TAGS}
 _BR_TAG = re.compile(r"<br(?=[\s/>])[^<>]*>", re.IGNORECASE)
-_BLOCK_NAME = r"/?%s(?=[\s/>])" % _caseless_trie(_BLOCK_TAGS)
+_BLOCK_NAME = rf"/?{_caseless_trie(_BLOCK_TAGS)}(?=[\s/>])"
 # A block tag and the other tags right after it ("<p><b><i>"): one match, one paragraph break,
 # instead of one here and one more per tag in the _ANY_TAG pass. Possessive: a run is consumed
 # once, never retried from a later start.
-_BLOCK_RUN = re.compile(r"<%s[^<>]*>(?:<(?!%s)(?:/?[A-Za-z]|[!?])[^<>]*>)*+" % (_BLOCK_NAME, _BLOCK_NAME))
+_BLOCK_RUN = re.compile(rf"<{_BLOCK_NAME}[^<>]*>(?:<(?!{_BLOCK_NAME})(?:/?[A-Za-z]|[!?])[^<>]*>)*+")
 _ANY_TAG = re.compile(r"<(?:/?[A-Za-z]|[!?])[^<>]*>")
 
 
@@ -182,11 +182,14 @@ def _drop_comments_and_elements(text: str) -> str:
     return "".join(kept)
 
 
-def clean_text(text: str, *, max_chars: int | None = None) -> Cleaned:
+def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = False) -> Cleaned:
     """Normalise decoded text; an empty result is the caller's concern.
 
     Raises TooLarge only when NFC normalisation, the one step that can lengthen the text (up to
-    three characters for one), takes it past ``max_chars``."""
+    three characters for one), takes it past ``max_chars``. ``unwrapped``: the text is a wire
+    reader's story, paragraphs joined by a blank line, each stripped and holding no line end
+    (:func:`~pressindex.parse.wire_notes.unwrap_story`); when no step before changes it, spaces
+    and tabs inside the paragraphs are all the whitespace left to normalise."""
     repairs: list[str] = []
 
     def step(name: str, new: str) -> str:
@@ -194,28 +197,32 @@ def clean_text(text: str, *, max_chars: int | None = None) -> Cleaned:
             repairs.append(name)
         return new
 
-    if text.startswith("\ufeff"):
-        text = step("bom", text[1:])
-    if "\r" in text:
-        text = step("crlf" if "\r\n" in text else "cr", text.replace("\r\n", "\n").replace("\r", "\n"))
-    odd = _ODD_CHARACTERS.search(text) is not None
-    if odd:
-        text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
-    markup = False
-    if "<" in text and _has_markup(text):
-        text, markup = step("html", strip_html(text)), True
-    if "&" in text and _ENTITY.search(text):
-        # Also after bs4: "&amp;auml;" double escapes are common in feeds.
-        text, markup = step("html_entities", _ENTITY.sub(_unescape_match, text)), True
-    if markup:  # "&nbsp;" and friends
+    # One line of plain characters without markup (a headline, a byline): str.isprintable, one C
+    # pass, says it holds no control, format or unusual space character and no line end, so none of
+    # the repairs before NFC would change it.
+    if "<" in text or "&" in text or not text.isprintable():
+        if text.startswith("\ufeff"):
+            text = step("bom", text[1:])
+        if "\r" in text:
+            text = step("crlf" if "\r\n" in text else "cr", text.replace("\r\n", "\n").replace("\r", "\n"))
         odd = _ODD_CHARACTERS.search(text) is not None
-    if odd:
-        text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
-    if _SOFT_HYPHEN in text:
-        text = step("soft_hyphen", text.replace(_SOFT_HYPHEN, ""))
-    if odd:
-        text = step("invisible_chars", _INVISIBLE.sub("", text))
-        text = step("nbsp", _SPACES.sub(" ", text))
+        if odd:
+            text = step("line_separators", _LINE_SEPARATORS.sub("\n", text))
+        markup = False
+        if "<" in text and _has_markup(text):
+            text, markup = step("html", strip_html(text)), True
+        if "&" in text and _ENTITY.search(text):
+            # Also after bs4: "&amp;auml;" double escapes are common in feeds.
+            text, markup = step("html_entities", _ENTITY.sub(_unescape_match, text)), True
+        if markup:  # "&nbsp;" and friends
+            odd = _ODD_CHARACTERS.search(text) is not None
+        if odd:
+            text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
+        if _SOFT_HYPHEN in text:
+            text = step("soft_hyphen", text.replace(_SOFT_HYPHEN, ""))
+        if odd:
+            text = step("invisible_chars", _INVISIBLE.sub("", text))
+            text = step("nbsp", _SPACES.sub(" ", text))
     if not unicodedata.is_normalized("NFC", text):
         before = len(text)
         text = step("nfc", unicodedata.normalize("NFC", text))
@@ -224,11 +231,25 @@ def clean_text(text: str, *, max_chars: int | None = None) -> Cleaned:
                 f"text has {len(text):,} characters after NFC normalisation (from {before:,}), "
                 f"more than the limit of {max_chars:,}"
             )
-    text = step("whitespace", normalise_whitespace(text))
+    if unwrapped and not repairs:
+        text = step("whitespace", _collapse_spaces(text))
+    else:
+        text = step("whitespace", normalise_whitespace(text))
     return Cleaned(text=text, repairs=tuple(repairs))
 
 
 _SPACE_RUN = re.compile(r" {2,}")
+
+
+def _collapse_spaces(text: str) -> str:
+    """Tabs made spaces, runs of spaces one. Of :func:`normalise_whitespace`'s steps, the ones an
+    unwrapped story needs: its line ends are the blank lines between stripped paragraphs, so the
+    others (two-character searches over the whole text) would find nothing."""
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    return text
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -238,10 +259,7 @@ def normalise_whitespace(text: str) -> str:
     String operations on the whole text rather than a loop over lines (several times faster); the
     other whitespace ``str.strip`` knows is gone by now (made a space or a line end by
     :func:`clean_text`)."""
-    if "\t" in text:
-        text = text.replace("\t", " ")
-    if "  " in text:
-        text = _SPACE_RUN.sub(" ", text)
+    text = _collapse_spaces(text)
     text = text.replace(" \n", "\n").replace("\n ", "\n")  # one space at most is left either side
     if "\n\n\n" in text:
         text = _BLANK_RUN.sub("\n\n", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pressindex.errors import InputError, NoText
 from pressindex.model import Article
@@ -15,7 +15,6 @@ from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.language import detect_language
 from pressindex.parse.structure import split_structure
-
 
 # str.isalnum as a pattern (\w is alphanumerics and "_"): one C scan, not a generator per character
 _ALNUM = re.compile(r"[^\W_]")
@@ -60,21 +59,23 @@ def text_fields(
     decoded: Decoded | None = None,
     content_sha256: str | None = None,
     identity: bool = True,
+    unwrapped: bool = False,
 ) -> dict:
     """The fields :func:`parse_text` builds its Article from, as keyword arguments: a wire message
     adds its own to them and builds the Article once. ``headline``/``byline`` are a wire reader's,
     cleaned here like the text; ``decoded`` is text already decoded from ``raw`` (a wire message's
     story), not decoded again. ``content_sha256`` is the file's hash when
     the caller has it (one per file, not per message); ``identity=False`` leaves ``id`` and
-    ``text_sha1`` out (a wire message computes its own)."""
-    now = now or datetime.now(timezone.utc)
+    ``text_sha1`` out (a wire message computes its own); ``unwrapped``: the text is a wire reader's
+    story (see :func:`~pressindex.parse.clean.clean_text`)."""
+    now = now or datetime.now(UTC)
     try:
         decoded = decoded or decode_bytes(raw, max_bytes=max_bytes)
     except InputError as exc:
         exc.path = source_path  # the decoder sees bytes only; the quarantine record wants the file
         raise
     try:
-        cleaned = clean_text(decoded.text, max_chars=max_bytes)
+        cleaned = clean_text(decoded.text, max_chars=max_bytes, unwrapped=unwrapped)
     except InputError as exc:
         exc.path = source_path
         raise
@@ -135,32 +136,32 @@ def text_fields(
 
     copyright_line = next((f.text for f in parts.footer if f.kind == "copyright"), None)
     initials = next((f.text for f in parts.footer if f.kind == "editor_initials"), None)
-    fields = dict(
-        source_path=source_path,
-        title=parts.title,
-        body=parts.body,
-        lead=parts.lead,
-        byline=parts.byline,
-        subheadings=parts.subheadings,
-        language=guess.language,
-        language_confidence=guess.probability,
-        agencies=credit.agencies,
-        regional_services=credit.services,
-        dateline=dateline.place if dateline else None,
-        dateline_raw=dateline.place_raw if dateline else None,
-        published=published.value if published else None,
-        published_precision=published.precision if published else None,
-        published_source=published.source if published else None,
-        dpa=dpa,
-        copyright=copyright_line,
-        footer_lines=tuple(f.text for f in parts.footer),
-        editor_initials=initials,
-        encoding=decoded.encoding,
-        repairs=repairs,
-        content_sha256=content_sha256 or hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-        warnings=tuple(warnings),
-    )
+    fields = {
+        "source_path": source_path,
+        "title": parts.title,
+        "body": parts.body,
+        "lead": parts.lead,
+        "byline": parts.byline,
+        "subheadings": parts.subheadings,
+        "language": guess.language,
+        "language_confidence": guess.probability,
+        "agencies": credit.agencies,
+        "regional_services": credit.services,
+        "dateline": dateline.place if dateline else None,
+        "dateline_raw": dateline.place_raw if dateline else None,
+        "published": published.value if published else None,
+        "published_precision": published.precision if published else None,
+        "published_source": published.source if published else None,
+        "dpa": dpa,
+        "copyright": copyright_line,
+        "footer_lines": tuple(f.text for f in parts.footer),
+        "editor_initials": initials,
+        "encoding": decoded.encoding,
+        "repairs": repairs,
+        "content_sha256": content_sha256 or hashlib.sha256(raw).hexdigest(),
+        "size": len(raw),
+        "warnings": tuple(warnings),
+    }
     if identity:
         text_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
         fields["id"] = f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}"

@@ -49,9 +49,7 @@ _MAX_HEADLINE_LINES = 8
 def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -> WireMessage:
     env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic, controls)
     head, text, tail = env.head, env.text, env.tail
-    repairs = env.repairs
-
-    msg = WireMessage(format="iptc7901", story="", repairs=tuple(repairs))
+    msg = WireMessage(format="iptc7901", story="", repairs=env.repairs)
     _read_head(head, msg)
     for line in tail.split("\n"):
         if line.strip():
@@ -64,14 +62,14 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     lines = text.split("\n", _TOP_LINES)
     i = read_notes(lines, 0, msg_notes := Notes())
     i = _read_headline(lines, i, msg)
-    start = sum(len(x) + 1 for x in lines[:i])
+    start = sum(map(len, lines[:i])) + i  # each line and its line end
 
     # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
     m = find_notebook(text, start)
     body_end = m.start() if m else len(text)
     note_lines = text[body_end:].split("\n") if m else []
     body = text[start:body_end]
-    if note_lines and any(x.strip() for x in note_lines):
+    if m:  # the notes' first line is the "# Notizblock" heading: the codes close the notes
         msg.editor_codes = _pop_editor_codes(note_lines, msg.agent)
     else:
         tail_at = body.rfind("\n", 0, len(body.rstrip()))

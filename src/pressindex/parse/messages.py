@@ -24,10 +24,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from pressindex.errors import InputError, NoText
 from pressindex.model import Article
 from pressindex.parse.agencies import Credit, agent_credit, merge
+from pressindex.parse.dates import DateValue
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.document import text_fields
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
@@ -197,7 +199,7 @@ def _wire_article(
         # the fields of the story's Article: the Article is built once, below, with the wire's
         base = text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=wire.headline,
                            byline=wire.byline, decoded=Decoded(story, encoding), content_sha256=file_sha256,
-                           identity=False)
+                           identity=False, unwrapped=story is wire.story)
     except InputError as exc:
         exc.path = source_path
         raise
@@ -213,7 +215,7 @@ def _wire_article(
         warnings.append(f"unknown_agent:{wire.agent}")
 
     if wire.trailer:
-        if wire.trailer.is_after(now):
+        if _after_day(wire.trailer, now.date()):
             warnings.append(f"future_date_ignored:trailer:{wire.trailer.value}")
         else:
             base["published"] = wire.trailer.value
@@ -288,6 +290,12 @@ def _withdrawn(dpa, own_id: bool, withdrawal_text: str) -> tuple[object, tuple[s
         dpa = None  # the id the notice names is the withdrawn story's, not the notice's
     quoted = quoted_headline(withdrawal_text)
     return dpa, tuple(named) or ((quoted,) if quoted else ())
+
+
+@lru_cache(maxsize=64)  # a feed's messages share their trailers (trailer_date gives the same DateValue)
+def _after_day(value: DateValue, today: date) -> bool:
+    """``value.is_after`` a moment of ``today`` (it compares days only)."""
+    return value.is_after(datetime(today.year, today.month, today.day))
 
 
 def _base_day(wire: WireMessage, dpa, now: datetime) -> date:

@@ -46,7 +46,7 @@ class WireMessage:
     :func:`~pressindex.parse.structure.split_structure` like any copy."""
 
     format: str
-    story: str  # teaser and body paragraphs (unwrapped), separated by blank lines
+    story: str  # teaser and body paragraphs (unwrapped: each stripped, none holding a line end), separated by blank lines
     headline: str | None = None
     byline: str | None = None
     wire_service: str | None = None
@@ -90,7 +90,9 @@ def split_messages(text: str, fmt: str) -> list[str]:
     """The messages of a file in format ``fmt`` (one for ``text``), in order."""
     if fmt == "text":
         return [text]
-    if SOH in text:
+    if text.startswith(SOH) and text.find(SOH, 1) < 0:
+        pieces = [text[1:]]  # one message, the usual file: no list of pieces to split and test
+    elif SOH in text:
         pieces = text.split(SOH)
     elif fmt == "iptc7901":
         starts = [m.start() for m in _HEADER_START.finditer(text) if _is_header_line(text, m.start())]
