@@ -27,7 +27,7 @@ from pressindex.ingest import state
 from pressindex.localnode.node import _alive
 from pressindex.localnode.services import use_local_prefect_server
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
