@@ -3,13 +3,16 @@
 Every document is loaded with a story of its own (:mod:`pressindex.stories.fields`). When the
 run's documents are searchable, :func:`assign_run` takes them in a fixed order (publication time,
 then text hash: the same order on every runner, whatever order the batches loaded them in) and,
-for each, looks at its candidates (:func:`pressindex.stories.store.find_candidates`: documents
-published within ``window_days`` that share an LSH band key or the dpa story key, at most
-:data:`~pressindex.stories.store.CANDIDATE_STORIES` stories, one ``_msearch`` per page):
+for each, looks at its candidates: documents published within ``window_days`` that share an LSH
+band key or the dpa story key, the best :data:`~pressindex.stories.store.CANDIDATE_STORIES` by keys
+shared:
 
-* a candidate from an earlier run counts with its story;
-* one of this run counts with the story decided for it, if it came earlier in the order; one that
-  comes later is skipped here: it will find this document when its turn comes;
+* one from an earlier run counts with its story. Elasticsearch is asked for them only for the
+  documents that have any (:func:`~pressindex.stories.store.has_candidates`, one search per page),
+  then one ``_msearch`` for those;
+* one of this run counts with the story decided for it; it came earlier in the order and is found
+  in memory (:class:`~pressindex.stories.run_documents.RunDocuments`). One that comes later is
+  not looked at here: it will find this document when its turn comes;
 * each is compared with :func:`~pressindex.stories.similarity.same_story` at ``threshold``; a
   document of the same dpa story always matches.
 
@@ -23,8 +26,9 @@ copies are marked ``false``.
 
 Only the documents the run wrote are assigned (``run_id``): a rerun of unchanged files writes
 nothing, so no id changes. What is held in memory is the run's decisions (a document id and a
-story id per document of the run) and the merges; the cost per document is a page's share of one
-``_msearch`` and comparisons with at most ten candidates, whatever the size of the index.
+story id per document of the run), its documents' keys (about 1 KB per document) and the merges;
+the cost per document is a page's share of two searches, a search of its own where an earlier
+run has candidates, and comparisons with at most ten candidates, whatever the size of the index.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from elasticsearch import Elasticsearch
 from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.features import StoryFeatures
+from pressindex.stories.run_documents import RunCandidate, RunDocuments, document_keys, epoch_ms, rank_order
 from pressindex.stories.similarity import DEFAULT_THRESHOLD, same_story
 
 
@@ -85,9 +90,23 @@ class _Fingerprints:
     def of(self, hit: dict) -> StoryFeatures:
         features = self.known.get(hit["_id"])
         if features is None:
-            if len(self.known) >= self.LIMIT:
-                self.known.clear()
-            features = self.known[hit["_id"]] = StoryFeatures.from_source(hit["_source"]["story_features"])
+            features = self._keep(hit["_id"], hit["_source"].get("story_features") or {})
+        return features
+
+    def by_id(self, es: Elasticsearch, index: str, doc_id: str, hit: dict | RunCandidate) -> StoryFeatures:
+        """A candidate's: from its hit, else from here, else (a run larger than the cache) read again."""
+        if isinstance(hit, dict):
+            return self.of(hit)
+        features = self.known.get(doc_id)
+        if features is None:
+            source = es.get(index=index, id=doc_id, source_includes=["story_features"])["_source"]
+            features = self._keep(doc_id, source.get("story_features") or {})
+        return features
+
+    def _keep(self, doc_id: str, source: dict) -> StoryFeatures:
+        if len(self.known) >= self.LIMIT:
+            self.known.clear()
+        features = self.known[doc_id] = StoryFeatures.from_source(source, keys=False)  # compared only
         return features
 
 
@@ -114,6 +133,11 @@ class _Merges:
 
     def final(self) -> dict[str, str]:
         return {story: self.find(story) for story in self.parent}
+
+
+def _rank(hit: dict) -> tuple:
+    """A candidate hit's place among all candidates (keys shared, then newest, then the hash)."""
+    return float(hit["sort"][0]), epoch_ms(hit["_source"].get("published")), hit["_source"].get("text_sha1") or ""
 
 
 def run_scope(run_id: str) -> tuple[dict, Callable[[dict], bool]]:
@@ -153,26 +177,33 @@ def assign_stories(
     merges = _Merges()
     existing: set[str] = set()  # stories that had documents before: they survive a merge first
     fingerprints = _Fingerprints()
+    run = RunDocuments()  # the scope's documents decided so far: candidates among them come from memory
     for page in store.pending_pages(es, index, scope):
         page = [hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")]
-        for hit, candidates in zip(page, store.find_candidates(es, index, page, window_days), strict=True):
+        outside = store.has_candidates(es, index, page, window_days, scope)
+        earlier = iter(store.find_candidates(es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope))
+        for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
             features = fingerprints.of(hit)
+            ranked = [(rank_order(_rank(c)), c["_id"], c) for c in (next(earlier) if has_earlier else ())]
+            keys = document_keys(src)
+            in_run = run.candidates(src, window_days, store.CANDIDATE_STORIES, keys)
+            ranked += [(rank_order(c.rank), c.doc_id, c) for c in in_run]
+            ranked.sort(key=lambda r: r[:2])  # the best by keys shared, wherever they were found
             matched: set[str] = set()
-            for cand in candidates:
-                csrc = cand["_source"]
-                if cand["_id"] in decisions:
-                    story = merges.find(decisions[cand["_id"]].story)
-                elif in_scope(csrc) or not csrc.get("story_id"):
-                    continue  # later in the order (it will find this one), or never clustered
+            for _, cand_id, cand in ranked[: store.CANDIDATE_STORIES]:
+                if isinstance(cand, RunCandidate):  # decided earlier in the order
+                    story, cand_dpa = merges.find(decisions[cand_id].story), cand.dpa_id
                 else:
-                    story = merges.find(csrc["story_id"])
+                    csrc = cand["_source"]
+                    if in_scope(csrc) or not csrc.get("story_id"):
+                        continue  # never clustered (or in the scope after all: found in memory)
+                    story, cand_dpa = merges.find(csrc["story_id"]), csrc.get("dpa_id")
                     existing.add(csrc["story_id"])
                 if story in matched:
                     continue
-                if src.get("dpa_id") and csrc.get("dpa_id") == src["dpa_id"]:
-                    matched.add(story)
-                elif csrc.get("story_features") and same_story(features, fingerprints.of(cand), threshold):
+                same_dpa = bool(src.get("dpa_id")) and cand_dpa == src["dpa_id"]  # always one story
+                if same_dpa or same_story(features, fingerprints.by_id(es, index, cand_id, cand), threshold):
                     matched.add(story)
             own = src["story_id"]
             if matched:
@@ -184,6 +215,7 @@ def assign_stories(
                 target = own
                 report.started += 1
             decisions[hit["_id"]] = _Decision(target, own, src.get("dpa_version") is not None)
+            run.add(hit["_id"], src, keys)
     report.documents = len(decisions)
     report.merged = merges.final()
     report.written = _write(es, index, decisions, merges, existing, touched or set(), report)

@@ -78,8 +78,9 @@ class StoryFeatures:
                 "nshare": self.number_share}  # fmt: skip
 
     @classmethod
-    def from_source(cls, source: dict) -> StoryFeatures:
-        """Inverse of :meth:`to_source`; the band keys are derived again from the fingerprint.
+    def from_source(cls, source: dict, *, keys: bool = True) -> StoryFeatures:
+        """Inverse of :meth:`to_source`; the band keys are derived again from the fingerprint
+        (``keys=False``: left empty, for a comparison only, which they would cost a third more).
 
         An older shape (``v`` < 3: other term weights) is converted to the current one, so
         documents stored before a change compare with new ones on one scale."""
@@ -87,7 +88,7 @@ class StoryFeatures:
         if int(source.get("v", 1)) < FEATURES_VERSION:
             terms = _reweighted(terms)
         minhash = tuple(int(x) for x in source.get("mh", ()))
-        return cls(band_keys=band_keys(minhash, terms), minhash=minhash, terms=terms,
+        return cls(band_keys=band_keys(minhash, terms) if keys else (), minhash=minhash, terms=terms,
                    numbers=tuple(source.get("num", ())), number_share=float(source.get("nshare", 0.0)))  # fmt: skip
 
 
@@ -140,12 +141,12 @@ def _terms(vocabulary: Vocabulary, ids: np.ndarray, title_length: int) -> tuple[
     names = [text[s] for s in stems.tolist()]
     factors = vocabulary.stem_topic_factor[stems].tolist()
     if len(names) > TOP_TERMS:  # ties at the cut: the first names win, as in every process
-        cut = sorted(zip(names, score.tolist(), factors), key=lambda t: (-t[1], t[0]))[:TOP_TERMS]
+        cut = sorted(zip(names, score.tolist(), factors, strict=True), key=lambda t: (-t[1], t[0]))[:TOP_TERMS]
         names, factors = [t[0] for t in cut], [t[2] for t in cut]
         score = np.array([t[1] for t in cut])
     norm = math.sqrt(float(score @ score)) or 1.0
     # one C-level sort of (-weight, name, factor) triples: heaviest first, equal weights by name
-    ordered = [t for t in sorted(zip((-np.round(score / norm, 4)).tolist(), names, factors)) if t[0] < 0.0]
+    ordered = [t for t in sorted(zip((-np.round(score / norm, 4)).tolist(), names, factors, strict=True)) if t[0] < 0.0]
     topic = _topic_order([(name, -w, f) for w, name, f in ordered if f])
     return tuple([(name, -w) for w, name, _ in ordered]), topic
 

@@ -16,7 +16,7 @@ Memory: one decision per document of the range (a document id and a story id).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
@@ -25,6 +25,7 @@ from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.assign import AssignReport, assign_stories
 from pressindex.stories.fields import own_story_id, story_day, story_source
+from pressindex.stories.run_documents import moment
 
 SINGLE = {"story_representative": True, "story_size": 1, "story_merged_ids": None}
 # story_features is not indexed (no exists query): story_chars, with doc values, is written with it
@@ -51,22 +52,15 @@ def range_query(since: str | None) -> dict:
     }
 
 
-def _moment(value: str) -> datetime:
-    """An ISO date or time as Elasticsearch reads it (``2025`` is 2025-01-01, no offset is UTC)."""
-    value = {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def in_range(since: str | None):
     """:func:`range_query` as a test of a document's ``_source``."""
     if since is None:
         return lambda source: True
-    start = _moment(since)
+    start = moment(since)
 
     def test(source: dict) -> bool:
         when = source.get("published") or source.get("ingested_at")
-        return bool(when) and _moment(when) >= start
+        return bool(when) and moment(when) >= start
 
     return test
 

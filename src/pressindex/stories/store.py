@@ -3,9 +3,12 @@
 Each step is one request per chunk of documents or stories, never one per document:
 
 * :func:`pending_pages`: the documents to assign, a page at a time in a fixed order (search_after);
-* :func:`find_candidates`: for a page, one ``_msearch`` with one search per document: documents
+* :func:`has_candidates`: for a page, one search with a ``filters`` aggregation: which of its
+  documents have any candidate outside the scope being assigned (earlier runs), within the window;
+* :func:`find_candidates`: for those, one ``_msearch`` with one search per document: documents
   within the window sharing an LSH band key (``story_bands``) or the dpa story key, scored by the
-  number of keys they share, at most one per story (``collapse``);
+  number of keys they share, at most one per story (``collapse``). Candidates inside the scope
+  (the run's own documents) are found in memory (:mod:`pressindex.stories.run_documents`);
 * :func:`write_fields`: the story fields that changed, in bulk;
 * :func:`relabel`: the documents of merged stories move to the surviving id;
 * :func:`story_states`: per story its size, representative and merged ids (one aggregation per chunk).
@@ -25,6 +28,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from pressindex.index.bulk_writes import write_actions
+from pressindex.stories.run_documents import DAY_MS, epoch_ms
 
 PAGE = 200  # documents per page of pending documents and per _msearch
 CANDIDATE_STORIES = 10  # stories looked at per document: the best by shared keys
@@ -57,8 +61,8 @@ def window_clause(source: dict, days: int) -> dict:
     should: list[dict] = []
     if published:
         should.append({"range": {"published": near(published)}})
-        for anchor in filter(None, dict.fromkeys((published, ingested))):
-            should.append({"bool": {"filter": [undated, {"range": {"ingested_at": near(anchor)}}]}})
+        anchors = filter(None, dict.fromkeys((published, ingested)))
+        should += [{"bool": {"filter": [undated, {"range": {"ingested_at": near(a)}}]}} for a in anchors]
     elif ingested:
         should += [{"range": {"published": near(ingested)}}, {"range": {"ingested_at": near(ingested)}}]
     return {"bool": {"should": should, "minimum_should_match": 1}} if should else {"match_none": {}}
@@ -79,7 +83,7 @@ def pending_pages(es: Elasticsearch, index: str, scope: dict, page: int = PAGE) 
         after = hits[-1]["sort"]
 
 
-def _candidate_search(hit: dict, window_days: int) -> dict:
+def _candidate_search(hit: dict, window_days: int, exclude: dict) -> dict:
     src = hit["_source"]
     should = [
         {"constant_score": {"filter": {"term": {"story_bands": key}}, "boost": 1.0}}
@@ -93,7 +97,7 @@ def _candidate_search(hit: dict, window_days: int) -> dict:
                 "should": should,
                 "minimum_should_match": 1,
                 "filter": [window_clause(src, window_days)],
-                "must_not": [{"ids": {"values": [hit["_id"]]}}],
+                "must_not": [{"ids": {"values": [hit["_id"]]}}, exclude],
             }
         },
         # the keys shared, then a total order: the same candidates on every run
@@ -104,11 +108,72 @@ def _candidate_search(hit: dict, window_days: int) -> dict:
     }
 
 
-def find_candidates(es: Elasticsearch, index: str, hits: list[dict], window_days: int) -> list[list[dict]]:
-    """Per pending document (a hit of :func:`pending_pages`), its candidates: one ``_msearch``."""
+def _any_candidate(hit: dict, window_days: int) -> dict:
+    """The candidates of :func:`_candidate_search` as a filter (no scores, no hits)."""
+    src = hit["_source"]
+    should: list[dict] = [{"terms": {"story_bands": src["story_bands"]}}] if src.get("story_bands") else []
+    if src.get("dpa_id"):
+        should.append({"term": {"dpa_id": src["dpa_id"]}})
+    if not should:
+        return {"match_none": {}}
+    return {
+        "bool": {
+            "should": should,
+            "minimum_should_match": 1,
+            "filter": [window_clause(src, window_days)],
+            "must_not": [{"ids": {"values": [hit["_id"]]}}],
+        }
+    }
+
+
+def _any_nearby(es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict) -> bool:
+    """Whether any document outside ``exclude`` lies within reach of a window of ``hits`` (a
+    superset: from the earliest time a window of theirs starts to a year after the latest, as
+    ``2025||+7d`` reaches to the year's end): a range on two dates, far cheaper than the keys."""
+    times = [epoch_ms(t) for hit in hits for t in (hit["_source"].get("published"), hit["_source"].get("ingested_at")) if t]
+    if not times:
+        return False
+    span = {"gte": min(times) - window_days * DAY_MS, "lte": max(times) + (window_days + 366) * DAY_MS,
+            "format": "epoch_millis"}  # fmt: skip
+    nearby = {"bool": {"should": [{"range": {"published": span}}, {"range": {"ingested_at": span}}],
+                       "minimum_should_match": 1}}  # fmt: skip
+    resp = es.search(
+        index=index, size=0, terminate_after=1, track_total_hits=True,
+        query={"bool": {"filter": [nearby], "must_not": [exclude]}},
+    )  # fmt: skip
+    return resp["hits"]["total"]["value"] > 0
+
+
+def has_candidates(es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict) -> list[bool]:
+    """Per pending document, whether any document outside ``exclude`` (the scope being assigned) is
+    its candidate: one search per page. Fetches nothing; most pages of a run into an index without
+    similar earlier documents end here."""
+    if not hits or not _any_nearby(es, index, hits, window_days, exclude):
+        return [False] * len(hits)
+    keys = sorted({key for hit in hits for key in hit["_source"].get("story_bands") or ()})
+    dpa = sorted({hit["_source"]["dpa_id"] for hit in hits if hit["_source"].get("dpa_id")})
+    should = [{"terms": {"story_bands": keys}}] if keys else []
+    if dpa:
+        should.append({"terms": {"dpa_id": dpa}})
+    if not should:
+        return [False] * len(hits)
+    resp = es.search(
+        index=index, size=0, track_total_hits=False,
+        query={"bool": {"should": should, "minimum_should_match": 1, "must_not": [exclude]}},
+        aggs={"docs": {"filters": {"filters": {str(i): _any_candidate(h, window_days) for i, h in enumerate(hits)}}}},
+    )  # fmt: skip
+    buckets = resp["aggregations"]["docs"]["buckets"]
+    return [buckets[str(i)]["doc_count"] > 0 for i in range(len(hits))]
+
+
+def find_candidates(
+    es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict
+) -> list[list[dict]]:
+    """Per pending document (a hit of :func:`pending_pages`), its candidates outside ``exclude``:
+    one ``_msearch``."""
     searches: list[dict] = []
     for hit in hits:
-        searches += [{"index": index}, _candidate_search(hit, window_days)]
+        searches += [{"index": index}, _candidate_search(hit, window_days, exclude)]
     if not searches:
         return []
     responses = es.msearch(searches=searches)["responses"]
