@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
+from typing import Any
 
 import orjson
 
@@ -79,11 +80,11 @@ class Article:
     def dpa_id(self) -> str | None:
         return self.dpa.story if self.dpa else None
 
-    def to_source(self) -> dict:
+    def to_source(self) -> dict[str, Any]:
         """The Elasticsearch ``_source``; every key here must exist in ``mappings/``.
 
         Built field by field (``dataclasses.asdict`` deep-copies and cost more than the JSON encoding)."""
-        src = {name: getattr(self, name) for name in _SOURCE_FIELDS}
+        src: dict[str, Any] = {name: getattr(self, name) for name in _SOURCE_FIELDS}
         for name in _LIST_FIELDS:
             src[name] = list(src[name])
         src["source_path"] = display_path(self.source_path)  # the file name may not be UTF-8
@@ -94,9 +95,9 @@ class Article:
         src.update(language_fields(src))  # title_lang.en … for documents in other languages
         return src
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         """What ``pressindex parse`` prints: the source plus the id and warnings."""
-        out = {"source_path": self.source_path, "id": self.id}
+        out: dict[str, Any] = {"source_path": self.source_path, "id": self.id}
         out.update(self.to_source())
         out["warnings"] = list(self.warnings)
         return out
@@ -127,7 +128,7 @@ class BulkDocument:
     language: str
     agencies: tuple[str, ...]
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[BulkDocument], tuple[object, ...]]:
         # as a plain tuple: the pickling that frozen slotted dataclasses get calls fields() per object
         return BulkDocument, tuple(getattr(self, name) for name in BulkDocument.__slots__)
 
@@ -157,7 +158,7 @@ class BulkDocument:
         return replace(self, source=self.source[: -len(old)] + _run_stamp(run_id, ingested_at))
 
 
-def _story_fields(article: Article) -> dict:
+def _story_fields(article: Article) -> dict[str, Any]:
     """Its own story, LSH keys and fingerprint (:mod:`pressindex.stories.fields`)."""
     from pressindex.stories.fields import story_day, story_source  # numpy: parse processes only
 

@@ -70,16 +70,12 @@ def light_stem(token: str) -> str:
         n -= 3
     elif n > 4 and s[n - 2] == "e" and s[n - 1] in "mnrs":
         n -= 2
-    elif n > 3 and s[n - 1] == "e":
-        n -= 1
-    elif n > 3 and s[n - 1] == "s" and s[n - 2] in _S_ENDING:
+    elif n > 3 and (s[n - 1] == "e" or (s[n - 1] == "s" and s[n - 2] in _S_ENDING)):
         n -= 1
     s = s[:n]
     # step 2
     if n > 5 and s.endswith("est"):
         n -= 3
-    elif n > 4 and s[n - 2] == "e" and s[n - 1] in "rn":
-        n -= 2
-    elif n > 4 and s.endswith("st") and s[n - 3] in _S_ENDING:
+    elif n > 4 and ((s[n - 2] == "e" and s[n - 1] in "rn") or (s.endswith("st") and s[n - 3] in _S_ENDING)):
         n -= 2
     return s[:n]
