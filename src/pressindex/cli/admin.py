@@ -7,7 +7,6 @@ Thin adapters over :mod:`pressindex.index.indices`, :mod:`pressindex.index.kiban
 from __future__ import annotations
 
 import json
-
 from typing import TYPE_CHECKING
 
 import click

@@ -9,7 +9,6 @@ import json
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -19,6 +18,8 @@ from pressindex.errors import PressindexError
 from pressindex.project import flows_dir
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
     from pressindex.config import Settings
 
 # Without PREFECT_API_URL, Prefect starts a temporary server; on a cold machine its first start
@@ -328,7 +329,7 @@ class _ProgressBar:
     """Shows a progress bar on a terminal for runs of more than a few batches."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def started(self, total: int) -> None:
         if total >= 1000 and sys.stderr.isatty():
@@ -499,7 +500,8 @@ def quarantine_retry(
         records = [_find_record(es, settings.index, k) for k in keys]
     else:
         raise click.UsageError("name files to retry, or use --all")
-    paths, gone = [], []
+    paths: list[str] = []
+    gone: list[str] = []  # originals deleted since: nothing to retry
     for record in records:
         path = state.raw_path(record)
         (paths if os.path.lexists(path) else gone).append(path)

@@ -293,7 +293,7 @@ def _write_config(node: LocalNode, home: Path) -> None:
 def _write_keystore(node: LocalNode, home: Path, env: dict[str, str]) -> None:
     """A fresh keystore holding ``node.secure_settings``; values go through stdin, never argv."""
     tool = str(home / "bin" / "elasticsearch-keystore")
-    steps = [([tool, "create"], None)]
+    steps: list[tuple[list[str], str | None]] = [([tool, "create"], None)]  # (argv, stdin)
     steps += [([tool, "add", "--stdin", "--force", name], value) for name, value in node.secure_settings]
     for cmd, value in steps:
         proc = subprocess.run(cmd, input=value, env=env, capture_output=True, text=True)

@@ -28,6 +28,7 @@ No Prefect import here: a command pays for Prefect only when it runs a flow.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -189,7 +190,7 @@ def _elasticsearch_status(settings: Settings, services: LocalServices) -> Servic
                              managed=False, detail={"version": version} if version else None)  # fmt: skip
     st = localnode.status(settings.local_node())
     started_by_up = services.state_file("elasticsearch").exists()
-    detail = {"version": st.version} if st.version else {}
+    detail: dict[str, object] = {"version": st.version} if st.version else {}
     if st.running:
         detail["stopped_by_down"] = started_by_up  # only a node `up` started
     return ServiceStatus("elasticsearch", st.url, st.running, st.healthy, st.pid, str(st.log_file),
@@ -217,7 +218,7 @@ def _worker_status(services: LocalServices) -> ServiceStatus | None:
         return None  # never started: `up` without --serve
     state = state or {}
     api = state.get("api_url")
-    healthy = pid is not None and bool(api) and _deployment_registered(api, state.get("inbox"))
+    healthy = bool(pid is not None and api and _deployment_registered(api, state.get("inbox")))
     return ServiceStatus(WORKER, api, pid is not None, healthy, pid, str(services.log_file(WORKER)),
                          detail={"inbox": state.get("inbox"), "deployment": NIGHTLY_DEPLOYMENT})  # fmt: skip
 
@@ -333,10 +334,8 @@ def _stop(services: LocalServices, name: str, timeout: float = 30.0) -> bool:
 def _signal_group(pid: int, sig: int) -> None:
     """``sig`` to the process group ``pid`` leads (started with a session of its own, so its id
     is the pid we recorded): the service and the processes it started, nothing else."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _our_pid(services: LocalServices, name: str) -> int | None:
