@@ -89,7 +89,9 @@ def text_fields(
         headline = clean_text(headline).text or None
     if byline is not None:
         byline = clean_text(byline).text or None
-    parts = split_structure(text, headline=headline, byline=byline)
+    # a wire reader's story that cleaning left as it was, but for runs of spaces: a paragraph a line
+    paragraph_lines = unwrapped and all(r == "whitespace" for r in cleaned.repairs)
+    parts = split_structure(text, headline=headline, byline=byline, paragraph_lines=paragraph_lines)
     if not parts.paragraphs and not parts.headline:
         raise NoText("only boilerplate (copyright, credits, links) in this file", path=source_path)
     warnings.extend(parts.warnings)  # a bounded footer: what stayed in the body (structure.FOOTER_MAX)

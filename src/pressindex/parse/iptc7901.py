@@ -31,6 +31,7 @@ from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, open_envelope
 from pressindex.parse.wire_notes import (
     CONTROLS,
     IPTC_TRAILER,
+    MAX_NOTE_LINES,
     Notes,
     find_notebook,
     is_withdrawal,
@@ -41,6 +42,7 @@ from pressindex.parse.wire_notes import (
 )
 
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
+_FIRST_LINES = 12  # the lines split off first: enough for most messages' notes and headline
 _BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
 _PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
 _MAX_HEADLINE_LINES = 8
@@ -58,10 +60,15 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
                 msg.trailer = found
                 break
 
-    # the notes and the headline are within the first lines: only those are split into lines
-    lines = text.split("\n", _TOP_LINES)
-    i = read_notes(lines, 0, msg_notes := Notes())
-    i = _read_headline(lines, i, msg)
+    # the notes and the headline are within the first lines: only those are split into lines, the
+    # first few at first, all _TOP_LINES when reading them went as far as the rest of the text
+    lines = text.split("\n", _FIRST_LINES)
+    extra_footer = msg.extra_footer
+    i, reach = _read_top(lines, msg, msg_notes := Notes())
+    if len(lines) > _FIRST_LINES and reach >= _FIRST_LINES:
+        msg.headline, msg.byline, msg.extra_footer = None, None, extra_footer
+        lines = text.split("\n", _TOP_LINES)
+        i, reach = _read_top(lines, msg, msg_notes := Notes())
     start = sum(map(len, lines[:i])) + i  # each line and its line end
 
     # Notizblock: from "# Notizblock" to the end of the text; the editor codes close the message.
@@ -150,11 +157,23 @@ def _read_head(head: str, msg: WireMessage) -> None:
             slug = line
             break
     if slug and len(slug) <= 300:
-        msg.keywords = tuple(k for k in map(str.strip, slug.split("/")) if k)
+        msg.keywords = tuple(filter(None, map(str.strip, slug.split("/"))))
 
 
-def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
-    """The headline block up to the first line ending in "=": headline, byline and photo note."""
+def _read_top(lines: list[str], msg: WireMessage, notes: Notes) -> tuple[int, int]:
+    """Notes and headline block from the first ``lines``: where the story starts, and the highest
+    index of ``lines`` read (a bound) to get there. With the text split into more lines, the same
+    result when that is below the last index (the rest of the text, when not split all through)."""
+    i = read_notes(lines, 0, notes)
+    # read_notes read line i, and up to 7 more when one opening "(" found no closing one
+    notes_reach = i + MAX_NOTE_LINES - 1 if i < len(lines) and lines[i].lstrip().startswith("(") else i
+    start, reach = _read_headline(lines, i, msg)
+    return start, max(notes_reach, reach)
+
+
+def _read_headline(lines: list[str], i: int, msg: WireMessage) -> tuple[int, int]:
+    """The headline block up to the first line ending in "=": headline, byline and photo note;
+    where the story starts, and the highest index of ``lines`` read."""
     n = len(lines)
     while i < n and not lines[i].strip():
         i += 1
@@ -168,8 +187,9 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
         j += 1
         if line.endswith("="):
             break
+    reach = j  # j was read unless a "=" or the block's limit ended the block before it: a bound
     if not block or not block[-1].endswith("="):
-        return i  # no "=": the story's first lines are read by the structure rules
+        return i, reach  # no "=": the story's first lines are read by the structure rules
     headline: list[str] = []
     extra: list[str] = []
     for line in block:
@@ -188,6 +208,7 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
         while k < n and not lines[k].strip():
             k += 1
         line = lines[k].strip() if k < n else ""
+        reach = max(reach, k)
         if line.endswith("=") and len(line) <= 160 and (_BYLINE.match(line) or _PHOTO.match(line)):
             line = line.rstrip("= ").strip()
             if _BYLINE.match(line):
@@ -199,7 +220,7 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> int:
         break
     msg.headline = " ".join(headline) or None
     msg.extra_footer = msg.extra_footer + tuple(extra)
-    return j
+    return j, reach
 
 
 _LOWER_CODES = re.compile(r"[a-z0-9 \t]{1,100}")  # after the header's agent: "lni s5 xyz"

@@ -427,11 +427,15 @@ def _opens_with_dateline(first: str, following: str) -> bool:
     return not (after and (after.credit.agencies or after.credit.unknown))
 
 
-def split_structure(text: str, *, headline: str | None = None, byline: str | None = None) -> Structure:
+def split_structure(
+    text: str, *, headline: str | None = None, byline: str | None = None, paragraph_lines: bool = False
+) -> Structure:
     """Split cleaned text (paragraphs separated by one blank line) into its parts.
 
     ``headline`` and ``byline``, when the caller knows them (a wire format's header block), are
-    taken as they are and not looked for in the text."""
+    taken as they are and not looked for in the text. ``paragraph_lines``: every line of the text
+    is a paragraph, non-empty and stripped (a wire reader's cleaned story), so its line ends are
+    the blank lines between them."""
     header_date = None
     m = _HEADER.match(text)
     if m:
@@ -451,7 +455,7 @@ def split_structure(text: str, *, headline: str | None = None, byline: str | Non
             continue
         # A run leaves the body only when every line it may hold is listed (all but its first
         # were seen before it, so below the cap they are); otherwise it all stays in the body.
-        if item.text not in kept and len(kept) >= FOOTER_MAX or any(t not in kept for t in texts if t != item.text):
+        if (item.text not in kept and len(kept) >= FOOTER_MAX) or any(t not in kept for t in texts if t != item.text):
             left_in_body += count  # not listed, so it stays searchable in the body
             continue
         kept.setdefault(item.text, item)
@@ -460,7 +464,11 @@ def split_structure(text: str, *, headline: str | None = None, byline: str | Non
     if pieces:
         pieces.append(text[pos:])
         text = "".join(pieces)
-    paragraphs = _paragraphs(text)
+    if paragraph_lines and not pieces and not m:
+        # a one-character split: splitting at "\n\n" compares two characters at every line end
+        paragraphs = text.split("\n")[::2] if text else []
+    else:
+        paragraphs = _paragraphs(text)
     warnings: list[str] = []
     if left_in_body:
         warnings.append(f"footer_truncated:{left_in_body}")
@@ -502,7 +510,7 @@ def split_structure(text: str, *, headline: str | None = None, byline: str | Non
     # Byline: a "Von …" line among the first lines left.
     for i, para in enumerate(paragraphs[:3] if byline is None else ()):
         cut = para.find("\n")
-        first = para if 0 > cut and len(para) <= 120 else para[:cut] if 0 <= cut <= 120 else None
+        first = para if cut < 0 and len(para) <= 120 else para[:cut] if 0 <= cut <= 120 else None
         if first is not None and _BYLINE.match(first):
             byline = first
             if cut < 0:

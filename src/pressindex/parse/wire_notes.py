@@ -79,7 +79,7 @@ _URGENCY_WORDS = {"blitz": 1, "flash": 1, "eil": 2, "eilmeldung": 2, "urgent": 2
 
 # An embargo written as a line of its own, without parentheses (plain-text copy often has it so).
 _EMBARGO_LINE = re.compile(r"^(?:Sperrfrist|SPERRFRIST|Embargo|EMBARGO|Embargoed|EMBARGOED)\b[ \t]{0,3}[:.-]?")
-_MAX_NOTE_LINES = 8
+MAX_NOTE_LINES = 8  # a note wraps over this many lines at most
 
 
 def read_notes(lines: list[str], i: int, notes: Notes) -> int:
@@ -95,7 +95,7 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
         if line.startswith("("):
             # a note, possibly wrapped: up to its closing parenthesis
             depth, parts, j = 0, [], i
-            while j < n and j < i + _MAX_NOTE_LINES:
+            while j < n and j < i + MAX_NOTE_LINES:
                 part = lines[j].strip()
                 parts.append(part)
                 depth += part.count("(") - part.count(")")
@@ -219,6 +219,8 @@ _KILL_WORDING = re.compile(
     r"|\bwithdrawn\b|\bwithdraws\b|\bkilled\b|\bdo\s{1,3}not\s{1,3}use\b|KILL\s{1,3}KILL",
     re.IGNORECASE,
 )
+# an "Achtung" opening the text, behind any "(" and spaces: _ATTENTION after lstrip("( ")
+_ATTENTION_OPENING = re.compile(r"[( ]*(?:Achtung|Attention|Advisory)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[„\"»“‚']([^„\"“”»«\n]{5,200})[“\"”«‘']")
 
 
@@ -227,9 +229,9 @@ def is_withdrawal(notes: Notes, text: str) -> bool:
     with kill wording in the first lines of ``text`` (notes, headline and the first paragraphs)."""
     if notes.kill:
         return True
-    head = text[:2000]
-    attention = notes.attention or bool(_ATTENTION.match(head.lstrip("( ")))
-    return attention and _KILL_WORDING.search(head) is not None
+    # the first 2,000 characters, read in place (no slice and stripped copy of them)
+    attention = notes.attention or _ATTENTION_OPENING.match(text, 0, 2000) is not None
+    return attention and _KILL_WORDING.search(text, 0, 2000) is not None
 
 
 def quoted_headline(text: str) -> str | None:
