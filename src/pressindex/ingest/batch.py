@@ -142,7 +142,7 @@ def process_batch(
         indexed=by_status[state.INDEXED],
         unchanged=by_status[state.UNCHANGED],
         superseded=by_status[state.SUPERSEDED],
-        quarantined=dict(Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED)),
+        quarantined=dict(Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED and o.error_code)),
         released=released,
         languages=dict(Counter(d.language for d in docs)),
         agencies=dict(Counter(ag for d in docs for ag in d.agencies)),

@@ -72,7 +72,7 @@ class HeadStart:
                 # one core is busy importing Prefect: parsing on all of them would slow the start
                 in_flight=max(1, settings.parse_workers - 1),
             )
-        except Exception as exc:  # noqa: BLE001 - the run meets the same error and reports it
+        except Exception as exc:  # the run meets the same error and reports it
             log.debug("no head start: %s", exc)
 
     def end(self) -> None:

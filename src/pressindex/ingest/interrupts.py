@@ -20,6 +20,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
+from types import FrameType
 
 from pressindex.ingest import bulk_mode, pipeline, run_limits
 
@@ -38,7 +40,7 @@ class StopOnSignal:
     def __init__(self, *, grace_seconds: float) -> None:
         self.grace_seconds = grace_seconds
         self.flow_run_id = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
         self._stopping = False
 
     def __enter__(self) -> StopOnSignal:
@@ -99,7 +101,7 @@ def _clean_up(signal_name: str, flow_run_id) -> None:
     for what, step in steps:  # each on its own: one failing must not skip the others
         try:
             step()
-        except Exception as exc:  # noqa: BLE001 - reported, and the command exits anyway
+        except Exception as exc:  # reported, and the command exits anyway
             _say(f"could not stop cleanly ({what}): {exc}")
 
 

@@ -159,9 +159,9 @@ def _load_round(
         paths = {d.id: d.source_path for d in fresh}
         for ok, item in streaming_bulk(
             es,
-            ((_header(d), d.source) for d in fresh),
+            ((_header(d), d.source) for d in fresh),  # type: ignore[misc]  # pass_encoded takes them as they are
             index=index,
-            expand_action_callback=pass_encoded,
+            expand_action_callback=pass_encoded,  # type: ignore[arg-type]  # typed for dict actions only
             chunk_size=100_000,  # requests are cut by size (chunk_bytes), not by document count
             max_chunk_bytes=chunk_bytes,
             max_retries=max_retries,
@@ -252,6 +252,7 @@ class StreamingLoader:
         self._pending_bytes = 0
         while len(self._in_flight) >= self.concurrency:  # bounded: parsing waits for the cluster
             self.report.merge(self._in_flight.pop(0).result())
+        assert self._pool is not None, "documents are added inside the `with` block"
         self._in_flight.append(self._pool.submit(self._load, docs))
 
     def _load(self, docs: list[BulkDocument]) -> LoadReport:
@@ -265,7 +266,7 @@ class StreamingLoader:
         for future in self._in_flight:
             try:
                 self.report.merge(future.result())
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others ended
+            except BaseException as exc:  # re-raised below, after the others ended
                 error = error or exc
         self._in_flight.clear()
         if error is not None:
@@ -284,4 +285,5 @@ class StreamingLoader:
                 with contextlib.suppress(BaseException):
                     self._drain()
         finally:
+            assert self._pool is not None  # set by __enter__
             self._pool.shutdown(wait=True)

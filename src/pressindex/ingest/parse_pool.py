@@ -22,6 +22,7 @@ caller says how a rejected item looks (``reject(item, code, message)``).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
@@ -184,19 +185,15 @@ class ParsePool:
         for proc in procs:  # gone when this returns; the supervisor closes their pipes
             _kill(proc)
         for job in jobs:
-            if not job.future.done():
-                job.future.cancel() or job.future.set_exception(
-                    ParsePoolStopped("the parse pool was stopped")
-                )
+            if not job.future.done() and not job.future.cancel():
+                job.future.set_exception(ParsePoolStopped("the parse pool was stopped"))
         self._wake()
 
     # -- the supervisor ---------------------------------------------------------------------------
 
     def _wake(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the supervisor has ended and closed the pipe
             os.write(self._wake_w, b"x")
-        except OSError:  # the supervisor has ended and closed the pipe
-            pass
 
     def _supervise(self) -> None:
         try:
@@ -263,7 +260,7 @@ class ParsePool:
         if error is not None:
             job.future.set_exception(error)
         else:
-            for index, outcome in zip(slot.sent, outcomes):
+            for index, outcome in zip(slot.sent, outcomes, strict=True):
                 job.outcomes[index] = outcome
             for position in memory_hits:
                 index = slot.sent[position]
@@ -312,7 +309,7 @@ class ParsePool:
                 )
             )
             return
-        if not (self._stopped or self._closing and not self._queue):
+        if not (self._stopped or (self._closing and not self._queue)):
             self._slots.append(self._start_process())
 
     def _settle_after_death(self, slot: _Slot, job: _Job, position: int) -> None:
@@ -375,22 +372,22 @@ class ParsePool:
 
     def _start_process(self) -> _Slot:
         ours, theirs = socket.socketpair()
-        status_file = tempfile.TemporaryFile()  # unlinked at once; both processes map it
-        status_file.truncate(_STATUS.size)
-        status = mmap(status_file.fileno(), _STATUS.size)
-        _STATUS.pack_into(status, 0, -1, 0.0)
         env = dict(os.environ)
         # one thread per numeric library: the parse processes are the parallelism
         env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from pressindex.ingest.parse_pool import serve; serve()",
-             str(theirs.fileno()), str(status_file.fileno())],
-            pass_fds=(theirs.fileno(), status_file.fileno()),
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )  # fmt: skip
+        # unlinked at once; both processes map it, the mapping outlives the file object
+        with tempfile.TemporaryFile() as status_file:
+            status_file.truncate(_STATUS.size)
+            status = mmap(status_file.fileno(), _STATUS.size)
+            _STATUS.pack_into(status, 0, -1, 0.0)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from pressindex.ingest.parse_pool import serve; serve()",
+                 str(theirs.fileno()), str(status_file.fileno())],
+                pass_fds=(theirs.fileno(), status_file.fileno()),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )  # fmt: skip
         theirs.close()
-        status_file.close()
         conn = Connection(ours.detach())
         conn.send(list(sys.path))  # first, alone: the initializer may live in a module only it finds
         conn.send((os.getpid(), self.limits, self._initializer))
@@ -399,14 +396,11 @@ class ParsePool:
 
 def _kill(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             proc.kill()
-        except ProcessLookupError:
-            pass
-    try:
+    # in uninterruptible sleep (a hung disk): reaped later
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:  # in uninterruptible sleep (a hung disk): reaped later
-        pass
 
 
 def _resident_mb(pid: int) -> float | None:
@@ -429,10 +423,8 @@ def _file_size(item) -> int | None:
 
 def serve() -> None:
     """A parse process's main loop: ``argv`` holds its pipe's and its status file's descriptors."""
-    try:
+    with contextlib.suppress(EOFError, OSError):  # the pool ended while this process started or answered
         _serve()
-    except (EOFError, OSError):  # the pool ended while this process started or answered
-        pass
 
 
 def _serve() -> None:
@@ -452,9 +444,10 @@ def _serve() -> None:
         except (EOFError, OSError):
             return
         memory_hits: list[int] = []
+        message: tuple[list[object] | None, list[int], Exception | None]  # (outcomes, memory_hits, error)
         try:
             fn, items, args = pickle.loads(payload)
-            outcomes = []
+            outcomes: list[object] = []
             for position, item in enumerate(items):
                 size = _file_size(item) or 0
                 _STATUS.pack_into(status, 0, -1, 0.0)
@@ -492,10 +485,8 @@ def _cap_address_space(memory_mb: int) -> None:
     cap = mapped + memory_mb * _MB
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ValueError, OSError):
-        pass
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -250,7 +250,7 @@ def stop_parse_pool() -> None:
         pool.stop()
 
 
-def _outcomes(job, paths: list, args: tuple, workers: int, limits: ParseLimits | None) -> Iterator:
+def _outcomes(job, paths: list, args: tuple, workers: int, limits: ParseLimits | None) -> Generator:
     """``job(path, *args)`` for each of ``paths``, in order: in the shared pool, chunk by chunk, when
     ``workers`` > 0, else in this thread."""
     chunks = [paths[i : i + POOL_CHUNK] for i in range(0, len(paths), POOL_CHUNK)]
@@ -262,7 +262,7 @@ def _outcomes(job, paths: list, args: tuple, workers: int, limits: ParseLimits |
     return _collect(futures)
 
 
-def _collect(futures: list[Future]) -> Iterator:
+def _collect(futures: list[Future]) -> Generator:
     try:
         for future in futures:
             yield from future.result()
@@ -351,7 +351,7 @@ def _take_parsed_ahead(paths: list, max_bytes: int) -> dict[str, tuple[Future, i
 
 
 def _merge_parsed_ahead(
-    paths: list, ahead: dict, rest: Iterator, args: tuple, workers: int, limits: ParseLimits | None
+    paths: list, ahead: dict, rest: Generator, args: tuple, workers: int, limits: ParseLimits | None
 ) -> Iterator:
     """The outcomes of ``paths`` in file order: from ``ahead`` when it holds the file, else from ``rest``."""
     _, run_id, ingested_at = args

@@ -27,10 +27,10 @@ def unsubscribe(listener: Listener) -> None:
 
 
 def started(total: int) -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener.started(total)
 
 
 def advanced(n: int) -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener.advanced(n)

@@ -9,7 +9,9 @@ retried run rewrites its own record. The mapping is ``mappings/runs.json``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -58,7 +60,7 @@ _COVERAGE_QUERIES = {
 def measure_documents(es: Elasticsearch, index: str, run_id: str) -> dict:
     """The documents ``run_id`` wrote into ``index`` (the concrete index: the alias hides embargoed
     ones): how many, the percent with each field, and the language and agency mix."""
-    aggs = {name: {"filter": query} for name, query in _COVERAGE_QUERIES.items()}
+    aggs: dict[str, dict[str, Any]] = {name: {"filter": query} for name, query in _COVERAGE_QUERIES.items()}
     aggs["languages"] = {"terms": {"field": "language", "size": 200}}
     aggs["agencies"] = {"terms": {"field": "agencies", "size": 200}}
     resp = es.search(index=index, size=0, track_total_hits=True, query={"term": {"run_id": run_id}}, aggs=aggs)
@@ -75,7 +77,7 @@ def measure_documents(es: Elasticsearch, index: str, run_id: str) -> dict:
 
 
 def build_record(summary: dict, measured: dict, *, ended: datetime, status: str,
-                 reasons: list[drift.Reason] = ()) -> dict:  # fmt: skip
+                 reasons: Sequence[drift.Reason] = ()) -> dict:  # fmt: skip
     """The run's record from the flow's summary (``run_report.summarize``) and :func:`measure_documents`."""
     known = quarantine_codes()
     quarantined: dict[str, int] = {}

@@ -15,6 +15,7 @@ Nothing here imports Prefect: the flow passes its futures and its task runner in
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 import threading
@@ -142,16 +143,12 @@ def hard_exit(code: int) -> None:
         from prefect.logging.handlers import APILogWorker
 
         for worker in (APILogWorker, EventsWorker):
-            try:
+            with contextlib.suppress(Exception):  # exiting anyway
                 worker.drain_all(timeout=5)
-            except Exception:  # noqa: BLE001 - exiting anyway
-                pass
     try:
         atexit._run_exitfuncs()
     finally:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(Exception):  # a closed stream: exiting anyway
                 stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
         os._exit(code)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING, cast
 
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged, skipped_quarantined,
               failed_batches, cached_batches, seconds, replaced_removed=0, withdrawn=0) -> dict:  # fmt: skip
-    total = Counter()
-    quarantined, languages, agencies = Counter(), Counter(), Counter()
+    total: Counter[str] = Counter()
+    quarantined: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    agencies: Counter[str] = Counter()
     for row in rows:
         total.update({k: row[k] for k in ("files", "indexed", "unchanged", "superseded", "released", "bytes")})
         quarantined.update(row["quarantined"])
@@ -80,7 +86,9 @@ class ProgressArtifact:
 
     def __init__(self, batches: int) -> None:
         self.batches = batches
-        self.id = create_progress_artifact(progress=0.0, description=f"{batches} batches") if batches else None
+        self.id: UUID | None = None
+        if batches:  # called from sync code, Prefect's async_dispatch runs the sync version: a UUID
+            self.id = cast("UUID", create_progress_artifact(progress=0.0, description=f"{batches} batches"))
 
     def update(self, done: int) -> None:
         if self.id:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,7 +257,7 @@ class RunPlan:
     skipped_quarantined: int
 
 
-def plan_run(es: Elasticsearch, alias: str, files: list[str | Path], *, force: bool = False) -> RunPlan:
+def plan_run(es: Elasticsearch, alias: str, files: Sequence[str | Path], *, force: bool = False) -> RunPlan:
     """Select new and changed files by content checksum (never by modification time).
 
     A file whose checksum matches its record is skipped, including one that was quarantined (it
@@ -269,7 +269,8 @@ def plan_run(es: Elasticsearch, alias: str, files: list[str | Path], *, force: b
     """
     paths = [str(path) for path in files]
     known = {} if force else lookup(es, alias, paths)
-    todo, unchanged, quarantined_before = [], 0, 0
+    todo: list[tuple[str, str | None]] = []  # (path, its checksum when already computed)
+    unchanged = quarantined_before = 0
     for path in paths:
         record = known.get(path)
         if record is None:

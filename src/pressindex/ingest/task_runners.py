@@ -9,12 +9,14 @@ A Dask worker parses in one supervised parse process of its own, within the same
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from pressindex.config import Settings
 
 
-def batch_task_runner(settings: Settings) -> TaskRunner:
+def batch_task_runner(settings: Settings) -> TaskRunner[Any]:  # thread or Dask futures
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 

@@ -68,7 +68,7 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
         return {}
     targets: dict[str, str] = {}  # story document id -> the notice that withdraws it
     by_key: dict[str, str] = {}
-    by_headline = []
+    by_headline: list[tuple[dict, str]] = []  # (notice, the headline it quotes)
     for notice in notices:
         for value in notice["_source"].get("withdraws") or ():
             if is_dpa_key(value):
@@ -82,22 +82,22 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
         for hit in scan(es, index=index, query={"query": query}, _source=["dpa_id"]):
             targets.setdefault(hit["_id"], by_key[hit["_source"]["dpa_id"]])
     for start in range(0, len(by_headline), _CHUNK):
-        chunk = by_headline[start : start + _CHUNK]
+        quoting = by_headline[start : start + _CHUNK]
         searches: list[dict] = []
-        for notice, headline in chunk:
+        for notice, headline in quoting:
             searches += [{"index": index}, _headline_query(notice["_source"], headline)]
-        for (notice, headline), resp in zip(chunk, es.msearch(searches=searches)["responses"], strict=True):
+        for (notice, headline), resp in zip(quoting, es.msearch(searches=searches)["responses"], strict=True):
             wanted = normalised_headline(headline)
             for hit in resp.get("hits", {}).get("hits", []):
                 if normalised_headline(hit["_source"].get("title") or "") == wanted:
                     targets.setdefault(hit["_id"], notice["_id"])
-    targets = {doc: notice for doc, notice in targets.items() if doc != notice}
+    targets = {doc: notice_id for doc, notice_id in targets.items() if doc != notice_id}
     if not targets:
         return {}
     _mark(es, index, targets)
     withdrawn: dict[str, list[str]] = {}
-    for doc, notice in sorted(targets.items()):
-        withdrawn.setdefault(notice, []).append(doc)
+    for doc, notice_id in sorted(targets.items()):
+        withdrawn.setdefault(notice_id, []).append(doc)
     _record(es, alias, withdrawn)
     return withdrawn
 

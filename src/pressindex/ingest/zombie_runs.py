@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import cast
 
 FLOW_NAME = "pressindex-ingest"
 AUTOMATION_NAME = "pressindex: crash unresponsive ingest runs"
@@ -93,7 +94,8 @@ def ensure_automation(heartbeat_seconds: int):
         ],
     )
     try:
-        existing = Automation.read(name=AUTOMATION_NAME)
+        # Prefect's overloads declare read async; called from sync code it returns the automation
+        existing: Automation | None = cast("Automation", Automation.read(name=AUTOMATION_NAME))
     except ValueError:  # none of that name
         existing = None
     if existing is None:
