@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import ExitStack, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import cloudpickle
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
@@ -142,6 +143,8 @@ def ingest(
     concrete = ensure_index(es, alias)
     state.ensure_state_index(es, alias)
     state_index = current_index(es, state.state_alias(alias))
+    if state_index is None:  # ensure_state_index has just made it: someone removed it since
+        raise PressindexError(f"the state index of {alias} is gone; run again")
     for index in (concrete, state_index):
         if bulk_mode.restore_leftovers(es, index):
             logger.warning("%s was left in bulk mode by an unfinished run; its settings are restored", index)
@@ -166,7 +169,7 @@ def ingest(
         run_limits.batch_limit(len(b), per_file=settings.batch_seconds_per_file, minimum=settings.batch_min_seconds)
         for b in batches
     ]
-    in_threads = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    in_threads = isinstance(_task_runner(), ThreadPoolTaskRunner)
     in_flight = settings.batches_in_flight if in_threads else settings.dask_workers
     run_seconds = run_limits.run_limit(
         todo, in_flight=in_flight, per_file=settings.batch_seconds_per_file, minimum=settings.run_min_seconds
@@ -178,11 +181,12 @@ def ingest(
     if todo >= settings.bulk_mode_min_files:
         initial = bulk_mode.is_initial_load(es, concrete, todo)
         logger.info("bulk mode on %s: refresh off%s until the run ends", concrete, ", replicas 0" * initial)
-        loading = ExitStack()
-        loading.enter_context(bulk_mode.bulk_mode(es, concrete, drop_replicas=initial, run_id=run_id))
+        stack = ExitStack()
+        stack.enter_context(bulk_mode.bulk_mode(es, concrete, drop_replicas=initial, run_id=run_id))
         # the state index too: refreshing it every second cost Elasticsearch as much CPU as a
         # tenth of the documents (nothing searches it during the run; lookups are real-time gets)
-        loading.enter_context(bulk_mode.bulk_mode(es, state_index, drop_replicas=False, run_id=run_id))
+        stack.enter_context(bulk_mode.bulk_mode(es, state_index, drop_replicas=False, run_id=run_id))
+        loading: AbstractContextManager[object] = stack
     else:
         loading = nullcontext()
     rows, failed, cached = [], [], []
@@ -192,7 +196,8 @@ def ingest(
         # computed from the unwrapped list, so it is the same as without the annotation. The Dask
         # runner ships the annotation as a bare tuple, so only the local thread runner gets it.
         wrap = quote if in_threads else (lambda files: files)
-        futures = [run_batch.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)]
+        # ignored: Prefect unwraps a quote before the call, which submit's typing does not know
+        futures = [run_batch.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)]  # type: ignore[call-overload]
 
         def finished(n: int) -> None:
             fut = futures[n]
@@ -271,8 +276,8 @@ def _degraded(summary: dict, reasons: list[str]):
     run_id = flow_run.get_id()
     if run_id:
         with get_client(sync_client=True) as client:
-            tags = client.read_flow_run(run_id).tags
-            client.update_flow_run(run_id, tags=sorted({*tags, "degraded"}))
+            tags = client.read_flow_run(UUID(run_id)).tags
+            client.update_flow_run(UUID(run_id), tags=sorted({*tags, "degraded"}))
     return Completed(name="Degraded", message="degraded: " + "; ".join(reasons), data=summary)
 
 
@@ -297,10 +302,18 @@ def _give_up(futures, message: str) -> None:
     from prefect.states import Failed
 
     running = [f for f in futures if getattr(f.wrapped_future, "running", lambda: False)()]
-    run_limits.abandon(FlowRunContext.get().task_runner)
+    run_limits.abandon(_task_runner())
     with get_client(sync_client=True) as client:
         for fut in running:
             client.set_task_run_state(fut.task_run_id, Failed(message=message), force=True)
+
+
+def _task_runner() -> TaskRunner:
+    """The task runner of the flow run this is called in."""
+    context = FlowRunContext.get()
+    if context is None:
+        raise RuntimeError("called outside the ingest flow run")
+    return context.task_runner
 
 
 def nightly_deployment(inbox: str, *, cron: str = "0 2 * * *", timezone: str = "Europe/Berlin", index: str | None = None):

@@ -372,9 +372,7 @@ def _merge_highlight(raw: dict) -> dict[str, list[str]]:
     """One list of fragments per field: stemmed first, then exact, compound and language sub-fields."""
     out: dict[str, list[str]] = {}
     for name in HIGHLIGHTED:
-        candidates = [name, f"{name}.exact", f"{name}.decomp"] + sorted(
-            k for k in raw if k.startswith(f"{name}_lang.")
-        )
+        candidates = [name, f"{name}.exact", f"{name}.decomp", *sorted(k for k in raw if k.startswith(f"{name}_lang."))]
         for key in candidates:
             if raw.get(key):
                 out[name] = raw[key]

@@ -37,7 +37,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -367,7 +367,7 @@ def evaluate(corpora: Path | str, *, now: datetime | None = None) -> EvaluationR
     from pressindex.evaluate.stories import evaluate_stories  # it builds on this module's Score
 
     root = Path(corpora)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     gnad = evaluate_gnad(root / "10kgnad_test" / "test.csv", now)
     fundus = read_fundus(root / "fundus_multilingual")
     return EvaluationReport(

@@ -29,7 +29,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from pressindex.errors import InputError
@@ -304,7 +304,7 @@ def agreement(name: str, texts: Iterable[bytes], *, now: datetime | None = None)
     """Parse each text, render it in each of :data:`FORMATS`, parse those and count agreement."""
     from pressindex.parse import parse_messages
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     items = 0
     failed: dict[str, Counter[str]] = {fmt: Counter() for fmt in FORMATS}
     identical: dict[str, Counter[str]] = {fmt: Counter() for fmt in FORMATS}

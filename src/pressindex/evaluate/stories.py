@@ -31,6 +31,7 @@ import csv
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def change_numbers(doc: Doc, rng: random.Random, strength: float) -> Doc:
     def change(m: re.Match[str]) -> str:
         if m.start() not in picked:
             return m.group(0)
-        digits = [c for c in m.group(0)]
+        digits = list(m.group(0))
         i = max(i for i, c in enumerate(digits) if c.isdigit())
         digits[i] = str((int(digits[i]) + rng.randint(1, 9)) % 10)
         return "".join(digits)
@@ -262,8 +263,10 @@ def encoding_remnants(doc: Doc, rng: random.Random, strength: float) -> Doc:
     return Doc(doc.title, body + "</p>")
 
 
-EDITS = {"byline": other_byline, "cut ending": cut_ending, "extended ending": extend_ending,
-         "reworded lead": reword_lead, "numbers": change_numbers, "encoding/HTML": encoding_remnants}  # fmt: skip
+EDITS: dict[str, Callable[..., Doc]] = {
+    "byline": other_byline, "cut ending": cut_ending, "extended ending": extend_ending,
+    "reworded lead": reword_lead, "numbers": change_numbers, "encoding/HTML": encoding_remnants,
+}  # fmt: skip
 STRENGTHS = {"light": (1, 0.0), "medium": (2, 0.5), "strong": (3, 1.0)}  # edit kinds, strength
 
 
@@ -288,15 +291,14 @@ def _market(rng: random.Random) -> Doc:
     atx = rng.uniform(2000, 2600)
     lines = [f"Der ATX schloss am {rng.choice(('Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag'))} mit "
              f"{atx:.2f} Punkten, ein {rng.choice(('Plus', 'Minus'))} von {rng.uniform(0, 2):.2f} Prozent."]  # fmt: skip
-    for name in _STOCKS:
-        lines.append(f"{name} {rng.uniform(5, 120):.2f} Euro ({rng.uniform(-4, 4):+.2f} Prozent).")
+    lines.extend(f"{name} {rng.uniform(5, 120):.2f} Euro ({rng.uniform(-4, 4):+.2f} Prozent)." for name in _STOCKS)
     return Doc("Wiener Börse schloss mit Kursbewegungen", " ".join(lines))
 
 
 def _league(rng: random.Random) -> Doc:
     clubs = list(_CLUBS)
     rng.shuffle(clubs)
-    games = [f"{a} – {b} {rng.randint(0, 4)}:{rng.randint(0, 4)}" for a, b in zip(clubs[::2], clubs[1::2])]
+    games = [f"{a} – {b} {rng.randint(0, 4)}:{rng.randint(0, 4)}" for a, b in zip(clubs[::2], clubs[1::2], strict=True)]
     table = [f"{i}. {c} {rng.randint(10, 40)} Punkte" for i, c in enumerate(clubs, 1)]
     return Doc(f"Bundesliga, {rng.randint(1, 36)}. Runde", "Ergebnisse: " + ", ".join(games) + ". Tabelle: "
                + ", ".join(table) + ".")  # fmt: skip
@@ -323,8 +325,8 @@ def _shares_key(a: StoryFeatures, b: StoryFeatures) -> bool:
 
 def roc_auc(scores: list[float], labels: list[bool]) -> float:
     """Probability that a random positive scores above a random negative (ties count half)."""
-    pos = sorted(s for s, y in zip(scores, labels) if y)
-    neg = sorted(s for s, y in zip(scores, labels) if not y)
+    pos = sorted(s for s, y in zip(scores, labels, strict=True) if y)
+    neg = sorted(s for s, y in zip(scores, labels, strict=True) if not y)
     if not pos or not neg:
         return float("nan")
     wins = 0.0
@@ -339,9 +341,9 @@ def roc_auc(scores: list[float], labels: list[bool]) -> float:
 
 
 def score_pairs(similarities: list[float], labels: list[bool], threshold: float) -> PairScore:
-    tp = sum(s >= threshold and y for s, y in zip(similarities, labels))
-    fp = sum(s >= threshold and not y for s, y in zip(similarities, labels))
-    fn = sum(s < threshold and y for s, y in zip(similarities, labels))
+    tp = sum(s >= threshold and y for s, y in zip(similarities, labels, strict=True))
+    fp = sum(s >= threshold and not y for s, y in zip(similarities, labels, strict=True))
+    fn = sum(s < threshold and y for s, y in zip(similarities, labels, strict=True))
     return PairScore(tp, fp, fn, len(labels) - tp - fp - fn)
 
 
@@ -458,8 +460,8 @@ def evaluate_stories(corpora: Path | str, threshold: float = DEFAULT_THRESHOLD) 
             s = [story_similarity(a, b) for a, b, _, _ in part]
             y = [r[2] for r in part]
             shared = [_shares_key(a, b) for a, b, _, _ in part]
-            candidates = sum(c for c, same in zip(shared, y) if same)
-            reached = [x if c else 0.0 for x, c in zip(s, shared)]
+            candidates = sum(c for c, same in zip(shared, y, strict=True) if same)
+            reached = [x if c else 0.0 for x, c in zip(s, shared, strict=True)]
             semeval.append(SemevalResult(split, sum(y), len(y) - sum(y), roc_auc(s, y), score_pairs(s, y, threshold),
                                          candidates / max(1, sum(y)), score_pairs(reached, y, threshold)))  # fmt: skip
     else:
