@@ -148,12 +148,12 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
 
 def run_case(shape: str, size: int) -> dict:
     """In the child: build the input, warm up, parse once; time and peak memory of the parse."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from pressindex.errors import InputError
     from pressindex.parse import parse_document
 
-    now = datetime(2025, 1, 15, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 15, tzinfo=UTC)
     parse_document(_STORY.encode("utf-8"), "warmup", now=now)  # the language model loads once
     raw = SHAPES[shape](size)
 

@@ -172,7 +172,7 @@ def g2_message(stories: list[Story], *, package: bool = False) -> bytes:
     if package:
         items += '<packageItem guid="urn:newsml:example.org:20250314:package-1" version="1"/>'
     return (f'<?xml version="1.0" encoding="UTF-8"?><newsMessage xmlns="{G2_NS}"><header><sent>'
-            f"2025-03-14T09:20:00+01:00</sent></header><itemSet>{items}</itemSet></newsMessage>").encode("utf-8")
+            f"2025-03-14T09:20:00+01:00</sent></header><itemSet>{items}</itemSet></newsMessage>").encode()
 
 
 # ---------------------------------------------------------------------------------------------

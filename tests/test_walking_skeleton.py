@@ -46,7 +46,7 @@ def test_search_finds_both_seeds(seeded, runner):
     assert out["total"] == 2
     assert {Path(h["source_path"]).name for h in out["hits"]} == {DPA_SEED, DATE_SEED}
     assert all(h["highlight"] for h in out["hits"])
-    assert all("Truppenaufmarsch" in "".join(sum(h["highlight"].values(), [])) for h in out["hits"])
+    assert all("Truppenaufmarsch" in "".join(f for fragments in h["highlight"].values() for f in fragments) for h in out["hits"])
 
 
 def test_agency_filter_narrows_to_the_dpa_seed(seeded, runner):

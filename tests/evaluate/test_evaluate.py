@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pressindex.evaluate.fields import EvaluationReport, evaluate
@@ -39,7 +39,7 @@ def _corpus(root: Path) -> Path:
 
 
 def test_evaluate_small_corpus(tmp_path: Path) -> None:
-    report = evaluate(_corpus(tmp_path), now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    report = evaluate(_corpus(tmp_path), now=datetime(2025, 1, 1, tzinfo=UTC))
     assert isinstance(report, EvaluationReport)
     assert report.gnad_articles == 3
     assert not report.verdicts_applied  # made for the real test.csv only

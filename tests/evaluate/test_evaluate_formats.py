@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -20,7 +20,7 @@ from pressindex.evaluate.formats import (
 )
 from pressindex.parse import parse_messages
 
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 DPA_TEXT = "\n".join([
     "(Eil)", "(Sperrfrist 14. März, 18.00 Uhr)", "(Berichtigung: Im ersten Satz muss es Freitag heißen.)",
     "(Zusammenfassung)", "Neue Brücke über die Leine freigegeben", "", "Von Jonas Beispielmann, dpa", "",

@@ -4,7 +4,6 @@ and none is lost."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -57,16 +56,6 @@ def _assert_complete(es: Elasticsearch, alias: str, inbox: Path) -> None:
     records = state.lookup(es, alias, [str(p) for p in inbox.iterdir()])
     assert len(records) == FILES  # no file neither indexed nor quarantined
     assert {r["status"] for r in records.values()} <= state.DONE
-
-
-@pytest.fixture
-def run_env(prefect_harness, quarantine_dir):
-    return {
-        **os.environ,
-        "PREFECT_API_URL": prefect_harness,
-        "PRESSINDEX_BATCH_RETRIES": "1",
-        "PRESSINDEX_RETRY_BACKOFF_SECONDS": "0.5",
-    }
 
 
 @pytest.fixture

@@ -146,17 +146,17 @@ def _alive(pid: int) -> bool:
 def test_workers_end_with_a_killed_flow_process(busy):
     script = (
         "import sys, time\n"
-        "sys.path.insert(0, %r)\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[1])!r})\n"
         "import pool_jobs\n"
         "from pressindex.ingest import pipeline\n"
         "pool = pipeline.parse_pool(2)\n"
         "pool.submit(pool_jobs.act, ['ok']).result()\n"
-        "busy = %r\n"
+        f"busy = {busy!r}\n"
         "jobs = [pool.submit(pool_jobs.act, ['sleep:600']) for _ in range(2)] if busy else []\n"
         "time.sleep(1)\n"
         "print(' '.join(str(p) for p in pool.pids()), flush=True)\n"
         "time.sleep(600)\n"
-    ) % (str(Path(__file__).parents[1]), busy)
+    )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers = [int(p) for p in proc.stdout.readline().split()]
     assert len(workers) == 2

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import psutil
 import pytest
-from test_crash import BATCH, _rerun, run_env  # noqa: F401 - run_env is a fixture
+from test_crash import BATCH, _rerun
 from test_crash import _ingest_process as _start
 from wire_factory import write_articles
 

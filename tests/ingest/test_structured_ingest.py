@@ -46,8 +46,8 @@ TEXTS = {
 def item(key: str, topic: str, **changes):
     """A composed dpa item about ``topic`` (:data:`TEXTS`) with the story key ``key``."""
     first, second = TEXTS[topic]
-    fields = dict(urn=_urn(key), headline=f"{topic}: Neuigkeiten aus Musterhafen", teaser=None,
-                  paragraphs=(f"Musterhafen (dpa/lni) - {first}", second))  # fmt: skip
+    fields = {"urn": _urn(key), "headline": f"{topic}: Neuigkeiten aus Musterhafen", "teaser": None,
+              "paragraphs": (f"Musterhafen (dpa/lni) - {first}", second)}  # fmt: skip
     return story(**{**fields, **changes})
 
 

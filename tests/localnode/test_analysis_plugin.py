@@ -121,9 +121,7 @@ def _config_dir_candidates(node: dict) -> list[Path]:
         environ = Path(f"/proc/{node['process']['id']}/environ").read_bytes().split(b"\0")
     except (OSError, KeyError):
         environ = []
-    for entry in environ:
-        if entry.startswith(b"ES_PATH_CONF="):
-            candidates.append(Path(os.fsdecode(entry.split(b"=", 1)[1])))
+    candidates.extend(Path(os.fsdecode(e.split(b"=", 1)[1])) for e in environ if e.startswith(b"ES_PATH_CONF="))
     candidates.append(Path(node["settings"]["path"]["home"]) / "config")
     return candidates
 

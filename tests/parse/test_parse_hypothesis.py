@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +13,7 @@ from pressindex.model import Article
 from pressindex.parse import parse_document
 from pressindex.parse.clean import normalise_whitespace
 
-NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 # Fragments of wire copy, so generated text also reaches the dateline, footer and date rules.
 FRAGMENTS = st.sampled_from(

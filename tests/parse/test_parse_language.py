@@ -58,7 +58,7 @@ def test_model_holds_langdetects_probabilities(stock_factory: DetectorFactory) -
     for gram in ("e", "en", "ung", " d", "ß", "ий"):
         want = stock_factory.word_lang_prob_map[gram]
         row = _dense_rows([list(model.keys).index(_key(gram))])[0]
-        for lang, p in zip(stock_factory.langlist, want):
+        for lang, p in zip(stock_factory.langlist, want, strict=True):
             got = row[model.languages.index(lang)]
             assert got == pytest.approx(math.log(0.5 / 10_000 + p), rel=1e-5)
 

@@ -7,22 +7,35 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pressindex.errors import InputError, TooLarge
-from pressindex.parse import parse_document
+from pressindex.parse import parse_document, structure
 from pressindex.parse.agencies import Credit, merge
-from pressindex.parse.clean import HTML_TAG_BUDGET, _strip_html_bs4, clean_text, normalise_whitespace, strip_html, strip_html_linear
+from pressindex.parse.clean import (
+    HTML_TAG_BUDGET,
+    _strip_html_bs4,
+    clean_text,
+    normalise_whitespace,
+    strip_html,
+    strip_html_linear,
+)
 from pressindex.parse.decode import _MOJIBAKE_HINT, decode_bytes, fix_mojibake
 from pressindex.parse.dpa_ids import find_dpa_id
-from pressindex.parse import structure
-from pressindex.parse.structure import FOOTER_MAX, _TRAILING_PAREN, _trailing_paren, classify_footer, first_sentence, split_structure
+from pressindex.parse.structure import (
+    _TRAILING_PAREN,
+    FOOTER_MAX,
+    _trailing_paren,
+    classify_footer,
+    first_sentence,
+    split_structure,
+)
 
-NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from pressindex.parse.decode import decode_bytes, sniff_binary
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.structure import classify_footer, first_sentence
 
-NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 STORY = "Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen und zwei Jahre dauern."
 
 

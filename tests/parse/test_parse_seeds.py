@@ -44,4 +44,4 @@ def test_seed_000_has_a_month_header_and_no_agency() -> None:
 @pytest.mark.parametrize("name", ["000_2db11f41be257a68.txt", "001_530073b95c8c761f.txt"])
 def test_seed_source_has_only_mapped_types(name: str) -> None:
     source = _parse(name).to_source()
-    assert all(isinstance(v, (str, int, float, list, type(None))) for v in source.values())
+    assert all(isinstance(v, str | int | float | list | None) for v in source.values())

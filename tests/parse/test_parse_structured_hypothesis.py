@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -16,9 +16,9 @@ from pressindex.index.indices import mapped_fields
 from pressindex.parse import parse_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import structured_factory as sf  # noqa: E402
+import structured_factory as sf
 
-NOW = datetime(2025, 3, 20, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 20, tzinfo=UTC)
 _MAPPED = mapped_fields()
 _OPENINGS = (b"<newsItem>", b'<?xml version="1.0"?><nitf><body><body.content>', b'{"urn": "urn:newsml:dpa.com:',
              b'[{"uri": "x", "type": "text", "body_html": "', b"<newsMessage><itemSet><newsItem guid='g'>")

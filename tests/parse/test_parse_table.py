@@ -8,14 +8,14 @@ give. Besides Article attributes, a row may check: ``body_has``/``body_lacks`` (
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from pressindex.model import Article
 from pressindex.parse import parse_document
 
-NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 
 # Story text used to pad snippets so language detection has enough to work with.
 DE = "Die Behörden prüfen den Vorfall noch. Weitere Einzelheiten wurden zunächst nicht bekannt."

@@ -84,7 +84,7 @@ def test_band_keys_are_the_same_in_every_process() -> None:
 
 def _market(prices: list[float]) -> str:
     names = ["Nordbank", "Alpenstrom", "Stahlwerk Ost", "Papierfabrik", "Telefonnetz", "Ziegelwerk", "Versicherung"]
-    return " ".join(f"{n} {p:.2f} Euro ({p / 50 - 1:+.2f} Prozent)." for n, p in zip(names, prices))
+    return " ".join(f"{n} {p:.2f} Euro ({p / 50 - 1:+.2f} Prozent)." for n, p in zip(names, prices, strict=True))
 
 
 def test_market_report_with_other_numbers_is_another_story() -> None:
