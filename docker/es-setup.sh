@@ -7,7 +7,7 @@
 #                          the role pressindex_writer and the user pressindex the pipeline logs in as
 #
 # It runs in the Elasticsearch image (services setup-certs and setup-passwords) and, unchanged, against
-# the project's local node in tests/index/test_secured_cluster.py; the variables below are its only knobs.
+# the project's local node in tests/deploy/test_secured_cluster.py; the variables below are its only knobs.
 #
 # Environment:
 #   ES_HOME                  the Elasticsearch distribution          (default /usr/share/elasticsearch)

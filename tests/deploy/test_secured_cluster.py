@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
 from elasticsearch import ConnectionError as ESConnectionError
+from prefect_records import flow_run_record
 from test_compose import (
     KIBANA_SERVICE_URL,
     KibanaImportStandIn,
@@ -262,35 +263,6 @@ def _leaked(secrets: dict[str, str], text: str) -> list[str]:
     return [name for name, value in secrets.items() if value in text]
 
 
-def _run_record(flow_run_id) -> str:
-    """Everything Prefect keeps about a flow run: logs, artifacts, parameters, states, task runs."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        FlowRunFilter,
-        FlowRunFilterId,
-        LogFilter,
-        LogFilterFlowRunId,
-    )  # fmt: skip
-    from prefect.logging.handlers import APILogHandler
-
-    APILogHandler().flush()  # logs go to the API in batches
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-        run = client.read_flow_run(flow_run_id)
-        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    assert logs, "the run logged nothing to the API"
-    assert artifacts, "the run published no artifact"
-    parts = [log.model_dump_json() for log in logs]
-    parts += [a.model_dump_json() for a in artifacts]
-    parts += [run.model_dump_json()] + [t.model_dump_json() for t in task_runs]
-    return "\n".join(parts)
-
-
 def _files_text(*dirs: Path) -> str:
     return "\n".join(
         p.read_bytes().decode("utf-8", "replace") for d in dirs if d.exists() for p in d.rglob("*") if p.is_file()
@@ -339,7 +311,7 @@ def test_a_runs_logs_and_artifacts_never_contain_the_password_or_the_key(
     assert any(quarantine.rglob("*.json")) and any(results.rglob("*")), "no quarantine or result was written"
     for state, completes in runs:
         assert state.is_completed() is completes, state
-        leaked = _leaked(secrets, _run_record(state.state_details.flow_run_id))
+        leaked = _leaked(secrets, flow_run_record(state.state_details.flow_run_id))
         assert not leaked, f"in what Prefect keeps about run {state.state_details.flow_run_id}: {leaked}"
     leaked = _leaked(secrets, local)
     assert not leaked, f"in the runs' log records, console output, quarantine or results: {leaked}"

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from elasticsearch.helpers import scan
+from prefect_records import flow_run_record
 from structured_factory import SECRETS, digitalwires_document, g2_document, g2_message, nitf_document, story
-from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
 from wire_formats_factory import de_story, iptc
 
 from pressindex.cli.main import cli
@@ -243,7 +243,7 @@ def test_no_nonpublic_note_is_indexed_recorded_logged_or_printed(
     for where, text in {
         "index": _dump(es, current_index(es, alias)), "state index": _dump(es, state.state_alias(alias)),
         "parse output": parsed.output, "search output": searched.output, "log": caplog.text,
-        "run record": _run_record(summary["run_id"]),
+        "run record": flow_run_record(summary["run_id"]),
         "quarantine": "\n".join(p.read_text("utf-8", "replace") for p in quarantine_dir.glob("*")),
     }.items():  # fmt: skip
         assert not [s for s in SECRETS if s in text], where

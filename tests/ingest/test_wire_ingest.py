@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from elasticsearch.helpers import scan
-from test_secured_cluster import _run_record  # everything Prefect keeps about a flow run
+from prefect_records import flow_run_record
 from wire_formats_factory import NOTIZBLOCK, SECRET_MAILS, SECRET_PHONES, de_story, iptc, nonpublic_de
 
 from pressindex.cli.main import cli
@@ -72,7 +72,7 @@ def test_a_quarantined_wire_file_shows_no_contact_in_its_record_or_reason_file(
     for where, text in {
         "quarantine show": shown.output, "quarantine list": listed.output, "reason files": reasons,
         "state index": _dump(es, state.state_alias(alias)), "log": caplog.text,
-        "run record": _run_record(summary["run_id"]),
+        "run record": flow_run_record(summary["run_id"]),
     }.items():  # fmt: skip
         assert not _leaked(text), where
 
@@ -92,7 +92,7 @@ def test_no_contact_of_a_nonpublic_block_is_indexed_recorded_logged_or_printed(
     assert parsed.exit_code == 0, parsed.output
     for where, text in {
         "index": _dump(es, current_index(es, alias)), "state index": _dump(es, state.state_alias(alias)),
-        "parse output": parsed.output, "log": caplog.text, "run record": _run_record(summary["run_id"]),
+        "parse output": parsed.output, "log": caplog.text, "run record": flow_run_record(summary["run_id"]),
         "quarantine": "\n".join(p.read_text("utf-8", "replace") for p in quarantine_dir.glob("*")),
     }.items():  # fmt: skip
         assert not _leaked(text), where

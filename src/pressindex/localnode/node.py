@@ -61,7 +61,7 @@ class LocalNode:
     port: int = 9200
     heap: str = "1g"
     # Extra elasticsearch.yml settings over the defaults in _write_config, e.g. security and TLS
-    # (tests/index/test_secured_cluster.py). Relative paths in them resolve against config_dir, as in Elasticsearch.
+    # (tests/deploy/test_secured_cluster.py). Relative paths in them resolve against config_dir, as in Elasticsearch.
     settings: tuple[tuple[str, object], ...] = ()
     # Secure settings written into the node's keystore (bin/elasticsearch-keystore) at each start, e.g.
     # ("bootstrap.password", …): the elastic user's first password, as ELASTIC_PASSWORD is in the Docker image.
