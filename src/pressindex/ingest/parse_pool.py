@@ -7,9 +7,11 @@ process: a regular expression or a C extension that never returns to the interpr
 interrupted from inside, and a signal handler would not run either.
 
 How the supervisor knows what a process is doing without a message per file: each process writes
-the index of the file it is on and that file's deadline into 16 bytes of memory shared with this
+the index of the file it is on and that file's deadline into 20 bytes of memory shared with this
 process (an unlinked temporary file, mapped by both), before every file. A thread here reads them
 and the processes' resident size every ``POLL_SECONDS``; a message goes back per chunk only.
+The two values are written one after the other, so they carry a checksum, and a read that finds
+them half written is ignored until the next poll (:func:`_read_status`).
 
 The processes are started with ``subprocess``, not ``multiprocessing``: a Dask worker is daemonic
 and may not start multiprocessing children, and a spawned multiprocessing child imports its
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -45,7 +48,9 @@ from multiprocessing.connection import Connection, wait
 from pressindex.errors import ParsePoolStopped
 
 POLL_SECONDS = 0.05  # how often the supervisor looks at busy processes: the slack of every limit
-_STATUS = struct.Struct("<qd")  # index of the file being parsed (-1: none), its deadline (monotonic)
+# index of the file being parsed (-1: none), its deadline (monotonic), the checksum of the two
+_STATUS = struct.Struct("<qdI")
+_STATUS_VALUES = struct.Struct("<qd")
 _MB = 1024 * 1024
 _START_FAILURES = 3  # processes in a row that die before their first job: the pool gives up
 _START_SECONDS = 120.0  # a process that has not imported the parser by then is stuck: replace it
@@ -280,7 +285,10 @@ class ParsePool:
             elif slot.job is None or slot.proc.poll() is not None:
                 continue
             else:
-                position, deadline = _STATUS.unpack_from(slot.status)
+                status = _read_status(slot.status)
+                if status is None:  # read while the process was writing it: the next poll looks again
+                    continue
+                position, deadline = status
                 rss = _resident_mb(slot.proc.pid)
                 if position >= 0 and now > deadline:
                     slot.kill_reason = ("time", position, None)
@@ -293,7 +301,7 @@ class ParsePool:
     def _replace(self, slot: _Slot) -> None:
         """``slot``'s process has died or was killed: account for its job, start another."""
         _kill(slot.proc)
-        position = slot.kill_reason[1] if slot.kill_reason else _STATUS.unpack_from(slot.status)[0]
+        position = slot.kill_reason[1] if slot.kill_reason else (_read_status(slot.status) or (-1, 0.0))[0]
         slot.conn.close()
         slot.status.close()
         job = slot.job
@@ -379,7 +387,7 @@ class ParsePool:
         with tempfile.TemporaryFile() as status_file:
             status_file.truncate(_STATUS.size)
             status = mmap(status_file.fileno(), _STATUS.size)
-            _STATUS.pack_into(status, 0, -1, 0.0)
+            _write_status(status, -1, 0.0)
             proc = subprocess.Popen(
                 [sys.executable, "-c", "from pressindex.ingest.parse_pool import serve; serve()",
                  str(theirs.fileno()), str(status_file.fileno())],
@@ -401,6 +409,23 @@ def _kill(proc: subprocess.Popen) -> None:
     # in uninterruptible sleep (a hung disk): reaped later
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
+
+
+def _write_status(status: mmap, position: int, deadline: float) -> None:
+    values = _STATUS_VALUES.pack(position, deadline)
+    _STATUS.pack_into(status, 0, position, deadline, zlib.crc32(values))
+
+
+def _read_status(status: mmap) -> tuple[int, float] | None:
+    """A parse process's (index of its file or -1, deadline); None when read while being written.
+
+    The process writes the fields one after the other, and may be descheduled in between: read
+    there, a file's index came with the deadline before it (0.0, "no file"), and a file that had
+    just begun was killed as ``parse_timeout`` (a good file now and then in 10,000-file runs)."""
+    position, deadline, check = _STATUS.unpack_from(status)
+    if zlib.crc32(_STATUS_VALUES.pack(position, deadline)) != check:
+        return None
+    return position, deadline
 
 
 def _resident_mb(pid: int) -> float | None:
@@ -450,17 +475,16 @@ def _serve() -> None:
             outcomes: list[object] = []
             for position, item in enumerate(items):
                 size = _file_size(item) or 0
-                _STATUS.pack_into(status, 0, -1, 0.0)
-                _STATUS.pack_into(status, 0, position, time.monotonic() + limits.budget(size))
+                _write_status(status, position, time.monotonic() + limits.budget(size))
                 try:
                     outcomes.append(fn(item, *args))
                 except MemoryError:
                     outcomes.append(None)
                     memory_hits.append(position)
-            _STATUS.pack_into(status, 0, -1, 0.0)
+            _write_status(status, -1, 0.0)
             message = (outcomes, memory_hits, None)
         except Exception as exc:  # the job's own error: the caller's future raises it
-            _STATUS.pack_into(status, 0, -1, 0.0)
+            _write_status(status, -1, 0.0)
             message = (None, [], exc)
         try:
             conn.send(message)
