@@ -198,9 +198,9 @@ def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = Fal
         return new
 
     # One line of plain characters without markup (a headline, a byline): str.isprintable, one C
-    # pass, says it holds no control, format or unusual space character and no line end, so none of
-    # the repairs before NFC would change it.
-    if "<" in text or "&" in text or not text.isprintable():
+    # pass, says it holds no control, format or unusual space character, so none of the repairs
+    # before NFC would change it. Asked only of a single line: it would scan a first paragraph in vain.
+    if "<" in text or "&" in text or "\n" in text or not text.isprintable():
         if text.startswith("\ufeff"):
             text = step("bom", text[1:])
         if "\r" in text:
