@@ -16,6 +16,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from pressindex.config import DEFAULT_CHUNK_BYTES
+from pressindex.errors import TerminalLoadError
 from pressindex.ingest import pipeline, state
 from pressindex.ingest.load import StreamingLoader
 from pressindex.ingest.parse_pool import ParseLimits
@@ -99,7 +100,10 @@ def process_batch(
         if path in es_rejected:  # one message refused: the file goes to quarantine (a retry rewrites the rest)
             rejected.append(pipeline.Rejected(path, "es_rejected", es_rejected[path].reason))
             continue
-        statuses = {loaded.outcomes.get((path, d.id), state.UNCHANGED) for d in file_docs}
+        try:
+            statuses = {loaded.outcomes[path, d.id] for d in file_docs}
+        except KeyError as missing:  # never seen: recorded as "unchanged" it would be a silent loss
+            raise TerminalLoadError(f"the load gave no result for document {missing} of {path}") from None
         status = next((s for s in (state.INDEXED, state.SUPERSEDED) if s in statuses), state.UNCHANGED)
         first = file_docs[0]
         outcomes.append(
