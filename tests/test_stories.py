@@ -239,3 +239,42 @@ def test_rebuild_recomputes_stories_from_stored_features(ingest_env, runner, es,
     assert {t: d["story_id"] for t, d in _stories(es, alias).items()} == {
         t: d["story_id"] for t, d in joined.items()
     }
+
+
+def test_the_run_finds_its_own_candidates_in_memory_as_elasticsearch_would(es, alias):
+    """The candidates a document draws from the documents decided before it (RunDocuments) are
+    those Elasticsearch's candidate search finds among them, in the same order: the same keys,
+    the same window (dated by ``published``, undated by ``ingested_at``), the same ranking."""
+    from pressindex.index.indices import ensure_index
+    from pressindex.stories import store
+    from pressindex.stories.fields import story_source
+    from pressindex.stories.run_documents import RunDocuments
+
+    ensure_index(es, alias)
+    index = current_index(es, alias)
+    docs = {  # id -> (paragraphs, published, ingested_at)
+        "ferry-a": (FERRY, "2025-06-02T08:00:00+00:00", "2025-06-02T09:00:00+00:00"),
+        "ferry-b": (FERRY_COPY, "2025-06-05T10:30:00+02:00", "2025-06-05T09:00:00+00:00"),
+        "ferry-c": (FERRY[:4], "2025-06-11T08:00:00+00:00", "2025-06-11T09:00:00+00:00"),  # 9 days after a
+        "ferry-d": (FERRY[:3], None, "2025-06-08T12:00:00+00:00"),  # undated: by when it came in
+        "ferry-e": (FERRY[1:], "2025-05-20T08:00:00+00:00", "2025-06-07T09:00:00+00:00"),
+        "regatta": (REGATTA, "2025-06-03T08:00:00+00:00", "2025-06-03T09:00:00+00:00"),
+        "roadworks": (ROADWORKS, "2025-06-04T08:00:00+00:00", "2025-06-04T09:00:00+00:00"),
+    }
+    operations = []
+    for doc_id, (paragraphs, published, ingested) in docs.items():
+        title, body = paragraphs[0], "\n\n".join(paragraphs[1:])
+        source = {"title": title, "body": body, "published": published, "ingested_at": ingested,
+                  "text_sha1": doc_id, **story_source(doc_id, title, body, "de", (published or ingested)[:10])}  # fmt: skip
+        operations += [{"index": {"_id": doc_id}}, source]
+    es.bulk(index=index, operations=operations, refresh=True)
+
+    run = RunDocuments()
+    nothing_excluded = {"match_none": {}}
+    for page in store.pending_pages(es, index, {"match_all": {}}):
+        for hit, found in zip(page, store.find_candidates(es, index, page, 7, nothing_excluded), strict=True):
+            decided = set(run.ids)
+            in_memory = [c.doc_id for c in run.candidates(hit["_source"], 7, store.CANDIDATE_STORIES)]
+            assert in_memory == [c["_id"] for c in found if c["_id"] in decided], hit["_id"]
+            run.add(hit["_id"], hit["_source"])
+    assert len(run.ids) == len(docs)
