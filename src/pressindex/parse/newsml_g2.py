@@ -25,6 +25,7 @@ Read by local name, so any namespace prefix (or none) works. Per ``newsItem``:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
 from pressindex.parse.structured import (
@@ -143,7 +144,7 @@ def read_news_item(item: Element) -> StructuredItem:
     return out
 
 
-def _read_notes(notes, out: StructuredItem) -> None:
+def _read_notes(notes: Iterable[Element], out: StructuredItem) -> None:
     for note in notes:
         role = (note.get("role") or "").lower()
         if is_nonpublic(note.get("pubconstraint"), role):
@@ -162,9 +163,10 @@ def _read_content_meta(content: dict[str, list[Element]], out: StructuredItem) -
     language = _first(content, "language")
     if language is not None and language.get("tag"):
         out.language = language.get("tag")
-    headlines = content.get("headline", ())
+    headlines = content.get("headline", [])
     main = [h for h in headlines if (h.get("rank") or "1") == "1" or "main" in (h.get("role") or "")]
-    out.headline = text_of((main or headlines or [None])[0])
+    preferred = main or headlines
+    out.headline = text_of(preferred[0] if preferred else None)
     out.byline = text_of(_first(content, "by"))
     out.dateline = text_of(_first(content, "dateline"))
     located = _first(content, "located")

@@ -24,7 +24,14 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element
 
 from pressindex.parse.newsml_g2 import child, children, text_of
-from pressindex.parse.structured import StructuredItem, element_blocks, int_or_none, is_nonpublic, local_name, status_of
+from pressindex.parse.structured import (
+    StructuredItem,
+    element_blocks,
+    int_or_none,
+    is_nonpublic,
+    local_name,
+    status_of,
+)
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CATEGORY_META = ("ressort", "category", "dpa-ressort", "dpa-category")
@@ -38,8 +45,9 @@ def read_nitf(root: Element) -> StructuredItem:
     docdata = child(head, "docdata")
     _read_docdata(docdata, out)
     for meta in children(head, "meta"):
-        if (meta.get("name") or "").lower() in _CATEGORY_META and meta.get("content"):
-            out.category = out.category or meta.get("content").strip()
+        content = meta.get("content")
+        if (meta.get("name") or "").lower() in _CATEGORY_META and content:
+            out.category = out.category or content.strip()
     tobject = child(head, "tobject")
     if tobject is not None:
         prop = child(tobject, "tobject.property")
@@ -56,9 +64,9 @@ def read_nitf(root: Element) -> StructuredItem:
     if body_head is not None:
         _read_body_head(body_head, out)
     out.headline = out.headline or title
-    content = child(body, "body.content")
-    if content is not None:
-        out.blocks = element_blocks(content)
+    body_content = child(body, "body.content")
+    if body_content is not None:
+        out.blocks = element_blocks(body_content)
     end = child(body, "body.end")
     for tagline in children(end, "tagline"):
         text = text_of(tagline)
@@ -75,8 +83,9 @@ def _read_docdata(docdata: Element | None, out: StructuredItem) -> None:
     doc_id = child(docdata, "doc-id")
     if doc_id is not None:
         out.guid = doc_id.get("id-string") or None
-        if doc_id.get("regsrc"):
-            out.credits.append(doc_id.get("regsrc"))
+        regsrc = doc_id.get("regsrc")
+        if regsrc:
+            out.credits.append(regsrc)
     du_key = child(docdata, "du-key")
     if du_key is not None:
         out.version = int_or_none(du_key.get("version"))
@@ -90,19 +99,22 @@ def _read_docdata(docdata: Element | None, out: StructuredItem) -> None:
     if release_norm and release_norm != out.published:
         out.embargo = release_norm
     copyright_ = child(docdata, "doc.copyright")
-    if copyright_ is not None and copyright_.get("holder"):
-        holder = copyright_.get("holder").strip()
+    holder = copyright_.get("holder") if copyright_ is not None else None
+    if copyright_ is not None and holder:
+        holder = holder.strip()
         out.credits.append(holder)
         year = copyright_.get("year")
         out.copyright = f"© {year} {holder}" if year else f"© {holder}"
     for key_list in children(docdata, "key-list"):
-        out.keywords.extend(k.get("key").strip() for k in children(key_list, "keyword") if (k.get("key") or "").strip())
+        keys = (k.get("key") or "" for k in children(key_list, "keyword"))
+        out.keywords.extend(key.strip() for key in keys if key.strip())
     for msg in children(docdata, "ed-msg"):
         if is_nonpublic(msg.get("msg-type")):
             out.nonpublic_removed = True
             continue
-        if (msg.get("info") or "").strip():
-            out.editorial_notes.append(msg.get("info").strip())
+        info = (msg.get("info") or "").strip()
+        if info:
+            out.editorial_notes.append(info)
     correction = child(docdata, "correction")
     if correction is not None:
         out.is_correction = True

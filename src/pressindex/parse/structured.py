@@ -62,9 +62,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Protocol
 from xml.etree.ElementTree import Element, ParseError
 from xml.etree.ElementTree import fromstring as XMLParser_fromstring  # the C parser (see _safe_fromstring)
 from zoneinfo import ZoneInfo
@@ -215,7 +216,7 @@ class StructuredItem:
     warnings: list[str] = field(default_factory=list)
 
 
-def int_or_none(value) -> int | None:
+def int_or_none(value: object) -> int | None:
     """An integer from a number or a numeric string (``"3"``), else None."""
     if isinstance(value, bool):
         return None
@@ -299,7 +300,7 @@ class Blocks:
         self._skip: str | None = None  # the tag whose content is skipped, and its nesting depth
         self._skip_depth = 0
 
-    def start(self, tag: str, attrs: dict) -> None:
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
         if self._skip is not None:
             if tag == self._skip:
                 self._skip_depth += 1
@@ -355,7 +356,7 @@ class Blocks:
         self._kind = "p"
 
 
-def local_name(tag) -> str:
+def local_name(tag: object) -> str:
     """``{namespace}newsItem`` or ``newsItem`` → ``newsItem`` (comments and PIs: "")."""
     return _local(tag) if isinstance(tag, str) else ""
 
@@ -370,7 +371,17 @@ def _local_lower(tag: str) -> str:
     return tag[tag.rfind("}") + 1 :].lower()
 
 
-def walk_element(root: Element, sink: Blocks) -> None:
+class ElementEvents(Protocol):
+    """What :func:`walk_element` feeds: :class:`Blocks`, or the plain text collector."""
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None: ...
+
+    def data(self, text: str) -> None: ...
+
+    def end(self, tag: str) -> None: ...
+
+
+def walk_element(root: Element, sink: ElementEvents) -> None:
     """Feed ``root``'s subtree to ``sink`` in document order, with an explicit stack (no
     recursion, whatever the depth). The root's tail is outside the subtree and not fed. A leaf
     (most paragraphs) is started and ended at once, without a second visit."""
@@ -406,7 +417,7 @@ class _TextSink:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
-    def start(self, tag: str, attrs: dict) -> None:
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
         pass
 
     def end(self, tag: str) -> None:
@@ -430,21 +441,21 @@ class _HtmlFeed(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.sink = sink
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.sink.start(tag.lower(), {k: v or "" for k, v in attrs})
         if tag.lower() in _VOID:
             self.sink.end(tag.lower())
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
         if tag.lower() not in _VOID:
             self.sink.end(tag.lower())
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag.lower() not in _VOID:
             self.sink.end(tag.lower())
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.sink.data(data)
 
 
@@ -455,7 +466,7 @@ def html_blocks(markup: str) -> list[tuple[str, str]]:
     if "<" not in markup:
         return text_blocks(markup)
     try:  # well-formed XHTML (digitalwires writes it): expat in C, several times faster
-        return element_blocks(_safe_fromstring(f"<div>{markup}</div>".encode("utf-8")))
+        return element_blocks(_safe_fromstring(f"<div>{markup}</div>".encode()))
     except (ParseError, ValueError, InputError):
         pass  # HTML that is not XML (named entities, unclosed tags): the streaming HTML parser
     sink = Blocks()
@@ -470,7 +481,7 @@ def text_blocks(text: str) -> list[tuple[str, str]]:
     return [("p", p.strip()) for p in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")) if p.strip()]
 
 
-def plain(markup: str | None) -> str | None:
+def plain(markup: object) -> str | None:
     """A short HTML-or-text value (a teaser, a caption) as one text, paragraphs at blank lines."""
     if not markup or not isinstance(markup, str):
         return None
@@ -494,7 +505,7 @@ def parse_structured(
 
     Raises MalformedXml, MalformedJson, XmlEntitiesForbidden, UnknownStructure, TooLarge,
     NoText (no item with text) or another InputError, with ``path`` set."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         if len(raw) > max_bytes:
             raise TooLarge(f"file has {len(raw):,} bytes, more than the limit of {max_bytes:,}")
@@ -575,7 +586,8 @@ def _safe_fromstring(raw: bytes) -> Element:
         return XMLParser_fromstring(raw)
     from defusedxml.ElementTree import fromstring
 
-    return fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    root: Element = fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)  # defusedxml: no stubs
+    return root
 
 
 def _expat_reason(exc: ParseError) -> str:
@@ -668,7 +680,7 @@ def structured_article(
     # published
     given = item.published if iso_moment(item.published) else item.first_created
     published = iso_moment(given)
-    if published:
+    if published and given:  # given is a str whenever published is
         when = datetime.fromisoformat(published)
         day_only = _DAY_ONLY.match(given.strip()) is not None  # "2025-03-14": the day, not its midnight
         if when.date() > now.astimezone(when.tzinfo).date():
@@ -831,7 +843,7 @@ _DAY_ONLY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
-def iso_moment(value) -> str | None:
+def iso_moment(value: object) -> str | None:
     """An ISO 8601 moment with its offset (``2025-01-28T09:18:34+01:00``): a value without zone
     is taken as Europe/Berlin time (dpa's), a date alone as that day's midnight there; NITF's
     compact ``20250128T091834+0100`` too. None when not a moment."""
