@@ -236,6 +236,16 @@ def test_digitalwires_image_without_headline_takes_its_title_from_the_caption():
     assert a.title == "Ein Kran hebt eine Boje"
 
 
+@pytest.mark.parametrize("keyword_names", [5, "Hafen", {"name": "Hafen"}])
+def test_digitalwires_keyword_names_that_are_no_list_are_ignored(keyword_names):
+    raw = json.dumps({
+        "urn": "urn:newsml:example.org:20250314:item-7", "version": 1, "headline": "Der Hafen wächst",
+        "article_html": "<p>Der Hafen hat mehr Schiffe abgefertigt als im Jahr davor.</p>",
+        "keyword_names": keyword_names,
+    }).encode()
+    assert one(raw).keywords == ()
+
+
 # ---------------------------------------------------------------------------------------------
 # Non-public notes
 

@@ -41,14 +41,16 @@ from pressindex.parse.structured import (
     status_of,
 )
 
+JsonObject = dict[str, object]  # a decoded JSON object: its values are checked before use
+
 _WRAPPERS = ("entries", "items", "data")
 _MEDIA_TYPES = frozenset(("image", "picture", "graphic", "audio", "video"))
 _MAX_ITEMS = 100_000
 
 
-def read_json_items(data) -> list[StructuredItem]:
+def read_json_items(data: object) -> list[StructuredItem]:
     """The items in decoded JSON (see the module docstring); [] when it holds none."""
-    candidates: list = []
+    candidates: list[object] = []
     if isinstance(data, list):
         candidates = data
     elif isinstance(data, dict):
@@ -56,7 +58,9 @@ def read_json_items(data) -> list[StructuredItem]:
         candidates = wrapped if wrapped is not None and not _kind(data) else [data]
     items: list[StructuredItem] = []
     for entry in candidates[:_MAX_ITEMS]:
-        kind = _kind(entry) if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            continue
+        kind = _kind(entry)
         if kind == "digitalwires":
             items.append(read_digitalwires(entry))
         elif kind == "ninjs":
@@ -64,7 +68,7 @@ def read_json_items(data) -> list[StructuredItem]:
     return items
 
 
-def _kind(obj: dict) -> str | None:
+def _kind(obj: JsonObject) -> str | None:
     if isinstance(obj.get("urn"), str) and ("version" in obj or "version_created" in obj):
         return "digitalwires"
     if isinstance(obj.get("uri"), str) and ("type" in obj or "headline" in obj or "headlines" in obj):
@@ -76,21 +80,21 @@ def _kind(obj: dict) -> str | None:
     return None
 
 
-def _str(value) -> str | None:
+def _str(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _word(code) -> str | None:
+def _word(code: object) -> str | None:
     """``"dpacat:pl"`` → ``"pl"``."""
-    code = _str(code)
-    return code.rsplit(":", 1)[-1].strip() or None if code else None
+    text = _str(code)
+    return text.rsplit(":", 1)[-1].strip() or None if text else None
 
 
-def _dicts(value) -> list[dict]:
+def _dicts(value: object) -> list[JsonObject]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def read_digitalwires(obj: dict) -> StructuredItem:
+def read_digitalwires(obj: JsonObject) -> StructuredItem:
     out = StructuredItem(format="digitalwires", guid=_str(obj.get("urn")), version=int_or_none(obj.get("version")))
     out.published = _str(obj.get("version_created"))
     out.embargo = _str(obj.get("embargoed"))
@@ -102,21 +106,24 @@ def read_digitalwires(obj: dict) -> StructuredItem:
     out.byline = _str(obj.get("byline"))
     out.dateline = _str(obj.get("dateline"))
     out.copyright = _str(obj.get("copyrightnotice"))
-    if _str(obj.get("creditline")):
-        out.credits.append(obj["creditline"].strip())
+    creditline = _str(obj.get("creditline"))
+    if creditline:
+        out.credits.append(creditline)
     if (_str(obj.get("signal")) or "").endswith("correction"):
         out.is_correction = True
     _read_categories(obj, out)
-    for name in obj.get("keyword_names") or ():
-        if _str(name):
-            out.keywords.append(name.strip())
+    keyword_names = obj.get("keyword_names")
+    for name in keyword_names if isinstance(keyword_names, list) else ():  # a number would not iterate
+        keyword = _str(name)
+        if keyword:
+            out.keywords.append(keyword)
     _read_ednotes(obj, out)
 
     body = obj.get("article_html")
     if not _str(body):
         article = obj.get("article")
         body = article.get("html") or article.get("text") if isinstance(article, dict) else article
-    if _str(body):
+    if isinstance(body, str) and body.strip():
         out.blocks = html_blocks(body)
     associations = _dicts(obj.get("associations"))
     kind = (_str(obj.get("type")) or "").lower()
@@ -131,7 +138,7 @@ def read_digitalwires(obj: dict) -> StructuredItem:
     return out
 
 
-def _read_categories(obj: dict, out: StructuredItem) -> None:
+def _read_categories(obj: JsonObject, out: StructuredItem) -> None:
     for cat in _dicts(obj.get("categories")):
         kind = (_str(cat.get("type")) or "").rsplit(":", 1)[-1].lower()
         name, qcode = _str(cat.get("name")), _str(cat.get("qcode"))
@@ -157,7 +164,7 @@ def _read_categories(obj: dict, out: StructuredItem) -> None:
             out.place = name
 
 
-def _read_ednotes(obj: dict, out: StructuredItem) -> None:
+def _read_ednotes(obj: JsonObject, out: StructuredItem) -> None:
     for key in ("dpacontacts", "contacts"):
         if obj.get(key):
             out.nonpublic_removed = True  # never read
@@ -172,7 +179,7 @@ def _read_ednotes(obj: dict, out: StructuredItem) -> None:
         file_note(out, role, _str(note.get("ednote")))
 
 
-def read_ninjs(obj: dict) -> StructuredItem:
+def read_ninjs(obj: JsonObject) -> StructuredItem:
     out = StructuredItem(format="ninjs", guid=_str(obj.get("uri")) or _str(obj.get("guid")),
                          version=int_or_none(obj.get("version")))
     out.published = _str(obj.get("versioncreated"))
@@ -224,9 +231,10 @@ def read_ninjs(obj: dict) -> StructuredItem:
     if slugline:
         out.keywords.extend(k.strip() for k in slugline.split("/") if k.strip())
     for source in _dicts(obj.get("infosource")) + _dicts(obj.get("infosources")):
-        if _str(source.get("name")):
-            out.credits.append(source["name"].strip())
-    for note in _dicts(obj.get("ednotes")) + [{"value": obj.get("ednote")}]:
+        name = _str(source.get("name"))
+        if name:
+            out.credits.append(name)
+    for note in [*_dicts(obj.get("ednotes")), {"value": obj.get("ednote")}]:
         role = (_str(note.get("role")) or "").lower()
         if is_nonpublic(role):
             out.nonpublic_removed = True
@@ -237,7 +245,7 @@ def read_ninjs(obj: dict) -> StructuredItem:
     return out
 
 
-def _by(value) -> str | None:
+def _by(value: object) -> str | None:
     if isinstance(value, str):
         return _str(value)
     names = [_str(p.get("name")) for p in _dicts(value)]
