@@ -185,7 +185,9 @@ def assign_stories(
         for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
             features = fingerprints.of(hit)
-            ranked = [(rank_order(_rank(c)), c["_id"], c) for c in (next(earlier) if has_earlier else ())]
+            ranked: list[tuple[tuple, str, dict | RunCandidate]] = [
+                (rank_order(_rank(c)), c["_id"], c) for c in (next(earlier) if has_earlier else ())
+            ]
             keys = document_keys(src)
             in_run = run.candidates(src, window_days, store.CANDIDATE_STORIES, keys)
             ranked += [(rank_order(c.rank), c.doc_id, c) for c in in_run]

@@ -60,7 +60,7 @@ def in_range(since: str | None):
 
     def test(source: dict) -> bool:
         when = source.get("published") or source.get("ingested_at")
-        return bool(when) and moment(when) >= start
+        return moment(when) >= start if when else False
 
     return test
 

@@ -61,7 +61,7 @@ def window_clause(source: dict, days: int) -> dict:
     should: list[dict] = []
     if published:
         should.append({"range": {"published": near(published)}})
-        anchors = filter(None, dict.fromkeys((published, ingested)))
+        anchors = [a for a in dict.fromkeys((published, ingested)) if a]
         should += [{"bool": {"filter": [undated, {"range": {"ingested_at": near(a)}}]}} for a in anchors]
     elif ingested:
         should += [{"range": {"published": near(ingested)}}, {"range": {"ingested_at": near(ingested)}}]
@@ -295,7 +295,7 @@ def story_members(es: Elasticsearch, index: str, story_id: str, limit: int = 10_
         query={"term": {"story_id": story_id}},
         sort=[{"published": {"order": "asc", "missing": "_last"}}, {"ingested_at": "asc"}, {"text_sha1": "asc"}],
         size=limit,
-        _source=[
+        source_includes=[
             "title", "published", "agencies", "dateline", "source_path", "story_representative", "story_size",
             "story_merged_ids", "dpa_id", "dpa_version", "genre", "wire_service",
         ],
@@ -308,6 +308,6 @@ def surviving_id(es: Elasticsearch, index: str, story_id: str) -> str | None:
     if es.count(index=index, query={"term": {"story_id": story_id}})["count"]:
         return story_id
     hits = es.search(
-        index=index, query={"term": {"story_merged_ids": story_id}}, size=1, _source=["story_id"]
+        index=index, query={"term": {"story_merged_ids": story_id}}, size=1, source_includes=["story_id"]
     )["hits"]["hits"]
     return hits[0]["_source"]["story_id"] if hits else None
