@@ -29,10 +29,16 @@ With ``--stories``, (b0) after (b): the same ingest without the end-of-run story
 (``PRESSINDEX_STORIES_ENABLED=false``), and the cost of clustering: the assignment step's share
 of (b) and the rate lost against (b0), plus the story fields that every document gets where it is
 parsed (fingerprint, band keys), timed in this process over the corpus. ``--preload M`` (with
-``--stories``) then shows the cost per document against the size of the index: M other documents
-of the same articles (``--n`` + M files, the first ``--n`` left out) are bulked into a fresh alias
-and clustered (``pressindex stories rebuild``, timed), and the N files are ingested into it; the
-assignment's seconds per document are compared with those of (b), which went into an empty index.
+``--stories``) then shows the cost per document against the size of the index: an archive of M
+documents of other stories (a realistic mix, spread over the last year, their story fields
+written as the assignment leaves them) is bulked into a fresh alias, and the N files are
+ingested into it; the assignment's seconds and the CPU per document are compared with those of
+(b), which went into an empty index.
+
+``--mix realistic`` replaces the ten copies of each article by a night as it is more likely:
+70 % of the documents tell a story alone, 20 % in pairs, 10 % in threes; to have enough
+unrelated stories, the 10kGNAD articles are rewritten with made-up content words
+(:class:`Cipher`), each rewriting a set of stories of its own.
 
 With ``--compare-services``, (b) and the fixed cost are measured twice in one run: first with a
 temporary Prefect server that each command starts and stops (no ``PREFECT_API_URL``, local services
@@ -62,12 +68,14 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Self
 
+import orjson
 import parse_free
 import psutil
 
@@ -108,13 +116,16 @@ def wire_file(n: int, texts: list[str]) -> str:
     Copies of the same article differ in dateline, sentence order and a reference number, so
     every file yields a document of its own.
     """
-    text = texts[n % len(texts)]
-    copy = n // len(texts)
+    return wire_copy(n, texts[n % len(texts)], shuffled=n >= len(texts))
+
+
+def wire_copy(n: int, text: str, *, shuffled: bool) -> str:
+    """``text`` as wire file number ``n`` (its reference number, dateline and dpa id, if any)."""
     rng = random.Random(n)
     sentences = _SENTENCE_END.split(text)
     headline = sentences[0].rstrip(".")[:140]
     rest = sentences[1:] or ["Weitere Einzelheiten wurden zunächst nicht bekannt."]
-    if copy:
+    if shuffled:
         rng.shuffle(rest)
     place, agency = PLACES[(n // 7) % len(PLACES)]
     rest[0] = f"{place} ({agency}) - {rest[0]} Es geht um Vorgang {n}."
@@ -126,18 +137,94 @@ def wire_file(n: int, texts: list[str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def build_corpus(n: int, root: Path, csv_path: Path) -> Path:
-    """``root/corpus-v<V>-<n>/dNNNN/wNNNNNNN.txt``, written once; a marker file says it is whole."""
-    directory = root / f"corpus-v{CORPUS_VERSION}-{n}"
+# A realistic night: most stories are told once, some twice or three times (a version, the
+# regional service's copy): 70 % of documents alone, 20 % in pairs, 10 % in threes.
+REALISTIC_COPIES = {1: 0.84, 2: 0.12, 3: 0.04}
+# kept as they are: with 300, two universes' copies of one article were one story for 40 % of articles
+# (their frequent content words), with 40 for 1 %, as two different articles are
+KEPT_WORDS = 40
+PRELOAD_FIRST_STORY = 1_000_000  # the preloaded archive's stories: none of them is in the run
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def realistic_stories(n: int, first_story: int = 0) -> list[tuple[int, int]]:
+    """(story, copy) of each of ``n`` files: stories told 1-3 times (:data:`REALISTIC_COPIES`),
+    their copies scattered over the files."""
+    rng = random.Random(first_story + 21)
+    files: list[tuple[int, int]] = []
+    story = first_story
+    while len(files) < n:
+        copies = rng.choices(list(REALISTIC_COPIES), weights=list(REALISTIC_COPIES.values()))[0]
+        files += [(story, copy) for copy in range(copies)]
+        story += 1
+    files = files[:n]
+    rng.shuffle(files)
+    return files
+
+
+class Cipher:
+    """Story ``s`` is article ``s mod T`` of the T 10kGNAD texts written in "universe" ``s div T``:
+    every word but the corpus's :data:`KEPT_WORDS` most frequent (its function words) is replaced
+    by a made-up word of the same length, the same one throughout the universe, and every digit by
+    another (a permutation of the universe's). Universes relate their articles as the originals do
+    (made-up words share no stems by chance, as real words mapped onto real words did), so
+    10kGNAD's 1,014 articles give as many unrelated stories as a run needs. The price: every
+    universe brings ~48,000 words the stemmer has not seen, which the story fields and
+    Elasticsearch's analysis pay for, in (b) and (b0) alike."""
+
+    def __init__(self, texts: list[str]) -> None:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for word in _WORD.findall(text.lower()):
+                counts[word] = counts.get(word, 0) + 1
+        self.texts = texts
+        self.keep = set(sorted(counts, key=lambda w: (-counts[w], w))[:KEPT_WORDS])
+        self._made: dict[tuple[int, str], str] = {}
+
+    def story_text(self, story: int) -> str:
+        universe, text = divmod(story, len(self.texts))
+        text = self.texts[text]
+        if universe == 0:
+            return text
+        digits = list("0123456789")
+        random.Random(universe).shuffle(digits)
+        text = text.translate(str.maketrans("0123456789", "".join(digits)))
+        return _WORD.sub(lambda m: self._word(universe, m.group()), text)
+
+    def _word(self, universe: int, word: str) -> str:
+        lower = word.lower()
+        if lower in self.keep:
+            return word
+        made = self._made.get((universe, lower))
+        if made is None:
+            rng = random.Random(zlib.crc32(f"{universe}:{lower}".encode()))
+            made = self._made[universe, lower] = "".join(rng.choices("abcdefghiklmnoprstuvwzäöü", k=len(word)))
+        return made.capitalize() if word[0].isupper() else made
+
+
+def build_corpus(n: int, root: Path, csv_path: Path, *, realistic: bool = False, first_story: int = 0) -> Path:
+    """``root/corpus-v<V>-<n>/dNNNN/wNNNNNNN.txt``, written once; a marker file says it is whole.
+    ``realistic``: stories told 1-3 times (:func:`realistic_stories` from ``first_story`` on,
+    :class:`Cipher`) instead of ten copies of each article."""
+    name = f"corpus-v{CORPUS_VERSION}-{n}" + (f"-realistic-{first_story}" if realistic else "")
+    directory = root / name
     marker = directory / ".complete"
     if marker.exists():
         return directory
     texts = read_texts(csv_path)
+    # without 10kGNAD's one-line legal notices (bodies of the same words): as `pressindex evaluate`
+    cipher = Cipher([t for t in texts if len(_SENTENCE_END.split(t, maxsplit=1)[-1]) >= 200]) if realistic else None
+    stories = realistic_stories(n, first_story) if realistic else []
     for i in range(n):
         sub = directory / f"d{i // FILES_PER_DIR:04d}"
         if i % FILES_PER_DIR == 0:
             sub.mkdir(parents=True, exist_ok=True)
-        (sub / f"w{i:07d}.txt").write_text(wire_file(i, texts), encoding="utf-8")
+        if cipher is None:
+            text = wire_file(i, texts)
+        else:  # a number of its own (reference, dpa id) however many corpora are loaded together
+            story, copy = stories[i]
+            text = wire_copy(story * 4 + copy, cipher.story_text(story), shuffled=copy > 0)
+        (sub / f"w{i:07d}.txt").write_text(text, encoding="utf-8")
     marker.write_text(str(n))
     return directory
 
@@ -391,8 +478,10 @@ def run_ingest(
     if proc.returncode != 0:
         raise RuntimeError(f"pressindex ingest failed ({proc.returncode}):\n{err[-4000:]}")
     summary = json.loads(out.strip().splitlines()[-1])
-    # CPU of the whole tree (every descendant is waited for by its parent before the command exits)
-    summary["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # CPU of the whole tree: the parse processes end after the command (their pipe closes) and are
+    # nobody's to wait for, so the children's rusage misses them; the monitor saw each process
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary["cpu_seconds"] = max(waited, sum(memory.cpu_by_role.values()))
     return seconds, summary, memory
 
 
@@ -447,48 +536,75 @@ def story_fields_seconds(files: list[Path]) -> float:
     return time.process_time() - started
 
 
-def preloader(es, prepared: Path, skip: int, count: int):
-    """A ``prepare_alias`` for :func:`measure_ingest`: bulk ``count`` prepared documents (after the
-    first ``skip``) into the alias, stamped as ingested now, then cluster them (``stories rebuild``);
-    and the dict its figures go into."""
-    from pressindex.stories.rebuild import rebuild_stories
+PRELOAD_DAYS = 365  # the preloaded archive's stories are spread over the year before the run
 
-    stamp = re.compile(rb'"ingested_at":"[^"]*"')
-    now = b'"ingested_at":"' + datetime.now(UTC).isoformat(timespec="seconds").encode() + b'"'
+
+def preloader(es, prepared: Path, stories: list[tuple[int, int]]):
+    """A ``prepare_alias`` for :func:`measure_ingest`: bulk the prepared documents of a realistic
+    corpus (``stories``: each file's (story, copy)) into the alias as an archive whose stories are
+    already assigned (story fields written as the assignment would leave them: the id of the copy
+    with the smallest own id, the longest copy representing the story), each story on one day of
+    the :data:`PRELOAD_DAYS` before now (``ingested_at``, and ``published`` where there is one);
+    and the dict its figures go into. No `stories rebuild`: clustering 100,000 documents that way
+    costs hours on two cores, and is not what is measured."""
+    now = datetime.now(UTC)
     figures: dict = {}
 
-    def bodies() -> Iterator[bytes]:
-        lines: list[bytes] = []
+    def documents() -> Iterator[tuple[bytes, dict]]:
         with prepared.open("rb") as fh:
-            for n, action in enumerate(fh):
-                source = fh.readline()
-                if n >= skip + count:
-                    break
-                if n >= skip:
-                    lines += [action, stamp.sub(now, source, count=1)]
-                if len(lines) >= 2000:
-                    yield b"".join(lines)
-                    lines = []
+            for action in fh:
+                yield action, orjson.loads(fh.readline())
+
+    def story_fields() -> dict[str, dict]:
+        members: dict[int, list[tuple[str, int, str]]] = {}  # story -> (id, chars, own story id)
+        for (story, _), (action, source) in zip(stories, documents(), strict=True):
+            doc_id = orjson.loads(action)["index"]["_id"]
+            members.setdefault(story, []).append((doc_id, source["story_chars"], source["story_id"]))
+        fields = {}
+        for story, docs in members.items():
+            story_id = min(docs)[2]
+            representative = max(docs, key=lambda d: (d[1], d[0]))[0]
+            when = now - timedelta(days=random.Random(story).random() * PRELOAD_DAYS)
+            for doc_id, _, _ in docs:
+                fields[doc_id] = {
+                    "story_id": story_id, "story_representative": doc_id == representative,
+                    "story_size": len(docs) if doc_id == representative else None, "when": when,
+                }  # fmt: skip
+        return fields
+
+    def bodies() -> Iterator[bytes]:
+        fields = story_fields()
+        lines: list[bytes] = []
+        for action, source in documents():
+            story = dict(fields[orjson.loads(action)["index"]["_id"]])
+            when = story.pop("when")
+            source.update(story, ingested_at=when.isoformat(timespec="seconds"), run_id="preloaded")
+            if source.get("published"):
+                source["published"] = when.isoformat(timespec="seconds")
+            lines += [action, orjson.dumps(source) + b"\n"]
+            if len(lines) >= 2000:
+                yield b"".join(lines)
+                lines = []
         if lines:
             yield b"".join(lines)
 
     def fill(alias: str) -> None:
         started = time.perf_counter()
         for body in bodies():
-            if es.options(request_timeout=300).bulk(index=alias, operations=body, filter_path="errors").get("errors"):
+            if es.options(request_timeout=600).bulk(index=alias, operations=body, filter_path="errors").get("errors"):
                 raise RuntimeError("preloaded documents were refused")
         es.indices.refresh(index=alias)
         figures["bulk_seconds"] = round(time.perf_counter() - started, 1)
-        report = rebuild_stories(es, alias)
-        figures.update(rebuild_seconds=round(report.seconds, 1), rebuild=report.as_dict())
-        stories = es.search(index=alias, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
-        figures.update(stories=stories["aggregations"]["s"]["value"], documents=int(es.count(index=alias)["count"]))
+        stories_now = es.search(index=alias, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
+        figures.update(stories=stories_now["aggregations"]["s"]["value"], documents=int(es.count(index=alias)["count"]))
+        week = {"range": {"ingested_at": {"gte": "now-7d"}}}
+        figures["in_the_last_7_days"] = int(es.count(index=alias, query=week)["count"])
 
     return fill, figures
 
 
 def report_stories(
-    es, args, files: list[Path], result: dict, stories_b: dict | None, cores: int, cpu: dict
+    es, args, run_directory: Path, files: list[Path], result: dict, stories_b: dict | None, cores: int, cpu: dict
 ) -> dict:
     """The cost of story clusters: (b) against (b0), the assignment step, the fields made at parse
     time and, with ``--preload``, the assignment's cost per document in a full index. Besides the
@@ -520,12 +636,10 @@ def report_stories(
         f"document, ~{out['fields_share']:.1%} of (b) over {cores} cores (in (b0) too)"
     )
     if args.preload:
-        directory = build_corpus(args.n + args.preload, args.cache, args.csv)
+        directory = build_corpus(args.preload, args.cache, args.csv, realistic=True, first_story=PRELOAD_FIRST_STORY)
         prepared = prepare(directory, corpus_files(directory), cores)
-        fill, figures = preloader(es, prepared, skip=args.n, count=args.preload)
-        seconds, full, _, es_full, count = measure_ingest(
-            es, build_corpus(args.n, args.cache, args.csv), prepare_alias=fill
-        )
+        fill, figures = preloader(es, prepared, realistic_stories(args.preload, PRELOAD_FIRST_STORY))
+        seconds, full, _, es_full, count = measure_ingest(es, run_directory, prepare_alias=fill)
         assigned = full.get("stories") or {}
         per_doc_full = assigned.get("seconds", 0) / max(assigned.get("documents", 0), 1) * 1000
         out["preload"] = {
@@ -533,14 +647,17 @@ def report_stories(
             "ms_per_doc_empty": round(per_doc, 3), "ms_per_doc_full": round(per_doc_full, 3),
             "es_cpu_ms_per_doc_empty": round(cpu["b"]["Elasticsearch"] / args.n * 1000, 3),
             "es_cpu_ms_per_doc_full": round(es_full / max(count, 1) * 1000, 3),
+            "cpu_ms_per_doc_empty": round(sum(cpu["b"].values()) / args.n * 1000, 3),
+            "cpu_ms_per_doc_full": round((es_full + full["cpu_seconds"]) / max(count, 1) * 1000, 3),
         }  # fmt: skip
         print(
-            f"preload: {figures['documents']} documents bulked in {figures['bulk_seconds']:.0f} s, clustered by "
-            f"`stories rebuild` in {figures['rebuild_seconds']:.0f} s ({figures['stories']} stories); then {count} "
+            f"preload: {figures['documents']} documents in {figures['stories']} stories over {PRELOAD_DAYS} days "
+            f"({figures['in_the_last_7_days']} in the last 7) bulked in {figures['bulk_seconds']:.0f} s; then {count} "
             f"ingested in {seconds:.1f} s: assignment {per_doc_full:.2f} ms per document into the full index, "
             f"{per_doc:.2f} ms into an empty one ({assigned.get('joined')} joined, {assigned.get('merged')} merges); "
             f"Elasticsearch CPU of the whole ingest {out['preload']['es_cpu_ms_per_doc_full']:.2f} ms per document "
-            f"into the full index, {out['preload']['es_cpu_ms_per_doc_empty']:.2f} into the empty one"
+            f"into the full index, {out['preload']['es_cpu_ms_per_doc_empty']:.2f} into the empty one; with the "
+            f"command's: {out['preload']['cpu_ms_per_doc_full']:.2f} / {out['preload']['cpu_ms_per_doc_empty']:.2f} ms"
         )
     return out
 # (b) with a temporary Prefect server per command, even when `pressindex up` runs one
@@ -604,8 +721,14 @@ def main(argv: list[str] | None = None) -> int:
         "--stories", action="store_true", help="also run (b) without story clusters (b0): what clustering costs",
     )  # fmt: skip
     parser.add_argument(
+        "--mix", choices=("copies", "realistic"), default="copies",
+        help="copies: ten copies of each 10kGNAD article; realistic: stories told once (70 %% of the documents), "
+        "twice (20 %%) or three times (10 %%)",
+    )  # fmt: skip
+    parser.add_argument(
         "--preload", type=int, default=0,
-        help="with --stories: ingest the N files into an index already holding this many other documents",
+        help="with --stories: ingest the N files into an index already holding this many other documents "
+        "(a realistic mix of other stories over the last year, their stories assigned)",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -613,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
     es = connect(settings)
     cores = os.cpu_count() or 1
     t0 = time.perf_counter()
-    directory = build_corpus(args.n, args.cache, args.csv)
+    directory = build_corpus(args.n, args.cache, args.csv, realistic=args.mix == "realistic")
     files = corpus_files(directory)
     if len(files) != args.n:
         raise SystemExit(f"{directory} holds {len(files)} files, expected {args.n}: delete it and run again")
@@ -756,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
             label = "b'" if key == "b_parse_free" else key
             print(f"CPU per document, (a)/({label}): {ratio:.2f} (the ratio a CPU-bound machine allows)")
     if args.stories and not args.skip_ingest:
-        result["stories"] = report_stories(es, args, files, result, stories_b, cores, cpu)
+        result["stories"] = report_stories(es, args, directory, files, result, stories_b, cores, cpu)
     print("result:", json.dumps(result))
     return 0 if ok else 1
 
