@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from pressindex.parse._unwrap import unwrap_story
 from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, open_envelope
 from pressindex.parse.wire_notes import (
     CONTROLS,
@@ -35,10 +36,10 @@ from pressindex.parse.wire_notes import (
     Notes,
     find_notebook,
     is_withdrawal,
+    may_be_withdrawal,
     read_notebook,
     read_notes,
     trailer_date,
-    unwrap_story,
 )
 
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
@@ -100,10 +101,12 @@ def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -
     msg.correction = msg_notes.correction
     msg.genre = msg_notes.genre
     msg.embargo_note = msg_notes.embargo_note
-    # the first three paragraphs: the story's only line ends are the blank lines between them
-    first = "\n".join(msg.story.split("\n", 5)[:5:2])
-    msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
-    msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
+    # the text a notice names its story in is put together only when the message may be one
+    if may_be_withdrawal(msg_notes, msg_notes.others[0] if msg_notes.others else msg.headline or ""):
+        # the first three paragraphs: the story's only line ends are the blank lines between them
+        first = "\n".join(msg.story.split("\n", 5)[:5:2])
+        msg.withdrawal_text = "\n".join([*(msg_notes.others or ()), msg.headline or "", first])[:4000]
+        msg.withdrawal = is_withdrawal(msg_notes, msg.withdrawal_text)
     return msg
 
 
@@ -196,9 +199,9 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> tuple[int, int
         line = line.rstrip("= ").strip()
         if not line:
             continue
-        if _BYLINE.match(line) and headline:
+        if headline and _BYLINE.match(line):  # a headline line first: no pattern tried on it
             msg.byline = line
-        elif _PHOTO.match(line) and headline:
+        elif headline and _PHOTO.match(line):
             extra.append(line)
         else:
             headline.append(line)

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from pressindex.errors import InputError, NoText
-from pressindex.model import Article
+from pressindex.model import Article, DpaId
 from pressindex.parse.agencies import Credit, agent_credit, merge
 from pressindex.parse.dates import DateValue
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
@@ -162,7 +162,8 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
         published = fields["published"]
         day = fields["dpa"].issue_date if fields["dpa"] else published if published and len(published) >= 10 else None
         withdrawal_text = "\n".join([*(notes.others or ()), fields["title"], fields["body"][:2000]])
-        dpa, withdraws = fields["dpa"], ()
+        dpa: DpaId | None = fields["dpa"]
+        withdraws: tuple[str, ...] = ()
         if is_withdrawal(notes, withdrawal_text):
             dpa, withdraws = _withdrawn(dpa, fields["copyright"] is not None, withdrawal_text)
             fields.update(kind="withdrawal", withdraws=withdraws, dpa=dpa)
@@ -280,7 +281,7 @@ def _embargo(note: str | None, base_day: date, warnings: list[str]) -> str | Non
     return moment
 
 
-def _withdrawn(dpa, own_id: bool, withdrawal_text: str) -> tuple[object, tuple[str, ...]]:
+def _withdrawn(dpa: DpaId | None, own_id: bool, withdrawal_text: str) -> tuple[DpaId | None, tuple[str, ...]]:
     """A withdrawal notice's own dpa id (None when the id it carries is the withdrawn story's)
     and what it withdraws: the dpa story keys it names, else the headline it quotes. ``own_id``:
     the notice's id came from its own footer (a copyright line), so it is not the story's."""
@@ -298,7 +299,7 @@ def _after_day(value: DateValue, today: date) -> bool:
     return value.is_after(datetime(today.year, today.month, today.day))
 
 
-def _base_day(wire: WireMessage, dpa, now: datetime) -> date:
+def _base_day(wire: WireMessage, dpa: DpaId | None, now: datetime) -> date:
     if wire.trailer:
         return date.fromisoformat(wire.trailer.value[:10])
     if dpa:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -124,7 +124,8 @@ def opening_notes(text: str) -> tuple[Notes | None, int]:
     """Notes that open a plain text, before its headline (``(Sperrfrist 14. März, 18.00 Uhr)``,
     ``(Eil)``, ``URGENT``, a ``Sperrfrist: …`` line), and where the text after them starts; (None,
     0) when the text opens with none. Only the opening lines are looked at."""
-    start = _LEADING_SPACE.match(text).end()
+    leading = _LEADING_SPACE.match(text)  # always matches (\s*): None only to the type checker
+    start = leading.end() if leading else 0
     end = text.find("\n", start, start + 400)
     first = text[start : end if end >= 0 else start + 400].strip()
     if first.startswith("("):
@@ -234,6 +235,13 @@ def is_withdrawal(notes: Notes, text: str) -> bool:
     return attention and _KILL_WORDING.search(text, 0, 2000) is not None
 
 
+def may_be_withdrawal(notes: Notes, opening: str) -> bool:
+    """Whether :func:`is_withdrawal` can be True for a text that starts with ``opening`` (its
+    first line: the first note kept, else the headline): a KILL or Achtung note, or an opening
+    "Achtung". False spares putting that text together."""
+    return notes.kill or notes.attention or _ATTENTION_OPENING.match(opening, 0, 2000) is not None
+
+
 def quoted_headline(text: str) -> str | None:
     m = _QUOTED.search(text[:2000])
     return m.group(1).strip() if m else None
@@ -275,7 +283,7 @@ _US_ZONES = {
 }  # fmt: skip
 
 
-def _minute(y: int, mo: int | None, d: int, hh: int, mi: int, zone) -> DateValue | None:
+def _minute(y: int, mo: int | None, d: int, hh: int, mi: int, zone: tzinfo) -> DateValue | None:
     if mo is None or hh > 23:
         return None
     try:

@@ -1,0 +1,3 @@
+# The compiled module's signature (src/pressindex/parse/_unwrap.c), for the type checker.
+
+def unwrap_story(text: str, /) -> str: ...
