@@ -21,7 +21,7 @@
  * this loop costs: the rest of parsing, and Elasticsearch beside it, evict the model between
  * two texts.
  *
- * tests/unit/test_parse_language.py compares the result with sums over the n-grams built
+ * tests/parse/test_parse_language.py compares the result with sums over the n-grams built
  * character by character from langdetect's own functions.
  */
 #define PY_SSIZE_T_CLEAN

@@ -2,7 +2,7 @@
  * in one pass over the text.
  *
  * unwrap_story(text) gives "\n\n".join(paragraphs), where the paragraphs are what these Python
- * steps give (the reference, which tests/unit/test_parse_wire_formats.py compares with this on
+ * steps give (the reference, which tests/parse/test_parse_wire_formats.py compares with this on
  * arbitrary text):
  *
  *   text = re.sub(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])", "-", text)      # "Corona-\nPandemie"
