@@ -20,8 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from pressindex.evaluate.stories import Doc, read_gnad
 from pressindex.stories import features

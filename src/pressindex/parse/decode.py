@@ -140,7 +140,8 @@ _CP1252_TABLE = "".join(
 
 
 def _decode_cp1252(raw: bytes) -> str:
-    return codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]
+    # typeshed lists only the dict/EncodingMap forms; CPython documents and accepts a str table
+    return codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]  # type: ignore[arg-type]
 
 
 def _cut_mid_character(body: bytes, exc: UnicodeDecodeError) -> bool:
@@ -247,7 +248,7 @@ def fix_mojibake(text: str, first_hint: int = 0) -> str:
     plan = ftfy.fix_encoding_and_explain(_sample_around(text, first_hint)).explanation
     if plan and plan[0][0] == "encode":
         try:
-            return ftfy.apply_plan(text, plan)
+            return ftfy.apply_plan(text, [(step.action, step.parameter) for step in plan])
         except UnicodeError:  # a character outside the plan's encoding, or bytes that are not UTF-8
             pass
     paragraphs = text.split("\n\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from pressindex.errors import InputError, NoText
 from pressindex.model import Article
@@ -42,7 +43,7 @@ def parse_document(
     return parse_messages(raw, source_path, now=now, max_bytes=max_bytes)[0]
 
 
-def parse_text(raw: bytes, source_path: str, **options) -> Article:
+def parse_text(raw: bytes, source_path: str, **options: Any) -> Article:
     """Parse ``raw`` as article text (no wire format): what :func:`parse_document` does for a
     plain text file. ``options`` are :func:`text_fields`' keywords."""
     return Article(**text_fields(raw, source_path, **options))
@@ -60,7 +61,7 @@ def text_fields(
     content_sha256: str | None = None,
     identity: bool = True,
     unwrapped: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """The fields :func:`parse_text` builds its Article from, as keyword arguments: a wire message
     adds its own to them and builds the Article once. ``headline``/``byline`` are a wire reader's,
     cleaned here like the text; ``decoded`` is text already decoded from ``raw`` (a wire message's

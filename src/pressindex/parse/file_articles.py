@@ -14,7 +14,7 @@ from pressindex.model import Article
 
 
 class FileArticles:
-    __slots__ = ("several", "articles", "skipped", "first_error")
+    __slots__ = ("articles", "first_error", "several", "skipped")
 
     def __init__(self, several: bool) -> None:
         self.several = several

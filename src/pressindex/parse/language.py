@@ -56,7 +56,7 @@ FLOOR = float(np.float32(np.log(ALPHA / BASE_FREQ)))  # the log-probability of a
 # langdetect names two Chinese scripts; the index wants ISO 639-1.
 _CODES = {"zh-cn": "zh", "zh-tw": "zh"}
 _URLS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
-_ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){%d}" % MIN_LETTERS)
+_ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){" + str(MIN_LETTERS) + "}")
 _BITS = 21  # a code point fits in 21 bits, so a 3-gram fits in one uint64 key
 _VI_MARKS = tuple(NGram.DMARK_CLASS)  # the combining marks normalize_vi folds into letters
 
@@ -92,7 +92,7 @@ def _keys(grams: list[str], lengths: np.ndarray) -> np.ndarray:
         at = np.flatnonzero(lengths == n)
         text = "".join(grams[i] for i in at).encode("utf-32-le")
         codes = np.frombuffer(text, dtype=np.uint32).reshape(-1, n).astype(np.uint64)
-        key = codes[:, 0]
+        key: np.ndarray = codes[:, 0]
         for column in range(1, n):
             key = (key << _BITS) | codes[:, column]
         keys[at] = key

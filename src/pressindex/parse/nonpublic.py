@@ -85,7 +85,7 @@ class _Prefilter:
     asked in increasing order: each word's next occurrence is kept and looked for again only once
     passed, so the text is scanned once per word (linear whatever the number of hits)."""
 
-    __slots__ = ("text", "found")
+    __slots__ = ("found", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -314,7 +314,7 @@ def make_title(headline: str | None, lead: str | None, paragraphs: tuple[str, ..
     """See the module docstring: the headline, else the lead's first sentence, trimmed."""
     if headline:
         return headline
-    source = lead or next((p for p in paragraphs if p), "")
+    source = lead if lead else next((p for p in paragraphs if p), "")
     # a sentence ending beyond the window is cut to ``limit`` either way: the window gives the same title
     sentence = first_sentence(source[: limit * 5])
     if len(sentence) > limit:
@@ -363,7 +363,8 @@ def _footer_items(text: str) -> tuple[list[_Item], int]:
         item = classify_footer(line)
         if not item:
             continue
-        texts, run = (line,), None
+        texts: tuple[str, ...] = (line,)
+        run = None
         if item.kind != "date" and len(known) < FOOTER_MAX and line not in known:
             known[line] = None
             known_run = _repeats(tuple(known))
@@ -372,7 +373,8 @@ def _footer_items(text: str) -> tuple[list[_Item], int]:
         elif text.startswith(line, end + 1):  # the next line may repeat it
             run = _repeats(texts)
         last, count = start, 1
-        run_end = run.match(text, end).end() if run else end
+        # the run pattern matches the empty string too, so a match always comes back
+        run_end = matched.end() if run and (matched := run.match(text, end)) else end
         if run_end > end:
             count += text.count("\n", end, run_end)
             last, end = text.rfind("\n", end, run_end) + 1, run_end

@@ -37,7 +37,7 @@ def shingle_jaccard(a: StoryFeatures, b: StoryFeatures) -> float:
     """MinHash estimate of the Jaccard overlap of the word 3-shingle sets."""
     if not a.minhash or len(a.minhash) != len(b.minhash):
         return 0.0
-    return sum(x == y for x, y in zip(a.minhash, b.minhash)) / len(a.minhash)
+    return sum(x == y for x, y in zip(a.minhash, b.minhash, strict=False)) / len(a.minhash)
 
 
 def number_jaccard(a: StoryFeatures, b: StoryFeatures) -> float:

@@ -97,7 +97,7 @@ class Vocabulary:
         """The token numbers of lowercased ``tokens`` (new ones are added)."""
         ids = list(map(self.by_text.get, tokens))
         if None in ids:
-            ids = [self._add(t) if i is None else i for t, i in zip(tokens, ids)]
+            ids = [self._add(t) if i is None else i for t, i in zip(tokens, ids, strict=False)]
         return np.array(ids, dtype=np.intp)
 
     def _read_bytes(self, title: bytes, body: bytes) -> tuple[np.ndarray, int] | None:
