@@ -198,11 +198,15 @@ class Cipher:
         made = self._made.get((universe, lower))
         if made is None:
             rng = random.Random(zlib.crc32(f"{universe}:{lower}".encode()))
-            made = self._made[universe, lower] = "".join(rng.choices("abcdefghiklmnoprstuvwzäöü", k=len(word)))
+            made = self._made[universe, lower] = "".join(
+                rng.choices("abcdefghiklmnoprstuvwzäöü", k=len(word))
+            )
         return made.capitalize() if word[0].isupper() else made
 
 
-def build_corpus(n: int, root: Path, csv_path: Path, *, realistic: bool = False, first_story: int = 0) -> Path:
+def build_corpus(
+    n: int, root: Path, csv_path: Path, *, realistic: bool = False, first_story: int = 0
+) -> Path:
     """``root/corpus-v<V>-<n>/dNNNN/wNNNNNNN.txt``, written once; a marker file says it is whole.
     ``realistic``: stories told 1-3 times (:func:`realistic_stories` from ``first_story`` on,
     :class:`Cipher`) instead of ten copies of each article."""
@@ -213,7 +217,11 @@ def build_corpus(n: int, root: Path, csv_path: Path, *, realistic: bool = False,
         return directory
     texts = read_texts(csv_path)
     # without 10kGNAD's one-line legal notices (bodies of the same words): as `pressindex evaluate`
-    cipher = Cipher([t for t in texts if len(_SENTENCE_END.split(t, maxsplit=1)[-1]) >= 200]) if realistic else None
+    cipher = (
+        Cipher([t for t in texts if len(_SENTENCE_END.split(t, maxsplit=1)[-1]) >= 200])
+        if realistic
+        else None
+    )
     stories = realistic_stories(n, first_story) if realistic else []
     for i in range(n):
         sub = directory / f"d{i // FILES_PER_DIR:04d}"
@@ -253,11 +261,12 @@ def _document_code_digest() -> str:
     lines from an older version are never compared with what the ingest writes now."""
     package = Path(pressindex.__file__).parent
     digest = hashlib.sha1(json.dumps(index_definition(), sort_keys=True).encode())
-    for path in sorted(package.glob("parse/*.py")) + sorted(package.glob("parse/*.c")) + sorted(
-        package.glob("stories/*.py")
-    ) + [
-        package / name for name in ("model.py", "ingest/load.py", "ingest/pipeline.py")
-    ]:
+    for path in (
+        sorted(package.glob("parse/*.py"))
+        + sorted(package.glob("parse/*.c"))
+        + sorted(package.glob("stories/*.py"))
+        + [package / name for name in ("model.py", "ingest/load.py", "ingest/pipeline.py")]
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -532,7 +541,9 @@ def story_fields_seconds(files: list[Path]) -> float:
     articles = [a for path in files for a in parse_messages(path.read_bytes(), str(path))]
     started = time.process_time()
     for a in articles:
-        story_source(a.id, a.title, a.body, a.language, story_day(a.published, a.dpa.issue_date if a.dpa else None))
+        story_source(
+            a.id, a.title, a.body, a.language, story_day(a.published, a.dpa.issue_date if a.dpa else None)
+        )
     return time.process_time() - started
 
 
@@ -591,12 +602,18 @@ def preloader(es, prepared: Path, stories: list[tuple[int, int]]):
     def fill(alias: str) -> None:
         started = time.perf_counter()
         for body in bodies():
-            if es.options(request_timeout=600).bulk(index=alias, operations=body, filter_path="errors").get("errors"):
+            if (
+                es.options(request_timeout=600)
+                .bulk(index=alias, operations=body, filter_path="errors")
+                .get("errors")
+            ):
                 raise RuntimeError("preloaded documents were refused")
         es.indices.refresh(index=alias)
         figures["bulk_seconds"] = round(time.perf_counter() - started, 1)
         stories_now = es.search(index=alias, size=0, aggs={"s": {"cardinality": {"field": "story_id"}}})
-        figures.update(stories=stories_now["aggregations"]["s"]["value"], documents=int(es.count(index=alias)["count"]))
+        figures.update(
+            stories=stories_now["aggregations"]["s"]["value"], documents=int(es.count(index=alias)["count"])
+        )
         week = {"range": {"ingested_at": {"gte": "now-7d"}}}
         figures["in_the_last_7_days"] = int(es.count(index=alias, query=week)["count"])
 
@@ -604,7 +621,14 @@ def preloader(es, prepared: Path, stories: list[tuple[int, int]]):
 
 
 def report_stories(
-    es, args, run_directory: Path, files: list[Path], result: dict, stories_b: dict | None, cores: int, cpu: dict
+    es,
+    args,
+    run_directory: Path,
+    files: list[Path],
+    result: dict,
+    stories_b: dict | None,
+    cores: int,
+    cpu: dict,
 ) -> dict:
     """The cost of story clusters: (b) against (b0), the assignment step, the fields made at parse
     time and, with ``--preload``, the assignment's cost per document in a full index. Besides the
@@ -620,7 +644,9 @@ def report_stories(
     per_doc = stories_b["seconds"] / max(stories_b["documents"], 1) * 1000
     fields = story_fields_seconds(files)
     out["fields_ms_per_doc"] = round(fields / args.n * 1000, 3)
-    out["fields_share"] = round(fields / cores / result["b"]["seconds"], 3)  # the parse processes use every core
+    out["fields_share"] = round(
+        fields / cores / result["b"]["seconds"], 3
+    )  # the parse processes use every core
     cpu_b, cpu_b0 = sum(cpu["b"].values()), sum(cpu["b0"].values())
     out["cpu_added"] = round(cpu_b / cpu_b0 - 1, 3)
     print(
@@ -636,7 +662,9 @@ def report_stories(
         f"document, ~{out['fields_share']:.1%} of (b) over {cores} cores (in (b0) too)"
     )
     if args.preload:
-        directory = build_corpus(args.preload, args.cache, args.csv, realistic=True, first_story=PRELOAD_FIRST_STORY)
+        directory = build_corpus(
+            args.preload, args.cache, args.csv, realistic=True, first_story=PRELOAD_FIRST_STORY
+        )
         prepared = prepare(directory, corpus_files(directory), cores)
         fill, figures = preloader(es, prepared, realistic_stories(args.preload, PRELOAD_FIRST_STORY))
         seconds, full, _, es_full, count = measure_ingest(es, run_directory, prepare_alias=fill)
@@ -660,6 +688,8 @@ def report_stories(
             f"command's: {out['preload']['cpu_ms_per_doc_full']:.2f} / {out['preload']['cpu_ms_per_doc_empty']:.2f} ms"
         )
     return out
+
+
 # (b) with a temporary Prefect server per command, even when `pressindex up` runs one
 TEMPORARY_SERVER_ENV = {"PRESSINDEX_USE_LOCAL_SERVICES": "false"}
 
@@ -679,7 +709,10 @@ def local_services_env(settings: Settings):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     local = settings.model_copy(
-        update={"services_dir": Path(tempfile.mkdtemp(prefix="pressindex-bench-services-")), "prefect_port": port}
+        update={
+            "services_dir": Path(tempfile.mkdtemp(prefix="pressindex-bench-services-")),
+            "prefect_port": port,
+        }
     )
     services.up(local, log=print)
     return {"PREFECT_API_URL": services.local_prefect_api(local)}, lambda: services.down(local)
@@ -781,11 +814,16 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
         stories_b = summary.get("stories")
         if args.stories:
-            seconds, summary_b0, _, es_cpu, count = measure_ingest(es, directory, env={**(temporary or {}), **NO_STORIES})
+            seconds, summary_b0, _, es_cpu, count = measure_ingest(
+                es, directory, env={**(temporary or {}), **NO_STORIES}
+            )
             cpu["b0"] = _ingest_cpu(es_cpu, summary_b0)
             rows.append(("b0", "(b0) the same, no story clusters", seconds, count))
             if count != summary_b0.get("indexed"):
-                print("(b0):", json.dumps({k: summary_b0.get(k) for k in ("indexed", "unchanged", "quarantined")}))
+                print(
+                    "(b0):",
+                    json.dumps({k: summary_b0.get(k) for k in ("indexed", "unchanged", "quarantined")}),
+                )
         if args.parse_free:
             parsed = parse_free.parse_beforehand(
                 files, directory.with_name(f"{directory.name}-parsed-{_document_code_digest()}.pickle"), cores

@@ -50,7 +50,9 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--wire", type=int, default=2000, help="wire files to prepare as ingest does (0: skip)")
-    ap.add_argument("--formats", type=int, default=1, help="compare plain text and IPTC 7901 per KB (0: skip)")
+    ap.add_argument(
+        "--formats", type=int, default=1, help="compare plain text and IPTC 7901 per KB (0: skip)"
+    )
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pressindex-bench")
     args = ap.parse_args()
 
@@ -74,7 +76,9 @@ def main() -> None:
     lang = time.perf_counter() - start
 
     print(f"articles: {len(docs)} ({chars / len(docs):,.0f} bytes on average)")
-    print(f"parse + detect: {best:.2f} s, {len(docs) / best:,.0f} articles/s per core (best of {args.repeat})")
+    print(
+        f"parse + detect: {best:.2f} s, {len(docs) / best:,.0f} articles/s per core (best of {args.repeat})"
+    )
     print(f"of which language detection: {lang:.2f} s ({lang / best:.0%})")
 
     if args.formats:
@@ -165,8 +169,10 @@ def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
             total[name] += best[name]
     for name, raws in sets.items():
         kb = sum(len(r) for r in raws) / 1024
-        print(f"{name}: {len(raws)} files, {kb:,.0f} KB: {total[name] / kb * 1e6:,.0f} µs per KB, "
-              f"{kb / total[name]:,.0f} KB/s per core (best of {repeat} per chunk of {_CHUNK}, the sets taking turns)")
+        print(
+            f"{name}: {len(raws)} files, {kb:,.0f} KB: {total[name] / kb * 1e6:,.0f} µs per KB, "
+            f"{kb / total[name]:,.0f} KB/s per core (best of {repeat} per chunk of {_CHUNK}, the sets taking turns)"
+        )
 
 
 if __name__ == "__main__":

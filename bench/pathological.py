@@ -96,10 +96,14 @@ def _distinct(make: Callable[[int], str], size: int) -> bytes:
     return b"".join(parts)
 
 
-_STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
+_STORY = (
+    "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
+)
 
 _IPTC_HEAD = "\x01bdt0001 4 vm 120  dpa 0001\n\nBerlin/Bau/\n\x02Neue Brücke in Berlin =\n\n" + _STORY
-_IPTC_ONE_LINE = "\x01bdt0001 4 vm 10  dpa 0001\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03140918 Mär 25\n\x04"
+_IPTC_ONE_LINE = (
+    "\x01bdt0001 4 vm 10  dpa 0001\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03140918 Mär 25\n\x04"
+)
 
 # name -> size -> bytes. Each one is a shape users sent or one a regex or library could trip on.
 SHAPES: dict[str, Callable[[int], bytes]] = {
@@ -137,12 +141,21 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     # IPTC 7901 (all messages of the file are parsed): many one-line messages, one message with a
     # huge Notizblock, a header line repeated without control characters (each one a message)
     "iptc_messages": lambda n: _repeat(_IPTC_ONE_LINE, n),
-    "iptc_notizblock": lambda n: _repeat("- Hinweis für die Redaktion.\n", n, head=_IPTC_HEAD + "# Notizblock\n\n", tail="\x03140918 Mär 25\n\x04"),
+    "iptc_notizblock": lambda n: _repeat(
+        "- Hinweis für die Redaktion.\n",
+        n,
+        head=_IPTC_HEAD + "# Notizblock\n\n",
+        tail="\x03140918 Mär 25\n\x04",
+    ),
     "iptc_headers": lambda n: _repeat("bdt0001 4 vm 10  dpa 0001\n", n),
     # the same, every message distinct (sequence numbers, a word): no message is read twice
     "iptc_messages_distinct": lambda n: _distinct(
-        lambda i: f"\x01bdt{i % 10000:04d} 4 vm 10  dpa {i % 10000:04d}\n\x02Berlin (dpa) - Die Stadt baut Brücke {i}.\n\x03140918 Mär 25\n\x04", n),
-    "iptc_headers_distinct": lambda n: _distinct(lambda i: f"bdt{i % 10000:04d} 4 vm 10  dpa {i % 100000:05d}\n", n),
+        lambda i: f"\x01bdt{i % 10000:04d} 4 vm 10  dpa {i % 10000:04d}\n\x02Berlin (dpa) - Die Stadt baut Brücke {i}.\n\x03140918 Mär 25\n\x04",
+        n,
+    ),
+    "iptc_headers_distinct": lambda n: _distinct(
+        lambda i: f"bdt{i % 10000:04d} 4 vm 10  dpa {i % 100000:05d}\n", n
+    ),
 }
 
 
@@ -182,13 +195,21 @@ def measure(shape: str, size_mb: float, timeout: float) -> dict | None:
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+        return {
+            "error": done.stderr.strip().splitlines()[-1]
+            if done.stderr.strip()
+            else f"exit {done.returncode}"
+        }
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,2,4", help="sizes in MB, comma-separated (the ratio uses 2, growth the first and last)")
+    ap.add_argument(
+        "--sizes",
+        default="1,2,4",
+        help="sizes in MB, comma-separated (the ratio uses 2, growth the first and last)",
+    )
     ap.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated; 'ordinary' is always run")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per case")
     ap.add_argument("--case", nargs=2, metavar=("SHAPE", "BYTES"), help=argparse.SUPPRESS)
@@ -205,7 +226,9 @@ def main() -> None:
     ref_size = 2.0 if 2.0 in sizes else sizes[len(sizes) // 2]
 
     cols = " ".join(f"{f's/MB@{s:g}':>9}" for s in sizes)
-    header = f"{'shape':<17} {cols} {f'x ord@{ref_size:g}':>9} {'growth':>7} {'peak MB':>8} {'x input':>8}  result"
+    header = (
+        f"{'shape':<17} {cols} {f'x ord@{ref_size:g}':>9} {'growth':>7} {'peak MB':>8} {'x input':>8}  result"
+    )
     print(header)
     print("-" * len(header))
     reference = None
@@ -233,11 +256,17 @@ def main() -> None:
             else "-"
         )
         first, last = sizes[0], sizes[-1]
-        growth = f"{ok[last]['seconds'] / ok[first]['seconds']:.2f}" if first in ok and last in ok and ok[first]["seconds"] else "-"
+        growth = (
+            f"{ok[last]['seconds'] / ok[first]['seconds']:.2f}"
+            if first in ok and last in ok and ok[first]["seconds"]
+            else "-"
+        )
         largest = ok[max(ok)] if ok else None
         peak = f"{largest['peak_mb']:.0f}" if largest else "-"
         times = f"{largest['peak_mb'] * MB / largest['bytes']:.1f}" if largest else "-"
-        outcome = largest["result"] if largest else next((r["error"] for r in results.values() if "error" in r), "")
+        outcome = (
+            largest["result"] if largest else next((r["error"] for r in results.values() if "error" in r), "")
+        )
         row = " ".join(f"{cells[s]:>9}" for s in sizes)
         print(f"{shape:<17} {row} {ratio:>9} {growth:>7} {peak:>8} {times:>8}  {outcome}", flush=True)
 

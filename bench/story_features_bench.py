@@ -74,7 +74,9 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, fn in timed.items():
             best[name] = min(best[name], one_pass(fn, docs))
-    print(f"{len(docs)} articles of {size / 1000:.1f} KB on average; ms per article, best of {args.repeat} passes")
+    print(
+        f"{len(docs)} articles of {size / 1000:.1f} KB on average; ms per article, best of {args.repeat} passes"
+    )
     for name in timed:
         print(f"  {name:>20}: {best[name]:.3f} ms (first pass, caches empty: {first[name]:.3f} ms)")
     if len(timed) == 2:

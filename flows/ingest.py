@@ -105,7 +105,12 @@ def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str,
     return {"batch": batch_no, **report.as_dict()}
 
 
-@task(name="plan-run", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
+@task(
+    name="plan-run",
+    cache_policy=INPUTS + TASK_SOURCE,
+    persist_result=True,
+    cache_expiration=timedelta(days=30),
+)
 def plan_run(paths: list[str], alias: str, force: bool, batch_size: int, run_id: str) -> dict:
     """New and changed files, cut into batches. Persisted per flow run, so a retried run sees the
     same batches as the first attempt and its completed batches come back ``Cached``."""
@@ -166,7 +171,9 @@ def ingest(
     progress.started(total=todo)
     tracker = run_report.ProgressArtifact(len(batches))
     limits = [
-        run_limits.batch_limit(len(b), per_file=settings.batch_seconds_per_file, minimum=settings.batch_min_seconds)
+        run_limits.batch_limit(
+            len(b), per_file=settings.batch_seconds_per_file, minimum=settings.batch_min_seconds
+        )
         for b in batches
     ]
     in_threads = isinstance(_task_runner(), ThreadPoolTaskRunner)
@@ -316,7 +323,9 @@ def _task_runner() -> TaskRunner:
     return context.task_runner
 
 
-def nightly_deployment(inbox: str, *, cron: str = "0 2 * * *", timezone: str = "Europe/Berlin", index: str | None = None):
+def nightly_deployment(
+    inbox: str, *, cron: str = "0 2 * * *", timezone: str = "Europe/Berlin", index: str | None = None
+):
     """The nightly ingestion: a cron schedule, at most one run at a time (a late run waits in line)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
@@ -325,7 +334,9 @@ def nightly_deployment(inbox: str, *, cron: str = "0 2 * * *", timezone: str = "
         name="nightly",
         schedules=[Cron(cron, timezone=timezone)],
         parameters={"paths": [inbox], **({"index": index} if index else {})},
-        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
+        concurrency_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+        ),
         description=f"Nightly ingestion of {inbox}",
         tags=["pressindex", "nightly"],
     )

@@ -24,7 +24,9 @@ def flow_run_record(flow_run_id) -> str:
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
         run = client.read_flow_run(flow_run_id)
-        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
     assert logs, "the run logged nothing to the API"
     assert artifacts, "the run published no artifact"
     parts = [log.model_dump_json() for log in logs]

@@ -67,7 +67,7 @@ class Story:
             if para.startswith("## "):
                 parts.append(f"<h2>{escape(para[3:])}</h2>")
             elif i == 0 and self.dateline and para.startswith(self.dateline):
-                rest = para[len(self.dateline):]
+                rest = para[len(self.dateline) :]
                 parts.append(f'<p><span class="dateline">{escape(self.dateline)}</span>{escape(rest)}</p>')
             else:
                 parts.append(f"<p>{escape(para)}</p>")
@@ -97,20 +97,29 @@ def g2_item(s: Story, *, prefix: str = "", with_ns: bool = True) -> str:
     if with_ns:
         ns = f' xmlns:{p[:-1]}="{G2_NS}"' if p else f' xmlns="{G2_NS}"'
     item_class = f"ninat:{s.media}" if s.media else "ninat:text"
-    meta = [f'<{p}itemClass qcode="{item_class}"/>', f'<{p}provider qcode="nprov:dpa"><{p}name>dpa</{p}name></{p}provider>',
-            f"<{p}versionCreated>{s.version_created}</{p}versionCreated>"]
+    meta = [
+        f'<{p}itemClass qcode="{item_class}"/>',
+        f'<{p}provider qcode="nprov:dpa"><{p}name>dpa</{p}name></{p}provider>',
+        f"<{p}versionCreated>{s.version_created}</{p}versionCreated>",
+    ]
     if s.first_created:
         meta.append(f"<{p}firstCreated>{s.first_created}</{p}firstCreated>")
     if s.embargoed:
         meta.append(f"<{p}embargoed>{s.embargoed}</{p}embargoed>")
     meta.append(f'<{p}pubStatus qcode="stat:{s.pubstatus}"/>')
     meta += [f'<{p}service qcode="dpasrv:{x}"><{p}name>{x}</{p}name></{p}service>' for x in s.services]
-    meta += [f'<{p}edNote role="dpaednoterole:editorialnote">{escape(n)}</{p}edNote>' for n in s.editorial_notes]
+    meta += [
+        f'<{p}edNote role="dpaednoterole:editorialnote">{escape(n)}</{p}edNote>' for n in s.editorial_notes
+    ]
     if s.nonpublic:
-        meta.append(f'<{p}edNote role="dpaednoterole:dpacontacts" pubconstraint="dpapconstraint:nonpublic">'
-                    f"{escape(SECRET_NOTE)}</{p}edNote>")
-        meta.append(f'<{p}edNote role="dpaednoterole:notepad"><section xmlns="{XHTML_NS}" class="notepad">'
-                    f'<section class="np-nonpublic"><p>{escape(SECRET_NOTE)}</p></section></section></{p}edNote>')
+        meta.append(
+            f'<{p}edNote role="dpaednoterole:dpacontacts" pubconstraint="dpapconstraint:nonpublic">'
+            f"{escape(SECRET_NOTE)}</{p}edNote>"
+        )
+        meta.append(
+            f'<{p}edNote role="dpaednoterole:notepad"><section xmlns="{XHTML_NS}" class="notepad">'
+            f'<section class="np-nonpublic"><p>{escape(SECRET_NOTE)}</p></section></section></{p}edNote>'
+        )
     if s.correction:
         meta.append(f'<{p}edNote role="dpaednoterole:correction">{escape(s.correction)}</{p}edNote>')
         meta.append(f'<{p}signal qcode="sig:correction"/>')
@@ -120,12 +129,16 @@ def g2_item(s: Story, *, prefix: str = "", with_ns: bool = True) -> str:
     if s.place:
         content.append(f"<{p}located><{p}name>{escape(s.place)}</{p}name></{p}located>")
     if s.creditline:
-        content.append(f'<{p}infoSource role="isrol:originfo"><{p}name>{escape(s.creditline)}</{p}name></{p}infoSource>')
+        content.append(
+            f'<{p}infoSource role="isrol:originfo"><{p}name>{escape(s.creditline)}</{p}name></{p}infoSource>'
+        )
     if s.genre:
         content.append(f'<{p}genre qcode="dpatextgenre:1"><{p}name>{escape(s.genre)}</{p}name></{p}genre>')
     if s.desk:
-        content.append(f'<{p}subject type="dpatype:category" qcode="dpacat:{s.desk}"><{p}name>{escape(s.desk_name or s.desk)}'
-                       f"</{p}name></{p}subject>")
+        content.append(
+            f'<{p}subject type="dpatype:category" qcode="dpacat:{s.desk}"><{p}name>{escape(s.desk_name or s.desk)}'
+            f"</{p}name></{p}subject>"
+        )
     content += [f"<{p}keyword>{escape(k)}</{p}keyword>" for k in s.keywords]
     content.append(f'<{p}language tag="{s.language}"/>')
     content.append(f'<{p}headline rank="1">{escape(s.headline)}</{p}headline>')
@@ -146,12 +159,20 @@ def g2_item(s: Story, *, prefix: str = "", with_ns: bool = True) -> str:
             f'<{p}inlineXML contenttype="application/xhtml+xml"><html xmlns="{XHTML_NS}"><head><title>'
             f"{escape(s.headline)}</title></head><body><header><h1>{escape(s.headline)}</h1>"
             f'<p class="byline">{escape(s.byline or "")}</p></header>'
-            + (f'<section class="main"><p class="teaser">{escape(s.teaser)}</p></section>' if s.teaser else "")
+            + (
+                f'<section class="main"><p class="teaser">{escape(s.teaser)}</p></section>'
+                if s.teaser
+                else ""
+            )
             + s.body_html()
             + f"</body></html></{p}inlineXML>"
         )
-    rights = f"<{p}rightsInfo><{p}copyrightNotice>{escape(s.copyright)}</{p}copyrightNotice></{p}rightsInfo>" if s.copyright else ""
-    attrs = f' guid={quoteattr(s.urn)}' if s.urn else ""
+    rights = (
+        f"<{p}rightsInfo><{p}copyrightNotice>{escape(s.copyright)}</{p}copyrightNotice></{p}rightsInfo>"
+        if s.copyright
+        else ""
+    )
+    attrs = f" guid={quoteattr(s.urn)}" if s.urn else ""
     attrs += f' version="{s.version}"' if s.version is not None else ""
     return (
         f'<{p}newsItem{ns}{attrs} standard="NewsML-G2" standardversion="2.32" xml:lang="{s.language}">'
@@ -162,7 +183,9 @@ def g2_item(s: Story, *, prefix: str = "", with_ns: bool = True) -> str:
 
 def g2_document(s: Story, *, prefix: str = "", encoding: str = "UTF-8") -> bytes:
     """A NewsML-G2 file holding one ``newsItem``, encoded as its declaration says."""
-    text = f'<?xml version="1.0" encoding="{encoding}"?>\n<!-- composed for tests -->\n' + g2_item(s, prefix=prefix)
+    text = f'<?xml version="1.0" encoding="{encoding}"?>\n<!-- composed for tests -->\n' + g2_item(
+        s, prefix=prefix
+    )
     return text.encode(encoding)
 
 
@@ -171,8 +194,10 @@ def g2_message(stories: list[Story], *, package: bool = False) -> bytes:
     items = "".join(g2_item(s, with_ns=False) for s in stories)
     if package:
         items += '<packageItem guid="urn:newsml:example.org:20250314:package-1" version="1"/>'
-    return (f'<?xml version="1.0" encoding="UTF-8"?><newsMessage xmlns="{G2_NS}"><header><sent>'
-            f"2025-03-14T09:20:00+01:00</sent></header><itemSet>{items}</itemSet></newsMessage>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><newsMessage xmlns="{G2_NS}"><header><sent>'
+        f"2025-03-14T09:20:00+01:00</sent></header><itemSet>{items}</itemSet></newsMessage>"
+    ).encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,8 +208,11 @@ def nitf_document(s: Story, *, encoding: str = "UTF-8") -> bytes:
     def norm(iso: str) -> str:  # 2025-03-14T09:18:00+01:00 -> 20250314T091800+0100
         return iso[:19].replace("-", "").replace(":", "") + iso[19:].replace(":", "")
 
-    docdata = [f'<doc-id id-string={quoteattr(s.urn or "nitf-item-1")} regsrc="dpa"/>',
-               f'<urgency ed-urg="{s.urgency}"/>', f'<date.issue norm="{norm(s.version_created)}"/>']
+    docdata = [
+        f'<doc-id id-string={quoteattr(s.urn or "nitf-item-1")} regsrc="dpa"/>',
+        f'<urgency ed-urg="{s.urgency}"/>',
+        f'<date.issue norm="{norm(s.version_created)}"/>',
+    ]
     if s.embargoed:
         docdata.append(f'<date.release norm="{norm(s.embargoed)}"/>')
     if s.version is not None:
@@ -192,15 +220,19 @@ def nitf_document(s: Story, *, encoding: str = "UTF-8") -> bytes:
     if s.copyright:
         docdata.append('<doc.copyright holder="dpa" year="2025"/>')
     if s.keywords:
-        docdata.append("<key-list>" + "".join(f"<keyword key={quoteattr(k)}/>" for k in s.keywords) + "</key-list>")
+        docdata.append(
+            "<key-list>" + "".join(f"<keyword key={quoteattr(k)}/>" for k in s.keywords) + "</key-list>"
+        )
     docdata += [f'<ed-msg msg-type="editorial" info={quoteattr(n)}/>' for n in s.editorial_notes]
     if s.correction:
         docdata.append(f"<correction info={quoteattr(s.correction)}/>")
     head = [f"<title>{escape(s.headline)}</title>"]
     if s.desk:
         head.append(f'<meta name="ressort" content="{s.desk}"/>')
-    head.append(f'<tobject tobject.type="news"><tobject.property tobject.property.type={quoteattr(s.genre or "current")}/>'
-                f'<tobject.subject tobject.subject.type={quoteattr(s.desk_name or "")}/></tobject>')
+    head.append(
+        f'<tobject tobject.type="news"><tobject.property tobject.property.type={quoteattr(s.genre or "current")}/>'
+        f'<tobject.subject tobject.subject.type={quoteattr(s.desk_name or "")}/></tobject>'
+    )
     head.append(f'<docdata management-status="{s.pubstatus}">{"".join(docdata)}</docdata>')
     body_head = [f"<hedline><hl1>{escape(s.headline)}</hl1></hedline>"]
     if s.nonpublic:
@@ -213,11 +245,15 @@ def nitf_document(s: Story, *, encoding: str = "UTF-8") -> bytes:
         body_head.append(f"<dateline><location><city>{escape(s.place)}</city></location></dateline>")
     if s.teaser:
         body_head.append(f"<abstract><p>{escape(s.teaser)}</p></abstract>")
-    content = "".join(f"<hl2>{escape(p[3:])}</hl2>" if p.startswith("## ") else f"<p>{escape(p)}</p>" for p in s.paragraphs)
-    text = (f'<?xml version="1.0" encoding="{encoding}"?>\n<nitf version="-//IPTC//DTD NITF 3.6//EN" xml:lang="{s.language}">'
-            f"<head>{''.join(head)}</head><body><body.head>{''.join(body_head)}</body.head>"
-            f"<body.content>{content}</body.content><body.end><tagline>{escape(s.copyright or '')}</tagline></body.end>"
-            "</body></nitf>")
+    content = "".join(
+        f"<hl2>{escape(p[3:])}</hl2>" if p.startswith("## ") else f"<p>{escape(p)}</p>" for p in s.paragraphs
+    )
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<nitf version="-//IPTC//DTD NITF 3.6//EN" xml:lang="{s.language}">'
+        f"<head>{''.join(head)}</head><body><body.head>{''.join(body_head)}</body.head>"
+        f"<body.content>{content}</body.content><body.end><tagline>{escape(s.copyright or '')}</tagline></body.end>"
+        "</body></nitf>"
+    )
     return text.encode(encoding)
 
 
@@ -229,7 +265,9 @@ def digitalwires_item(s: Story) -> dict:
     categories = [{"type": "dnltype:pubstatus", "name": s.pubstatus, "qcode": f"stat:{s.pubstatus}"}]
     categories += [{"type": "dnltype:wire", "name": x, "qcode": f"dpasrv:{x}"} for x in s.services]
     if s.desk:
-        categories.append({"type": "dnltype:desk", "name": s.desk_name or s.desk, "qcode": f"dpacat:{s.desk}"})
+        categories.append(
+            {"type": "dnltype:desk", "name": s.desk_name or s.desk, "qcode": f"dpacat:{s.desk}"}
+        )
     if s.genre:
         categories.append({"type": "dnltype:genre", "name": s.genre, "qcode": "dpatextgenre:1"})
     categories += [{"type": "dnltype:keyword", "name": k, "qcode": None} for k in s.keywords]
@@ -237,9 +275,14 @@ def digitalwires_item(s: Story) -> dict:
         categories.append({"type": "dnltype:locationcreated", "name": s.place, "qcode": None})
     if s.correction:
         categories.append({"type": "dnltype:signal", "name": "correction", "qcode": "sig:correction"})
-    ednotes = [{"role": "dpaednoterole:editorialnote", "ednote": n, "is_publishable": True} for n in s.editorial_notes]
+    ednotes = [
+        {"role": "dpaednoterole:editorialnote", "ednote": n, "is_publishable": True}
+        for n in s.editorial_notes
+    ]
     if s.closing_line:
-        ednotes.append({"role": "dpaednoterole:closingline", "ednote": s.closing_line, "is_publishable": True})
+        ednotes.append(
+            {"role": "dpaednoterole:closingline", "ednote": s.closing_line, "is_publishable": True}
+        )
     if s.correction:
         ednotes.append({"role": "dpaednoterole:correction", "ednote": s.correction, "is_publishable": True})
     if s.nonpublic:
@@ -263,11 +306,15 @@ def digitalwires_item(s: Story) -> dict:
         "creditline": s.creditline,
         "copyrightnotice": s.copyright,
         "notepad": {"public_html": None, "nonpublic_html": f"<section><p>{escape(SECRET_NOTE)}</p></section>"}
-        if s.nonpublic else None,
+        if s.nonpublic
+        else None,
         "ednotes": ednotes,
         "descriptions": [{"role": "drol:caption", "description": s.teaser}] if s.media else None,
-        "associations": [{"type": "image" if s.media == "picture" else s.media, "urn": s.urn, "caption": s.teaser}]
-        if s.media else [],
+        "associations": [
+            {"type": "image" if s.media == "picture" else s.media, "urn": s.urn, "caption": s.teaser}
+        ]
+        if s.media
+        else [],
         "categories": categories,
         "keyword_names": list(s.keywords),
     }

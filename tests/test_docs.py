@@ -76,9 +76,12 @@ def mentions(text: str, option: str) -> bool:
 
 def test_the_tree_holds_the_known_commands():
     # the walk itself: subgroups are descended into, not only listed
-    assert {"pressindex", "pressindex es start", "pressindex stories rebuild", "pressindex index drop-old"} <= set(
-        COMMANDS
-    )
+    assert {
+        "pressindex",
+        "pressindex es start",
+        "pressindex stories rebuild",
+        "pressindex index drop-old",
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS))

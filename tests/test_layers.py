@@ -13,7 +13,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "pressindex"
 
-CORE = {"pressindex.errors", "pressindex.project", "pressindex.config", "pressindex.model", "pressindex.languages"}
+CORE = {
+    "pressindex.errors",
+    "pressindex.project",
+    "pressindex.config",
+    "pressindex.model",
+    "pressindex.languages",
+}
 PURE_STORIES = {
     "pressindex.stories",  # its __init__ re-exports the pure part only
     "pressindex.stories.features",
@@ -27,7 +33,10 @@ PURE_STORIES = {
 # layer -> (pressindex modules or packages it may import, third-party packages it must not import)
 RULES: dict[str, tuple[set[str], set[str]]] = {
     "core": (CORE | PURE_STORIES | {"pressindex.localnode.node"}, {"elasticsearch", "prefect", "click"}),
-    "parse": ({"pressindex.parse", "pressindex.errors", "pressindex.model"}, {"elasticsearch", "prefect", "click", "pydantic", "pydantic_settings"}),
+    "parse": (
+        {"pressindex.parse", "pressindex.errors", "pressindex.model"},
+        {"elasticsearch", "prefect", "click", "pydantic", "pydantic_settings"},
+    ),
     "stories": (CORE | {"pressindex.stories", "pressindex.index"}, {"prefect", "click"}),
     "index": (CORE | {"pressindex.index"}, {"prefect", "click"}),
     "localnode": (CORE | {"pressindex.localnode", "pressindex.index.es_client"}, {"click"}),
@@ -37,7 +46,8 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     ),
     "search": (CORE | {"pressindex.index", "pressindex.stories"}, {"prefect", "click"}),
     "evaluate": (
-        CORE | {"pressindex.evaluate", "pressindex.parse", "pressindex.stories", "pressindex.ingest.withdrawals"},
+        CORE
+        | {"pressindex.evaluate", "pressindex.parse", "pressindex.stories", "pressindex.ingest.withdrawals"},
         {"elasticsearch", "prefect", "click"},
     ),
     "cli": ({"pressindex"}, set()),
@@ -94,7 +104,9 @@ def test_a_module_imports_only_what_its_layer_allows(path):
 def test_every_package_says_what_it_owns_and_may_import():
     for init in sorted(PACKAGE.glob("*/__init__.py")):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
-        assert "May import" in doc or "may import" in doc, f"{init.parent.name}/__init__.py says nothing of its imports"
+        assert (
+            "May import" in doc or "may import" in doc
+        ), f"{init.parent.name}/__init__.py says nothing of its imports"
 
 
 def test_the_flows_are_thin_wrappers_that_never_import_click():
@@ -105,7 +117,9 @@ def test_the_flows_are_thin_wrappers_that_never_import_click():
 def test_the_rules_see_a_broken_import(tmp_path):
     """A check that finds nothing could be blind: an Elasticsearch import in a parser is caught."""
     module = tmp_path / "bad.py"
-    module.write_text("def f():\n    from elasticsearch import Elasticsearch\n    import pressindex.ingest.state\n")
+    module.write_text(
+        "def f():\n    from elasticsearch import Elasticsearch\n    import pressindex.ingest.state\n"
+    )
     found = [m for _, m in _imports(module)]
     assert found == ["elasticsearch", "pressindex.ingest.state"]
     own, banned = RULES["parse"]

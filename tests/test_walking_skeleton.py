@@ -46,7 +46,10 @@ def test_search_finds_both_seeds(seeded, runner):
     assert out["total"] == 2
     assert {Path(h["source_path"]).name for h in out["hits"]} == {DPA_SEED, DATE_SEED}
     assert all(h["highlight"] for h in out["hits"])
-    assert all("Truppenaufmarsch" in "".join(f for fragments in h["highlight"].values() for f in fragments) for h in out["hits"])
+    assert all(
+        "Truppenaufmarsch" in "".join(f for fragments in h["highlight"].values() for f in fragments)
+        for h in out["hits"]
+    )
 
 
 def test_agency_filter_narrows_to_the_dpa_seed(seeded, runner):
@@ -81,7 +84,9 @@ def test_indexed_body_has_no_copyright_footer(seeded, es):
     assert doc["published"] == "2021-04-13"
 
 
-def test_bad_files_are_quarantined_and_the_run_goes_on(prefect_harness, runner, alias, quarantine_dir, tmp_path):
+def test_bad_files_are_quarantined_and_the_run_goes_on(
+    prefect_harness, runner, alias, quarantine_dir, tmp_path
+):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / DPA_SEED).write_bytes((SEEDS / DPA_SEED).read_bytes())

@@ -5,7 +5,18 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-PLACES = ["Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Leipzig", "Dresden", "Hannover", "Bremen", "Kiel"]
+PLACES = [
+    "Berlin",
+    "Hamburg",
+    "München",
+    "Köln",
+    "Frankfurt",
+    "Leipzig",
+    "Dresden",
+    "Hannover",
+    "Bremen",
+    "Kiel",
+]
 SUBJECTS = [
     "Die Landesregierung", "Der Stadtrat", "Die Gewerkschaft", "Der Verband", "Die Polizei",
     "Das Ministerium", "Die Feuerwehr", "Der Bürgermeister", "Die Universität", "Das Gericht",
@@ -16,10 +27,18 @@ OBJECTS = [
     "mehr Personal in den Kliniken", "eine Reform der Verwaltung", "den Ausbau der Radwege",
     "höhere Gebühren für Parkplätze", "ein Verbot von Feuerwerk", "die Öffnung der Bäder",
 ]  # fmt: skip
-TAILS = ["am Montag an", "nach langer Debatte", "überraschend deutlich", "für das kommende Jahr", "mit großer Mehrheit"]
+TAILS = [
+    "am Montag an",
+    "nach langer Debatte",
+    "überraschend deutlich",
+    "für das kommende Jahr",
+    "mit großer Mehrheit",
+]
 
 
-def article_text(n: int, *, agency: str | None = "dpa", paragraphs: int = 4, dpa_story: str | None = None) -> str:
+def article_text(
+    n: int, *, agency: str | None = "dpa", paragraphs: int = 4, dpa_story: str | None = None
+) -> str:
     """Article number ``n``: a dateline lead, body paragraphs and (for dpa) a footer with a story id."""
     rng = random.Random(n)
     place = PLACES[n % len(PLACES)]

@@ -46,8 +46,12 @@ class Settings(BaseSettings):
     index: str = Field("press", description="the alias searches and ingests go through")
     batch_size: int = Field(1000, ge=1, le=100_000, description="files per Prefect task run")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="larger files are quarantined")
-    batch_retries: int = Field(4, ge=0, description="retries of a batch after a transient Elasticsearch error")
-    retry_backoff_seconds: float = Field(2.0, gt=0, description="first retry delay; doubles each retry, with jitter")
+    batch_retries: int = Field(
+        4, ge=0, description="retries of a batch after a transient Elasticsearch error"
+    )
+    retry_backoff_seconds: float = Field(
+        2.0, gt=0, description="first retry delay; doubles each retry, with jitter"
+    )
     # throughput: see bench/ingest_bench.py for what these were measured with
     parse_workers: int = Field(
         default_factory=_cores, ge=1,
@@ -67,7 +71,9 @@ class Settings(BaseSettings):
         1536, ge=64,
         description="memory ceiling of one parse process (resident MB); the file it parses is quarantined",
     )  # fmt: skip
-    batches_in_flight: int = Field(3, ge=1, description="batch tasks run at once, sharing the parse processes")
+    batches_in_flight: int = Field(
+        3, ge=1, description="batch tasks run at once, sharing the parse processes"
+    )
     parse_ahead_files: int | None = Field(
         None, ge=0,
         description="new files `pressindex ingest` parses while Prefect starts (default: the first batches in "
@@ -101,12 +107,15 @@ class Settings(BaseSettings):
     es_port: int = Field(9200, description="HTTP port of the local node")
     es_heap: str = Field("1g", description="JVM heap of the local node")
     # `pressindex up` (pressindex.localnode.services): a Prefect server and a worker that survive the command
-    prefect_port: int = Field(4200, description="port of the local Prefect server (API and UI) that `up` starts")
+    prefect_port: int = Field(
+        4200, description="port of the local Prefect server (API and UI) that `up` starts"
+    )
     services_dir: Path | None = Field(
         None, description="pid, state and log files of the local services (default: <cache_dir>/services)"
     )
     use_local_services: bool = Field(
-        True, description="commands use the Prefect server `pressindex up` started (false: a temporary one per run)"
+        True,
+        description="commands use the Prefect server `pressindex up` started (false: a temporary one per run)",
     )
     # The drift alarm (pressindex.ingest.drift): a run is `degraded` when a field's coverage falls more than
     # drift_margin_points below the median of the previous good runs, or its quarantine share is too high.
@@ -118,7 +127,9 @@ class Settings(BaseSettings):
         0.1, gt=0, le=1, description="share of a run's new or changed files that may go to quarantine"
     )
     drift_min_files: int = Field(
-        20, ge=1, description="runs with fewer new or changed files are recorded but not judged (too few to tell)"
+        20,
+        ge=1,
+        description="runs with fewer new or changed files are recorded but not judged (too few to tell)",
     )
 
     # Run limits (pressindex.ingest.run_limits): the backstop when something hangs that the per-file parse
@@ -130,7 +141,9 @@ class Settings(BaseSettings):
     batch_seconds_per_file: float = Field(
         1.0, gt=0, description="time limit of a batch per file in it; over it the run fails, naming the batch"
     )
-    batch_min_seconds: float = Field(600.0, gt=0, description="time limit of any batch, however few its files")
+    batch_min_seconds: float = Field(
+        600.0, gt=0, description="time limit of any batch, however few its files"
+    )
     run_min_seconds: float = Field(
         1800.0, gt=0,
         description="time limit of a run beyond its batches' share (batch_seconds_per_file x files / batches_in_flight)",
@@ -145,7 +158,9 @@ class Settings(BaseSettings):
         60, ge=30, le=90, description="seconds between a flow run's heartbeats (Prefect's minimum: 30)"
     )
     stop_grace_seconds: float = Field(
-        10.0, gt=0, description="after SIGTERM or Ctrl-C, time the command takes to clean up before it exits anyway"
+        10.0,
+        gt=0,
+        description="after SIGTERM or Ctrl-C, time the command takes to clean up before it exits anyway",
     )
     # Story clusters (pressindex.stories, docs/stories.md): assigned at the end of every run.
     stories_enabled: bool = Field(True, description="assign every run's new documents to stories")
@@ -155,7 +170,10 @@ class Settings(BaseSettings):
         description="similarity (pressindex.stories.story_similarity) from which two documents tell one story",
     )  # fmt: skip
     story_window_days: int = Field(
-        7, ge=1, le=366, description="a document joins stories with copies published at most this many days apart"
+        7,
+        ge=1,
+        le=366,
+        description="a document joins stories with copies published at most this many days apart",
     )
 
     def local_node(self) -> LocalNode:

@@ -60,7 +60,9 @@ class Article:
     parser_version: str = PARSER_VERSION
     # Wire transmission formats (IPTC 7901, ANPA 1312); plain text keeps the defaults.
     format: str = "text"  # "text" | "iptc7901" | "anpa1312"
-    wire_service: str | None = None  # the header's service: "bdt", "nsb", "spe", "eca"; ANPA: the selector's letters
+    wire_service: str | None = (
+        None  # the header's service: "bdt", "nsb", "spe", "eca"; ANPA: the selector's letters
+    )
     urgency: int | None = None  # 1–9, 1 highest: Blitz/FLASH 1, Eil/URGENT 2, else the header's priority
     category: str | None = None  # the ressort code as sent: "pl", "wi", "vm", "sp", "i"
     category_name: str | None = None  # readable, for the facet: "Politik", "Wirtschaft", …
@@ -106,7 +108,9 @@ class Article:
 # Every field but the id (it is ``_id``), the warnings (parse diagnostics), the file's size and
 # the nested dpa id.
 _SOURCE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("id", "warnings", "size", "dpa"))
-_LIST_FIELDS = tuple(name for name in _SOURCE_FIELDS if isinstance(getattr(Article("", "", "", ""), name), tuple))
+_LIST_FIELDS = tuple(
+    name for name in _SOURCE_FIELDS if isinstance(getattr(Article("", "", "", ""), name), tuple)
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,7 +80,10 @@ STORY_INTERNALS = ("story_bands", "story_features")  # for clustering only: not 
 OTHER_COPIES = 5  # copies shown under a collapsed hit (all are counted)
 COPY_SOURCE = ["title", "agencies", "dateline", "published", "source_path"]
 # the number of stories, and whether any match lacks a story (then the answer is not collapsed)
-STORY_AGGS = {"stories": {"cardinality": {"field": STORY_FIELD}}, "without_story": {"missing": {"field": STORY_FIELD}}}
+STORY_AGGS = {
+    "stories": {"cardinality": {"field": STORY_FIELD}},
+    "without_story": {"missing": {"field": STORY_FIELD}},
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,11 @@ class SearchFilters:
 
     def clauses(self) -> list[dict]:
         out: list[dict] = []
-        for value, path in ((self.format, "format"), (self.wire_service, "wire_service"), (self.genre, "genre")):
+        for value, path in (
+            (self.format, "format"),
+            (self.wire_service, "wire_service"),
+            (self.genre, "genre"),
+        ):
             if value:
                 out.append({"term": {path: value}})
         if self.urgency is not None:
@@ -337,7 +344,9 @@ def build_query(
         "highlight": {"fields": fields, "pre_tags": ["«"], "post_tags": ["»"]},
         "sort": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
         "track_scores": True,
-        "_source": {"excludes": ["body", "body_lang", "lead_lang", "title_lang", "footer_lines", *STORY_INTERNALS]},
+        "_source": {
+            "excludes": ["body", "body_lang", "lead_lang", "title_lang", "footer_lines", *STORY_INTERNALS]
+        },
         "from": start,
         "size": size,
         "track_total_hits": True,
@@ -372,7 +381,12 @@ def _merge_highlight(raw: dict) -> dict[str, list[str]]:
     """One list of fragments per field: stemmed first, then exact, compound and language sub-fields."""
     out: dict[str, list[str]] = {}
     for name in HIGHLIGHTED:
-        candidates = [name, f"{name}.exact", f"{name}.decomp", *sorted(k for k in raw if k.startswith(f"{name}_lang."))]
+        candidates = [
+            name,
+            f"{name}.exact",
+            f"{name}.decomp",
+            *sorted(k for k in raw if k.startswith(f"{name}_lang.")),
+        ]
         for key in candidates:
             if raw.get(key):
                 out[name] = raw[key]
@@ -402,7 +416,9 @@ def search(
             cache[word] = compound_parts(es, index, word)
         return cache[word]
 
-    body = build_query(text, filters or SearchFilters(), page=page, size=size, parts_of=parts_of, collapse=collapse)
+    body = build_query(
+        text, filters or SearchFilters(), page=page, size=size, parts_of=parts_of, collapse=collapse
+    )
     body["aggs"] = {**body["aggs"], **STORY_AGGS}
     try:
         resp = es.search(index=index, **body)

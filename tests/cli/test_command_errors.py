@@ -19,7 +19,11 @@ def test_a_search_before_any_ingest_names_the_missing_index(es, runner, alias):
 def test_an_unreachable_elasticsearch_is_one_clear_line(tmp_path):
     env = {"ELASTICSEARCH_URL": "http://127.0.0.1:9", "PREFECT_API_URL": "http://127.0.0.1:9/api", "PATH": ""}
     out = subprocess.run(
-        [sys.executable, "-m", "pressindex", "search", "Wahl"], capture_output=True, text=True, env=env, cwd=tmp_path
+        [sys.executable, "-m", "pressindex", "search", "Wahl"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert out.returncode == 1
     assert out.stderr.startswith("Error: Elasticsearch is not reachable")

@@ -111,7 +111,9 @@ def test_dpa_versions_only_move_forward(prefect_harness, runner, es, alias, quar
     assert _count(es, alias) == 1
 
 
-def test_reruns_in_any_order_end_with_the_same_documents(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+def test_reruns_in_any_order_end_with_the_same_documents(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
     a, b = tmp_path / "a", tmp_path / "b"
     write_articles(a, 4)
     write_articles(b, 4, start=2)  # overlaps a by two identical articles
@@ -161,7 +163,9 @@ def test_quarantine_list_show_and_retry(prefect_harness, runner, es, alias, quar
     assert _count(es, alias) == 3
 
 
-def test_retry_of_a_deleted_file_says_so_and_keeps_the_record(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+def test_retry_of_a_deleted_file_says_so_and_keeps_the_record(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     broken = inbox / "leer.txt"
@@ -206,7 +210,9 @@ def test_retried_flow_run_runs_only_the_failed_batch(prefect_harness, es, alias,
         assert client.read_flow_run(run_id).state.is_completed()
     # which batches executed on the retry: only batch 1 wrote state records after it began
     records = state.lookup(es, alias, [str(p) for p in sorted(inbox.iterdir())])
-    rewritten = sorted(Path(p).name for p, r in records.items() if r["processed_at"] >= before_retry.isoformat())
+    rewritten = sorted(
+        Path(p).name for p, r in records.items() if r["processed_at"] >= before_retry.isoformat()
+    )
     assert rewritten == ["wire_000002.txt", "wire_000003.txt"]
     assert records[str(inbox / "wire_000003.txt")]["status"] == state.QUARANTINED
     assert _count(es, alias) == 5

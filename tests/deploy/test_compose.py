@@ -41,7 +41,9 @@ KIBANA_SERVICE_URL = "https://kibana:5601"
 
 
 def make_env_file(path: Path) -> Path:
-    proc = subprocess.run(["sh", str(ROOT / "docker" / "make-env.sh")], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        ["sh", str(ROOT / "docker" / "make-env.sh")], capture_output=True, text=True, check=True
+    )
     path.write_text(proc.stdout)
     return path
 
@@ -138,7 +140,9 @@ def test_a_missing_secret_stops_the_stack(secret, env_file, tmp_path):
 def test_make_env_fills_every_secret_with_a_fresh_random_value(env_file, tmp_path):
     made = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if line and line[0] != "#")
     again = dict(
-        line.split("=", 1) for line in make_env_file(tmp_path / "env").read_text().splitlines() if line and line[0] != "#"
+        line.split("=", 1)
+        for line in make_env_file(tmp_path / "env").read_text().splitlines()
+        if line and line[0] != "#"
     )
     for key, value in env_example().items():
         if value == "":
@@ -203,7 +207,9 @@ def resolve_command(args: list[str]) -> click.Command:
     command, rest = cli, list(args[1:])
     while isinstance(command, click.Group):
         sub = command.get_command(click.Context(command), rest[0]) if rest else None
-        assert sub is not None, f"`{' '.join(args)}`: pressindex has no command `{' '.join(args[1:len(args) - len(rest) + 1])}`"
+        assert (
+            sub is not None
+        ), f"`{' '.join(args)}`: pressindex has no command `{' '.join(args[1:len(args) - len(rest) + 1])}`"
         command, rest = sub, rest[1:]
     command.make_context(" ".join(args), rest, resilient_parsing=True)
     return command
@@ -300,7 +306,11 @@ def test_start_order(services):
     assert dependencies(services, "elasticsearch") == {"setup-certs"}
     assert dependencies(services, "kibana") == {"setup-certs", "elasticsearch", "setup-passwords"}
     assert dependencies(services, "setup") == {"setup-certs", "elasticsearch", "setup-passwords", "kibana"}
-    assert dependencies(services, "worker") == dependencies(services, "setup") | {"setup", "postgres", "prefect-server"}
+    assert dependencies(services, "worker") == dependencies(services, "setup") | {
+        "setup",
+        "postgres",
+        "prefect-server",
+    }
     for name, service in services.items():
         for dep, cond in service.get("depends_on", {}).items():
             one_shot = services[dep].get("restart") == "no"
@@ -328,7 +338,9 @@ def test_data_lives_in_named_volumes(config, services):
             assert mounts[target][0] in named, (name, target)
     assert services["elasticsearch"]["environment"]["path.repo"] == "/usr/share/elasticsearch/snapshots"
     # the CA's private key is mounted by the certificate step only
-    assert [n for n, s in services.items() if "es-ca" in {m[0] for m in volume_mounts(s).values()}] == ["setup-certs"]
+    assert [n for n, s in services.items() if "es-ca" in {m[0] for m in volume_mounts(s).values()}] == [
+        "setup-certs"
+    ]
 
 
 def test_worker_reads_the_inbox_read_only_and_writes_the_quarantine(services):
@@ -440,7 +452,9 @@ def test_setup_commands_run_against_the_local_node(config, es, es_settings, alia
     }
     with KibanaImportStandIn("elastic", "kibana-test-password") as kibana:
         run_setup_commands(runner, setup_command_lines(config), env, kibana.url)
-        run_setup_commands(runner, setup_command_lines(config), env, kibana.url)  # a second `up` changes nothing
+        run_setup_commands(
+            runner, setup_command_lines(config), env, kibana.url
+        )  # a second `up` changes nothing
     (concrete,) = es.indices.get_alias(name=alias)
     assert concrete.startswith(f"{alias}-v")
     # the run history's index and the ingestion health dashboard's data view on it (issue 22)
@@ -450,4 +464,3 @@ def test_setup_commands_run_against_the_local_node(config, es, es_settings, alia
     views = [o for o in kibana.objects if o["type"] == "index-pattern"]
     assert [v["attributes"]["title"] for v in views] == [alias, runs_alias(alias)]
     assert "pressindex-ingestion-health" in {o["id"] for o in kibana.objects}
-

@@ -57,7 +57,9 @@ class Secured:
     compose: dict = field(repr=False)  # the resolved compose file: its settings and secrets
     ca: Path
     certs: Path
-    passwords: dict[str, str] = field(repr=False)  # ELASTIC_PASSWORD, KIBANA_SYSTEM_PASSWORD, PIPELINE_ES_PASSWORD
+    passwords: dict[str, str] = field(
+        repr=False
+    )  # ELASTIC_PASSWORD, KIBANA_SYSTEM_PASSWORD, PIPELINE_ES_PASSWORD
 
     @property
     def url(self) -> str:
@@ -65,7 +67,9 @@ class Secured:
 
     def client(self, username: str = "elastic", password: str | None = None) -> Elasticsearch:
         password = password if password is not None else self.passwords["ELASTIC_PASSWORD"]
-        return Elasticsearch(self.url, basic_auth=(username, password), ca_certs=str(self.ca), request_timeout=60)
+        return Elasticsearch(
+            self.url, basic_auth=(username, password), ca_certs=str(self.ca), request_timeout=60
+        )
 
     def pipeline_env(self) -> dict[str, str]:
         """The worker's Elasticsearch variables from the compose file, pointed at this node."""
@@ -87,7 +91,9 @@ def _java_home() -> str:
 
 def es_setup(step: str, env: dict[str, str]) -> None:
     """Run a step of docker/es-setup.sh; a failure shows its output, never the environment (secrets)."""
-    proc = subprocess.run(["sh", str(ES_SETUP), step], env={**os.environ, **env}, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["sh", str(ES_SETUP), step], env={**os.environ, **env}, capture_output=True, text=True
+    )
     if proc.returncode == 0:
         return
     hint = ""
@@ -164,9 +170,16 @@ def test_the_node_runs_the_compose_files_security_settings(secured):
     flat = _flatten(node_info["settings"])
     assert node_info["version"] == ES_VERSION
     assert secured.url.startswith("https://")
-    for key in ("xpack.security.enabled", "xpack.security.http.ssl.enabled", "xpack.security.transport.ssl.enabled"):
+    for key in (
+        "xpack.security.enabled",
+        "xpack.security.http.ssl.enabled",
+        "xpack.security.transport.ssl.enabled",
+    ):
         assert flat[key] == "true", key
-    assert flat["path.repo"] in (str(secured.node.node_dir / "snapshots"), [str(secured.node.node_dir / "snapshots")])
+    assert flat["path.repo"] in (
+        str(secured.node.node_dir / "snapshots"),
+        [str(secured.node.node_dir / "snapshots")],
+    )
 
 
 def test_kibana_system_can_log_in_with_the_password_from_env(secured):
@@ -237,7 +250,9 @@ def test_setup_commands_run_with_the_stacks_tls_and_users(secured, secured_alias
     }
     lines = setup_command_lines(secured.compose)
     kibana_cert = (secured.certs / "kibana" / "kibana.crt", secured.certs / "kibana" / "kibana.key")
-    with KibanaImportStandIn(compose_env["KIBANA_USERNAME"], compose_env["KIBANA_PASSWORD"], *kibana_cert) as kibana:
+    with KibanaImportStandIn(
+        compose_env["KIBANA_USERNAME"], compose_env["KIBANA_PASSWORD"], *kibana_cert
+    ) as kibana:
         run_setup_commands(runner, lines, env, kibana.url)
         assert kibana.objects, "nothing was imported"
         # without SSL_CERT_FILE, Python does not trust the stack's CA and the import fails
@@ -265,7 +280,11 @@ def _leaked(secrets: dict[str, str], text: str) -> list[str]:
 
 def _files_text(*dirs: Path) -> str:
     return "\n".join(
-        p.read_bytes().decode("utf-8", "replace") for d in dirs if d.exists() for p in d.rglob("*") if p.is_file()
+        p.read_bytes().decode("utf-8", "replace")
+        for d in dirs
+        if d.exists()
+        for p in d.rglob("*")
+        if p.is_file()
     )
 
 
@@ -299,7 +318,9 @@ def test_a_runs_logs_and_artifacts_never_contain_the_password_or_the_key(
         client_env({"ELASTICSEARCH_URL": secured.url, "ELASTICSEARCH_API_KEY": api_key["encoded"],
                     "ELASTICSEARCH_CA_CERTS": str(secured.ca)})  # fmt: skip
         runs.append((ingest(paths=[str(inbox)], index=secured_alias, force=True, return_state=True), True))
-        secrets |= _secrets("the encoded API key", api_key["encoded"]) | _secrets("the API key", api_key["api_key"])
+        secrets |= _secrets("the encoded API key", api_key["encoded"]) | _secrets(
+            "the API key", api_key["api_key"]
+        )
         # 3. a wrong password: the run fails, and its error says why without the password
         wrong = f"wrong-{uuid.uuid4().hex}"
         client_env({**secured.pipeline_env(), "ELASTICSEARCH_PASSWORD": wrong})
@@ -340,7 +361,9 @@ def test_snapshot_to_the_fs_repository_and_restore(secured, secured_alias):
     es.cluster.health(index=f"{secured_alias}-v1", wait_for_status="yellow", timeout="30s")
     assert list(es.indices.get_alias(name=secured_alias)) == [f"{secured_alias}-v1"]
     assert es.count(index=secured_alias)["count"] == 20
-    assert [s["snapshot"] for s in es.snapshot.get(repository=repo, snapshot="*")["snapshots"]] == ["nightly-1"]
+    assert [s["snapshot"] for s in es.snapshot.get(repository=repo, snapshot="*")["snapshots"]] == [
+        "nightly-1"
+    ]
     es.snapshot.delete(repository=repo, snapshot="nightly-1")
     es.snapshot.delete_repository(name=repo)
 

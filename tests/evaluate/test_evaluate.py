@@ -10,7 +10,10 @@ from pathlib import Path
 from pressindex.evaluate.fields import EvaluationReport, evaluate
 
 GNAD = [
-    ("Inland", "Die Regierung plant eine Reform. Wien – Die Regierung will die Steuern senken. In Wien gab es Kritik."),
+    (
+        "Inland",
+        "Die Regierung plant eine Reform. Wien – Die Regierung will die Steuern senken. In Wien gab es Kritik.",
+    ),
     ("Sport", "Der Klub gewinnt. Graz – Der Klub hat gewonnen. Die Fans in Graz feierten. (APA, 11.9.2015)"),
     ("Web", "Ein Gerät kommt auf den Markt. Es kostet wenig. Der Grund – so heißt es – ist die Konkurrenz."),
 ]
@@ -34,7 +37,9 @@ def _corpus(root: Path) -> Path:
                         "publishing_date": date, "authors": [], "images": []}}  # fmt: skip
         (folder / f"{publisher}.json").write_text(json.dumps(truth), encoding="utf-8")
         page = f"<html><body><p>Stand: {date[8:10]}.{date[5:7]}.{date[:4]} 17:26 Uhr</p><p>{body}</p></body></html>"
-        (folder / f"{publisher}_{date[:4]}_{date[5:7]}_{date[8:10]}.html.gz").write_bytes(gzip.compress(page.encode()))
+        (folder / f"{publisher}_{date[:4]}_{date[5:7]}_{date[8:10]}.html.gz").write_bytes(
+            gzip.compress(page.encode())
+        )
     return root
 
 

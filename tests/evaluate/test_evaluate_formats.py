@@ -106,4 +106,6 @@ def test_a_disagreement_is_counted_with_its_row(monkeypatch):
     monkeypatch.setitem(RENDERERS, "digitalwires", lambda a: render_digitalwires(replace(a, byline=None)))
     result = agreement("composed", [STANDARD_TEXT.encode(), DPA_TEXT.encode()], now=NOW)
     assert result.all_identical == {"newsml_g2": 2, "digitalwires": 1}
-    assert result.share("digitalwires", "byline") == 0.5 and result.examples == {"digitalwires byline": ("row 1",)}
+    assert result.share("digitalwires", "byline") == 0.5 and result.examples == {
+        "digitalwires byline": ("row 1",)
+    }

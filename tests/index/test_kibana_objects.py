@@ -110,7 +110,9 @@ def test_every_field_the_ingestion_health_objects_name_is_in_the_runs_mapping():
 def test_the_ingestion_health_dashboard_shows_nights_quarantine_reasons_and_coverage():
     objects = _runs_objects()
     views = [o for o in objects.values() if o["type"] == "index-pattern"]
-    assert [(v["attributes"]["title"], v["attributes"]["timeFieldName"]) for v in views] == [("press-runs", "started")]
+    assert [(v["attributes"]["title"], v["attributes"]["timeFieldName"]) for v in views] == [
+        ("press-runs", "started")
+    ]
     (dashboard,) = [o for o in objects.values() if o["type"] == "dashboard"]
     panel_fields = set()
     for ref in dashboard["references"]:
@@ -118,7 +120,9 @@ def test_the_ingestion_health_dashboard_shows_nights_quarantine_reasons_and_cove
         panel_fields |= {f for _obj, f in referenced_fields([objects[ref["id"]]])}
     assert {"documents_indexed", "files_quarantined", "quarantined.empty", "quarantined.parse_timeout",
             "status", "degraded_reasons"} <= panel_fields  # fmt: skip
-    assert {f"coverage.{f}" for f in ("dateline", "agency", "published", "dpa_id", "language_und")} <= panel_fields
+    assert {
+        f"coverage.{f}" for f in ("dateline", "agency", "published", "dpa_id", "language_und")
+    } <= panel_fields
     per_night = json.loads(objects["pressindex-runs-per-night"]["attributes"]["visState"])["aggs"][-1]
     assert (per_night["params"]["field"], per_night["params"]["interval"], per_night["params"]["time_zone"]) == (
         "started", "d", "Europe/Berlin",
@@ -145,8 +149,12 @@ def test_stories_have_a_saved_search_and_two_dashboard_panels():
     assert {"story_size", "story_id"} <= set(stories["attributes"]["columns"])
     assert "story_representative : true" in stories["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
     largest = json.loads(objects["pressindex-largest-stories"]["attributes"]["visState"])["aggs"]
-    assert [(a["type"], a["params"].get("field")) for a in largest if a["schema"] == "bucket"] == [("terms", "story_id")]
+    assert [(a["type"], a["params"].get("field")) for a in largest if a["schema"] == "bucket"] == [
+        ("terms", "story_id")
+    ]
     histogram = json.loads(objects["pressindex-copies-per-story"]["attributes"]["visState"])["aggs"]
-    assert ("histogram", "story_size", 1) in [(a["type"], a["params"].get("field"), a["params"].get("interval")) for a in histogram]
+    assert ("histogram", "story_size", 1) in [
+        (a["type"], a["params"].get("field"), a["params"].get("interval")) for a in histogram
+    ]
     panels = {ref["id"] for ref in objects["pressindex-overview"]["references"]}
     assert {"pressindex-largest-stories", "pressindex-copies-per-story"} <= panels

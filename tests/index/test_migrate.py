@@ -156,7 +156,9 @@ def test_an_index_of_an_older_release_gets_the_new_fields_in_place(es, alias):
     assert concrete == versioned_name(alias, mapping_version() - 1)  # no migration: the same index
     mapped = es.indices.get_mapping(index=concrete)[concrete]["mappings"]["properties"]
     assert {"format", "urgency", "embargo_until", "kind"} <= set(mapped)
-    es.index(index=concrete, id="new", document={"title": "Neu", "format": "iptc7901", "urgency": 2}, refresh=True)
+    es.index(
+        index=concrete, id="new", document={"title": "Neu", "format": "iptc7901", "urgency": 2}, refresh=True
+    )
     assert es.get(index=concrete, id="new")["_source"]["format"] == "iptc7901"
 
 
@@ -168,7 +170,17 @@ def test_a_search_on_an_index_from_before_story_clusters_lists_every_copy(es, al
     for name in [n for n in old["mappings"]["properties"] if n.startswith("story_")]:
         del old["mappings"]["properties"][name]
     ensure_index(es, alias, old)
-    bulk(es, [{"_index": alias, "_id": f"copy-{i}", "_source": {"title": "Gipfel", "body": "Truppenaufmarsch an der Grenze.",
-                                                                   "language": "de"}} for i in range(3)], refresh=True)
+    bulk(
+        es,
+        [
+            {
+                "_index": alias,
+                "_id": f"copy-{i}",
+                "_source": {"title": "Gipfel", "body": "Truppenaufmarsch an der Grenze.", "language": "de"},
+            }
+            for i in range(3)
+        ],
+        refresh=True,
+    )
     result = search(es, alias, "Truppenaufmarsch")
     assert result.total == 3 and len(result.hits) == 3 and not result.collapsed

@@ -36,7 +36,10 @@ def _make_matrix(inbox: Path) -> tuple[dict[str, str], dict[str, str]]:
     quarantined["huge.txt"] = "too_large"
     put("nul_heavy.bin", b"\x00" * 4096)
     quarantined["nul_heavy.bin"] = "binary"
-    put("html_without_text.html", b"<html><head><script>var a=1;</script></head><body><div></div></body></html>")
+    put(
+        "html_without_text.html",
+        b"<html><head><script>var a=1;</script></head><body><div></div></body></html>",
+    )
     quarantined["html_without_text.html"] = "no_text"
     os.symlink(inbox / "does-not-exist.txt", inbox / "dangling-link.txt")
     quarantined["dangling-link.txt"] = "unreadable"
@@ -65,7 +68,9 @@ def _make_matrix(inbox: Path) -> tuple[dict[str, str], dict[str, str]]:
     return indexed, quarantined
 
 
-def test_bad_inputs_are_quarantined_and_the_rest_indexed(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+def test_bad_inputs_are_quarantined_and_the_rest_indexed(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
     inbox = tmp_path / "inbox"
     indexed, quarantined = _make_matrix(inbox)
     result = runner.invoke(cli, ["ingest", str(inbox), "--index", alias, "--json"])
@@ -75,7 +80,9 @@ def test_bad_inputs_are_quarantined_and_the_rest_indexed(prefect_harness, runner
     assert summary["files_seen"] == len(indexed) + len(quarantined)
 
     records = state.lookup(es, alias, [str(inbox / name) for name in [*indexed, *quarantined]])
-    got_quarantined = {Path(p).name: r["error_code"] for p, r in records.items() if r["status"] == state.QUARANTINED}
+    got_quarantined = {
+        Path(p).name: r["error_code"] for p, r in records.items() if r["status"] == state.QUARANTINED
+    }
     assert got_quarantined == quarantined
     for name, word in indexed.items():
         record = records[str(inbox / name)]

@@ -33,11 +33,16 @@ def test_a_normal_run_is_not_flagged():
 def test_the_margin_is_in_points_below_the_median():
     assert degraded_reasons(run(dateline=70.0), GOOD_NIGHTS, Thresholds()) == []  # 20 points: not more
     assert fields(degraded_reasons(run(dateline=69.9), GOOD_NIGHTS, Thresholds())) == ["dateline"]
-    assert fields(degraded_reasons(run(dateline=80.0), GOOD_NIGHTS, Thresholds(margin_points=5))) == ["dateline"]
+    assert fields(degraded_reasons(run(dateline=80.0), GOOD_NIGHTS, Thresholds(margin_points=5))) == [
+        "dateline"
+    ]
 
 
 def test_one_odd_night_does_not_move_the_median():
-    history = [run(dateline=0.0), *GOOD_NIGHTS[:6]]  # newest first: last night was odd (but small enough to pass)
+    history = [
+        run(dateline=0.0),
+        *GOOD_NIGHTS[:6],
+    ]  # newest first: last night was odd (but small enough to pass)
     assert fields(degraded_reasons(run(dateline=10.0), history, Thresholds())) == ["dateline"]
 
 
@@ -60,12 +65,17 @@ def test_unknown_language_is_flagged_when_it_rises():
 
 
 def test_several_fields_give_several_reasons():
-    assert fields(degraded_reasons(run(dateline=0.0, agency=0.0), GOOD_NIGHTS, Thresholds())) == ["dateline", "agency"]
+    assert fields(degraded_reasons(run(dateline=0.0, agency=0.0), GOOD_NIGHTS, Thresholds())) == [
+        "dateline",
+        "agency",
+    ]
 
 
 @pytest.mark.parametrize("quarantined, flagged", [(10, False), (11, True), (100, True)])
 def test_quarantine_share_over_the_limit(quarantined, flagged):
-    reasons = degraded_reasons(run(quarantined=quarantined), GOOD_NIGHTS, Thresholds(max_quarantine_share=0.1))
+    reasons = degraded_reasons(
+        run(quarantined=quarantined), GOOD_NIGHTS, Thresholds(max_quarantine_share=0.1)
+    )
     assert fields(reasons) == (["quarantine"] if flagged else [])
 
 
@@ -76,11 +86,16 @@ def test_the_quarantine_share_is_judged_without_a_baseline():
 def test_no_baseline_yet_no_coverage_alarm():
     few = GOOD_NIGHTS[: MIN_BASELINE_RUNS - 1]
     assert degraded_reasons(run(dateline=0.0), few, Thresholds()) == []
-    assert fields(degraded_reasons(run(dateline=0.0), GOOD_NIGHTS[:MIN_BASELINE_RUNS], Thresholds())) == ["dateline"]
+    assert fields(degraded_reasons(run(dateline=0.0), GOOD_NIGHTS[:MIN_BASELINE_RUNS], Thresholds())) == [
+        "dateline"
+    ]
 
 
 def test_small_runs_are_neither_judged_nor_a_baseline():
-    assert degraded_reasons(run(files=5, documents=5, dateline=0.0, quarantined=5), GOOD_NIGHTS, Thresholds()) == []
+    assert (
+        degraded_reasons(run(files=5, documents=5, dateline=0.0, quarantined=5), GOOD_NIGHTS, Thresholds())
+        == []
+    )
     small_good = [run(files=5, documents=5)] * 7
     assert degraded_reasons(run(dateline=0.0), small_good, Thresholds()) == []
 

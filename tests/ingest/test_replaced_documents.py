@@ -65,7 +65,9 @@ def test_old_text_moved_to_a_file_of_another_batch_keeps_its_document(
     assert len(_ids(es, alias)) == 5
 
 
-def test_a_changed_file_replaces_its_old_document(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+def test_a_changed_file_replaces_its_old_document(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
     inbox = tmp_path / "inbox"
     [first, *_] = write_articles(inbox, 2)
     _ingest(runner, alias, inbox)

@@ -53,7 +53,11 @@ def test_a_run_writes_its_record_and_runs_list_and_show_print_it(
     assert (record["files_quarantined"], record["quarantined"]) == (1, {"empty": 1})
     assert record["quarantine_share"] == pytest.approx(1 / 6, abs=1e-3)
     assert record["documents_indexed"] == 5
-    assert (record["documents_superseded"], record["documents_removed"], record["documents_withdrawn"]) == (0, 0, 0)
+    assert (record["documents_superseded"], record["documents_removed"], record["documents_withdrawn"]) == (
+        0,
+        0,
+        0,
+    )
     assert record["bytes"] == sum(p.stat().st_size for p in inbox.iterdir())
     coverage = record["coverage"]
     assert coverage["dateline"] == coverage["agency"] == 100.0
@@ -70,10 +74,15 @@ def test_a_run_writes_its_record_and_runs_list_and_show_print_it(
     listed = runner.invoke(cli, ["runs", "list", "--index", alias])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
-    assert lines[0].startswith(again["run_id"][:8]) and lines[1].startswith(summary["run_id"][:8])  # newest first
+    assert lines[0].startswith(again["run_id"][:8]) and lines[1].startswith(
+        summary["run_id"][:8]
+    )  # newest first
     assert "completed" in lines[1] and "dateline=100%" in lines[1] and "2 run(s)" in lines[-1]
     as_json = runner.invoke(cli, ["runs", "list", "--index", alias, "--json"])
-    assert [json.loads(line)["run_id"] for line in as_json.output.splitlines()] == [again["run_id"], summary["run_id"]]
+    assert [json.loads(line)["run_id"] for line in as_json.output.splitlines()] == [
+        again["run_id"],
+        summary["run_id"],
+    ]
 
     shown = runner.invoke(cli, ["runs", "show", summary["run_id"][:8], "--index", alias])
     assert shown.exit_code == 0, shown.output

@@ -51,7 +51,10 @@ def test_default_limits_stay_far_above_legitimate_runs():
         100_000, in_flight=s.batches_in_flight, per_file=s.batch_seconds_per_file, minimum=s.run_min_seconds
     )
     assert 50 * 4 * 60 < run < 24 * 3600  # 50x a legitimate large run, and the run still ends within a night
-    assert run_limits.batch_limit(s.batch_size, per_file=s.batch_seconds_per_file, minimum=s.batch_min_seconds) >= 600
+    assert (
+        run_limits.batch_limit(s.batch_size, per_file=s.batch_seconds_per_file, minimum=s.batch_min_seconds)
+        >= 600
+    )
 
 
 # -- a hung Elasticsearch -------------------------------------------------------------------------
@@ -128,7 +131,9 @@ class Children:
     def left_alive(self, wait: float = 10) -> list[int]:
         deadline = time.monotonic() + wait
         while True:
-            alive = [p.pid for p in self.seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            alive = [
+                p.pid for p in self.seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+            ]
             if not alive or time.monotonic() > deadline:
                 return alive
             time.sleep(0.2)
@@ -169,7 +174,9 @@ def _flow_run_of(alias: str):
 def _assert_not_in_bulk_mode(es, alias: str) -> None:
     for name in (alias, state.state_alias(alias)):
         [index] = es.indices.get_alias(name=name)
-        assert bulk_mode.META_KEY not in (es.indices.get_mapping(index=index)[index]["mappings"].get("_meta") or {})
+        assert bulk_mode.META_KEY not in (
+            es.indices.get_mapping(index=index)[index]["mappings"].get("_meta") or {}
+        )
         refresh = es.indices.get_settings(index=index, name="index.refresh_interval", flat_settings=True)
         # restored to the default, the setting is gone from the answer
         assert refresh.body.get(index, {}).get("settings", {}).get("index.refresh_interval") != "-1"
@@ -179,7 +186,11 @@ def _assert_every_file_once(es, alias: str, inbox: Path, files: int) -> None:
     es.indices.refresh(index=[alias, state.state_alias(alias)])
     records = state.lookup(es, alias, [str(p) for p in inbox.iterdir()])
     # what the records say, for a mismatch seen once in CI and not reproduced since (1 in ~16 runs)
-    odd = [(r["path"], r["status"], r.get("error_code"), r.get("doc_id")) for r in records.values() if r["status"] != state.INDEXED]
+    odd = [
+        (r["path"], r["status"], r.get("error_code"), r.get("doc_id"))
+        for r in records.values()
+        if r["status"] != state.INDEXED
+    ]
     assert es.count(index=alias)["count"] == files, (len(records), odd[:5])
     assert len(records) == files
     assert {r["status"] for r in records.values()} <= state.DONE
@@ -195,10 +206,18 @@ def _assert_every_file_once(es, alias: str, inbox: Path, files: int) -> None:
     ],
     ids=["batch", "run"],
 )  # fmt: skip
-def test_a_run_over_its_time_limit_fails_naming_the_batch(es, hung_es, run_env, alias, tmp_path, limits, message):
+def test_a_run_over_its_time_limit_fails_naming_the_batch(
+    es, hung_es, run_env, alias, tmp_path, limits, message
+):
     inbox = tmp_path / "inbox"
     write_articles(inbox, 60)
-    env = {**run_env, **BULK_MODE, **limits, "ELASTICSEARCH_URL": hung_es.url, "PRESSINDEX_REQUEST_TIMEOUT": "3600"}
+    env = {
+        **run_env,
+        **BULK_MODE,
+        **limits,
+        "ELASTICSEARCH_URL": hung_es.url,
+        "PRESSINDEX_REQUEST_TIMEOUT": "3600",
+    }
     proc = _start(inbox, alias, env)
     children = Children(proc)
     _wait_until(hung_es.bulk_seen.is_set, proc, children)
@@ -312,7 +331,9 @@ def _poll(read, done, timeout: float, what: str):
         time.sleep(0.5)
 
 
-def test_a_run_killed_without_a_word_frees_the_nightly_slot(es, prefect_server, alias, quarantine_dir, tmp_path):
+def test_a_run_killed_without_a_word_frees_the_nightly_slot(
+    es, prefect_server, alias, quarantine_dir, tmp_path
+):
     """Power loss: serve and its flow run die together, and serve comes back. The automation marks the
     dead run Crashed within 3 heartbeats of its last sign of life, which frees the slot long before its
     lease (300 s) would expire; the next run, waiting in AwaitingConcurrencySlot, then starts.
@@ -399,7 +420,9 @@ def test_the_nightly_schedule_creates_its_runs(prefect_server, tmp_path):
         deployment_id = load_flow("ingest", "nightly_deployment")(str(tmp_path)).apply()
         deadline = time.monotonic() + 120
         while not (
-            runs := client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])))
+            runs := client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+            )
         ):
             assert time.monotonic() < deadline, "the scheduler created no run of the nightly deployment"
             time.sleep(1)

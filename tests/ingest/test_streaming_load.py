@@ -63,7 +63,10 @@ def test_a_newer_dpa_version_after_an_older_one_wins(es, index):
     loader = _load(es, index, [older, *filler, newer], chunk_bytes=4 * 1024, concurrency=2)
     source = es.get(index=index, id=newer.id)["_source"]
     assert (source["dpa_version"], source["source_path"]) == (5, "/inbox/v5.txt")
-    assert (loader.report.outcomes[older.source_path, older.id], loader.report.outcomes[newer.source_path, newer.id]) == (
+    assert (
+        loader.report.outcomes[older.source_path, older.id],
+        loader.report.outcomes[newer.source_path, newer.id],
+    ) == (
         "indexed",
         "indexed",
     )
@@ -87,7 +90,9 @@ def test_the_same_text_twice_is_indexed_once(es, index):
     loader = _load(es, index, [first, *[_doc(n) for n in range(10, 30)], again], chunk_bytes=4 * 1024)
     assert es.count(index=index)["count"] == 21
     assert loader.report.outcomes[first.source_path, first.id] == "indexed"
-    assert loader.report.outcomes[again.source_path, again.id] == "unchanged"  # its text was there: the first file's
+    assert (
+        loader.report.outcomes[again.source_path, again.id] == "unchanged"
+    )  # its text was there: the first file's
 
 
 def test_a_refused_document_is_reported_and_the_rest_arrive(es, index):

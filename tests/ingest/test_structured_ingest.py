@@ -28,18 +28,36 @@ def _urn(key: str) -> str:
 # Stories of their own (search shows one hit per story cluster: the factory's default text repeated
 # would be one story).
 TEXTS = {
-    "Fähre": ("Die Fähre nach Beispieloog fährt ab Juni auch nachts. Die Reederei setzt dafür ein zweites "
-              "Schiff ein.", "Die Nachtfahrten sollen zunächst bis zum Herbst angeboten werden."),
-    "Hafen": ("Der Fährhafen von Musterhafen wird um zwei Liegeplätze erweitert. Der Umbau kostet nach "
-              "Angaben des Landes neun Millionen Euro.", "Baubeginn ist im kommenden Frühjahr."),
-    "Bahn": ("Die Inselbahn auf Beispieloog fährt nach einer Sanierung der Gleise wieder im Stundentakt. "
-             "Fahrgäste hatten monatelang auf Busse umsteigen müssen.", "Die Tickets bleiben gleich teuer."),
-    "Leuchtturm": ("Der alte Leuchtturm an der Westspitze wird saniert und soll danach als Museum dienen. Ein "
-                   "Förderverein sammelt seit Jahren Spenden.", "Die Arbeiten dauern voraussichtlich zwei Jahre."),
-    "Deich": ("Der Deich vor Kleinsiel wird auf einer Länge von drei Kilometern erhöht. Anwohner müssen mit "
-              "Baulärm rechnen.", "Das Land trägt die Kosten vollständig."),
-    "Markt": ("Der Wochenmarkt in Musterhafen zieht auf den Platz vor dem Rathaus um. Händler begrüßten den "
-              "Schritt.", "Der Markt findet weiter mittwochs und samstags statt."),
+    "Fähre": (
+        "Die Fähre nach Beispieloog fährt ab Juni auch nachts. Die Reederei setzt dafür ein zweites "
+        "Schiff ein.",
+        "Die Nachtfahrten sollen zunächst bis zum Herbst angeboten werden.",
+    ),
+    "Hafen": (
+        "Der Fährhafen von Musterhafen wird um zwei Liegeplätze erweitert. Der Umbau kostet nach "
+        "Angaben des Landes neun Millionen Euro.",
+        "Baubeginn ist im kommenden Frühjahr.",
+    ),
+    "Bahn": (
+        "Die Inselbahn auf Beispieloog fährt nach einer Sanierung der Gleise wieder im Stundentakt. "
+        "Fahrgäste hatten monatelang auf Busse umsteigen müssen.",
+        "Die Tickets bleiben gleich teuer.",
+    ),
+    "Leuchtturm": (
+        "Der alte Leuchtturm an der Westspitze wird saniert und soll danach als Museum dienen. Ein "
+        "Förderverein sammelt seit Jahren Spenden.",
+        "Die Arbeiten dauern voraussichtlich zwei Jahre.",
+    ),
+    "Deich": (
+        "Der Deich vor Kleinsiel wird auf einer Länge von drei Kilometern erhöht. Anwohner müssen mit "
+        "Baulärm rechnen.",
+        "Das Land trägt die Kosten vollständig.",
+    ),
+    "Markt": (
+        "Der Wochenmarkt in Musterhafen zieht auf den Platz vor dem Rathaus um. Händler begrüßten den "
+        "Schritt.",
+        "Der Markt findet weiter mittwochs und samstags statt.",
+    ),
 }
 
 
@@ -91,7 +109,9 @@ LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE nitf [<!ENTITY a "ha"><!ENTITY b "&
           b"<nitf><head><title>&d;</title></head><body><body.content><p>&d;</p></body.content></body></nitf>")  # fmt: skip
 
 
-def test_structured_files_beside_text_in_one_inbox(prefect_harness, runner, es, alias, quarantine_dir, tmp_path):
+def test_structured_files_beside_text_in_one_inbox(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     keys = [f"250314-99-10000{i}" for i in range(5)]
@@ -100,9 +120,13 @@ def test_structured_files_beside_text_in_one_inbox(prefect_harness, runner, es, 
     (inbox / "b.xml").write_bytes(g2_message([item(keys[1], "Fähre"), item(keys[2], "Hafen")], package=True))
     (inbox / "c.json").write_bytes(digitalwires_document(item(keys[3], "Bahn")))
     (inbox / "d.nitf").write_bytes(nitf_document(item(keys[4], "Leuchtturm")))
-    (inbox / "e.txt").write_text("Stadtfest in Musterhausen\n\n" + "\n".join(de_story("Musterhausen", "dpa", "das Fest")))
+    (inbox / "e.txt").write_text(
+        "Stadtfest in Musterhausen\n\n" + "\n".join(de_story("Musterhausen", "dpa", "das Fest"))
+    )
     (inbox / "bad.xml").write_bytes(b'<?xml version="1.0"?>\n<newsItem><itemMeta><headline>offen</itemMeta>')
-    (inbox / "bad.json").write_bytes(b'{"urn": "urn:newsml:dpa.com:20090101:250314-99-100009", "version": 1, "head')
+    (inbox / "bad.json").write_bytes(
+        b'{"urn": "urn:newsml:dpa.com:20090101:250314-99-100009", "version": 1, "head'
+    )
     (tmp_path / "local.txt").write_text(XXE_MARKER)
     (inbox / "xxe.xml").write_bytes(_xxe(tmp_path / "local.txt"))
     (inbox / "laughs.xml").write_bytes(LAUGHS)
@@ -114,9 +138,14 @@ def test_structured_files_beside_text_in_one_inbox(prefect_harness, runner, es, 
     assert {f"dpa-{k}" for k in keys} <= ids and len(ids) == 6
     assert _record(es, alias, inbox / "b.xml")["doc_ids"] == [f"dpa-{keys[1]}", f"dpa-{keys[2]}"]
     reasons = {r["path"].rsplit("/", 1)[-1]: r for r in state.quarantined(es, alias)}
-    assert "not well-formed XML" in reasons["bad.xml"]["error_message"] and "line 2" in reasons["bad.xml"]["error_message"]
+    assert (
+        "not well-formed XML" in reasons["bad.xml"]["error_message"]
+        and "line 2" in reasons["bad.xml"]["error_message"]
+    )
     assert "not well-formed JSON" in reasons["bad.json"]["error_message"]
-    assert "entit" in reasons["xxe.xml"]["error_message"] and "entit" in reasons["laughs.xml"]["error_message"]
+    assert (
+        "entit" in reasons["xxe.xml"]["error_message"] and "entit" in reasons["laughs.xml"]["error_message"]
+    )
     assert len(list(quarantine_dir.glob("*.reason.json"))) == 4
     assert XXE_MARKER not in _dump(es, current_index(es, alias)) + _dump(es, state.state_alias(alias))
 
@@ -155,7 +184,13 @@ def test_a_canceled_item_takes_its_story_out_of_search_in_the_same_run_and_a_lat
 
 
 def _iptc_story(key: str, version: int, title: str) -> bytes:
-    lines = [f"{title} =", "", *de_story("Musterhafen", "dpa", "die Fähre"), f"© dpa-infocom, dpa:{key}/{version}", ""]
+    lines = [
+        f"{title} =",
+        "",
+        *de_story("Musterhafen", "dpa", "die Fähre"),
+        f"© dpa-infocom, dpa:{key}/{version}",
+        "",
+    ]
     return iptc("bdt0042 4 vm 100  dpa 0042", "Verkehr/", lines, "140918 Mär 25").encode("utf-8")
 
 
@@ -165,7 +200,9 @@ def test_one_dpa_story_as_json_and_as_iptc_text_is_one_document_the_newest(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     key = "250314-99-400001"
-    (inbox / "a.json").write_bytes(digitalwires_document(item(key, "Fähre", version=2, headline="Fähre fällt aus")))
+    (inbox / "a.json").write_bytes(
+        digitalwires_document(item(key, "Fähre", version=2, headline="Fähre fällt aus"))
+    )
     _ingest(runner, alias, inbox)
     doc = es.get(index=alias, id=f"dpa-{key}")["_source"]
     assert (doc["format"], doc["dpa_version"], doc["title"]) == ("digitalwires", 2, "Fähre fällt aus")
@@ -191,8 +228,11 @@ def test_media_items_are_recorded_with_their_caption_and_not_searchable(
     caption = "Die neue Fähre legt am Anleger in Musterhafen an."
     (inbox / "picture.xml").write_bytes(g2_document(item("250314-99-500001", "Fähre", media="picture",
                                                          teaser=caption)))  # fmt: skip
-    (inbox / "video.json").write_bytes(digitalwires_document(item("250314-99-500002", "Hafen", media="video",
-                                                                  teaser="Ein Kran hebt Boote am Anleger.")))
+    (inbox / "video.json").write_bytes(
+        digitalwires_document(
+            item("250314-99-500002", "Hafen", media="video", teaser="Ein Kran hebt Boote am Anleger.")
+        )
+    )
     (inbox / "mixed.xml").write_bytes(g2_message([item("250314-99-500003", "Markt"),
                                                   item("250314-99-500004", "Bahn", media="picture",
                                                        teaser="Gäste warten abends am Anleger.")]))  # fmt: skip
@@ -214,7 +254,10 @@ def test_media_items_are_recorded_with_their_caption_and_not_searchable(
     # the setting turns captions into documents (kind media), found by search
     monkeypatch.setenv("PRESSINDEX_MEDIA_CAPTIONS_AS_DOCUMENTS", "true")
     result = runner.invoke(cli, ["ingest", str(inbox), "--index", alias, "--force"])
-    assert result.exit_code == 0 and "media items (pictures, audio, video): 3, indexed as caption documents" in result.output
+    assert (
+        result.exit_code == 0
+        and "media items (pictures, audio, video): 3, indexed as caption documents" in result.output
+    )
     assert _searchable(es, alias) == {f"dpa-250314-99-50000{i}" for i in range(1, 5)}
     assert _search(runner, alias, "Anleger")["total"] == 3
     assert es.get(index=alias, id="dpa-250314-99-500001")["_source"]["kind"] == "media"
@@ -232,7 +275,9 @@ def test_no_nonpublic_note_is_indexed_recorded_logged_or_printed(
                                                     teaser="Die Fähre im Hafen.")]))  # fmt: skip
     (inbox / "c.json").write_bytes(digitalwires_document(story(urn=_urn("250314-99-600004"))))
     (inbox / "d.nitf").write_bytes(nitf_document(story(urn=_urn("250314-99-600005"))))
-    (inbox / "e.json").write_bytes(digitalwires_document(story(urn=_urn("250314-99-600006"), pubstatus="canceled")))
+    (inbox / "e.json").write_bytes(
+        digitalwires_document(story(urn=_urn("250314-99-600006"), pubstatus="canceled"))
+    )
     for name in ("a.xml", "c.json", "d.nitf"):
         assert any(s in (inbox / name).read_text(encoding="utf-8") for s in SECRETS)  # the files do hold them
     summary = _ingest(runner, alias, inbox)

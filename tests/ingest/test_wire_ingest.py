@@ -56,7 +56,9 @@ def test_a_quarantined_wire_file_shows_no_contact_in_its_record_or_reason_file(
     """``quarantine show`` prints the record, never the file; the copy is the operator's raw file."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    message = _story(1, "Neue Brücke über die Leine freigegeben", "Peine", extra=[*NOTIZBLOCK, *nonpublic_de(0)])
+    message = _story(
+        1, "Neue Brücke über die Leine freigegeben", "Peine", extra=[*NOTIZBLOCK, *nonpublic_de(0)]
+    )
     big = inbox / "too-large.txt"
     big.write_bytes(message * 50)
     monkeypatch.setenv("PRESSINDEX_MAX_FILE_BYTES", str(len(message) * 10))
@@ -108,7 +110,9 @@ def test_a_file_of_several_messages_gives_one_document_each_and_lists_them(
     inbox.mkdir()
     keys = [f"250314-930-20000{i}" for i in range(3)]
     path = inbox / "three.txt"
-    path.write_bytes(b"".join(_story(20 + i, f"Strecke {i} gesperrt", "Kassel", k) for i, k in enumerate(keys)))
+    path.write_bytes(
+        b"".join(_story(20 + i, f"Strecke {i} gesperrt", "Kassel", k) for i, k in enumerate(keys))
+    )
     summary = _ingest(runner, alias, inbox)
     assert (summary["processed"], summary["documents"]) == (1, 3)
     record = state.lookup(es, alias, [str(path)])[str(path)]
@@ -135,19 +139,24 @@ def test_withdrawal_notices_in_the_same_run_and_before_the_story(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     # the same run: story and notice
-    (inbox / "a-story.txt").write_bytes(_story(30, "Brücke in Beispielstadt eingestürzt", "Beispielstadt",
-                                                "250314-930-300001"))
+    (inbox / "a-story.txt").write_bytes(
+        _story(30, "Brücke in Beispielstadt eingestürzt", "Beispielstadt", "250314-930-300001")
+    )
     (inbox / "b-kill.txt").write_bytes(_kill_by_id(31, "250314-930-300001"))
     # the notice first, the story in a later run
     (inbox / "c-kill.txt").write_bytes(_kill_by_id(32, "250314-930-300002"))
-    (inbox / "d-other.txt").write_bytes(_story(33, "Stadtfest in Musterhausen", "Musterhausen", "250314-930-300003"))
+    (inbox / "d-other.txt").write_bytes(
+        _story(33, "Stadtfest in Musterhausen", "Musterhausen", "250314-930-300003")
+    )
     summary = _ingest(runner, alias, inbox)
     assert summary["withdrawn"] == 1
     assert _searchable(es, alias) == {"dpa-250314-930-300003"}  # no story withdrawn, no notice
     kill = state.lookup(es, alias, [str(inbox / "b-kill.txt")])[str(inbox / "b-kill.txt")]
     assert kill["withdrew"] == ["dpa-250314-930-300001"]
 
-    (inbox / "e-late-story.txt").write_bytes(_story(34, "Brücke in Adorf eingestürzt", "Adorf", "250314-930-300002"))
+    (inbox / "e-late-story.txt").write_bytes(
+        _story(34, "Brücke in Adorf eingestürzt", "Adorf", "250314-930-300002")
+    )
     assert _ingest(runner, alias, inbox)["withdrawn"] == 1
     assert _searchable(es, alias) == {"dpa-250314-930-300003"}
     early = state.lookup(es, alias, [str(inbox / "c-kill.txt")])[str(inbox / "c-kill.txt")]

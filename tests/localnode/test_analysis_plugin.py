@@ -121,7 +121,9 @@ def _config_dir_candidates(node: dict) -> list[Path]:
         environ = Path(f"/proc/{node['process']['id']}/environ").read_bytes().split(b"\0")
     except (OSError, KeyError):
         environ = []
-    candidates.extend(Path(os.fsdecode(e.split(b"=", 1)[1])) for e in environ if e.startswith(b"ES_PATH_CONF="))
+    candidates.extend(
+        Path(os.fsdecode(e.split(b"=", 1)[1])) for e in environ if e.startswith(b"ES_PATH_CONF=")
+    )
     candidates.append(Path(node["settings"]["path"]["home"]) / "config")
     return candidates
 
@@ -142,8 +144,12 @@ def node_config_files(es: Elasticsearch) -> Iterator[NodeConfigFiles]:
         # prove that this is the node's config dir: the node must resolve a relative *_path to our file
         probe = files.write("probe.txt", "pressindexprobe\n")
         try:
-            found = terms(es, "pressindexprobe", tokenizer="keyword",
-                          filter=[{"type": "keyword_marker", "keywords_path": probe}])
+            found = terms(
+                es,
+                "pressindexprobe",
+                tokenizer="keyword",
+                filter=[{"type": "keyword_marker", "keywords_path": probe}],
+            )
         except BadRequestError:
             found = []
         if found == ["pressindexprobe"]:
@@ -167,8 +173,14 @@ def test_info_answers_like_rest_root(es: Elasticsearch):
     assert version["number"].startswith("8.")
     assert version["build_flavor"] == "default"
     assert version["lucene_version"].count(".") == 2
-    for key in ("build_type", "build_hash", "build_date", "build_snapshot",
-                "minimum_wire_compatibility_version", "minimum_index_compatibility_version"):
+    for key in (
+        "build_type",
+        "build_hash",
+        "build_date",
+        "build_snapshot",
+        "minimum_wire_compatibility_version",
+        "minimum_index_compatibility_version",
+    ):
         assert key in version
 
 
@@ -181,7 +193,10 @@ def test_ping_succeeds(es: Elasticsearch):
 
 def test_german_normalization_makes_spelling_variants_one_term(es: Elasticsearch):
     assert terms(es, "Größte groesste Straße Müller", **chain("german_normalization")) == [
-        "grosste", "grosste", "strasse", "muller",
+        "grosste",
+        "grosste",
+        "strasse",
+        "muller",
     ]
 
 
@@ -318,30 +333,42 @@ def test_realistic_german_chain(es: Elasticsearch, create_index, node_config_fil
     """pressindex's German chain, index-level, with word list and patterns from config files."""
     words = node_config_files.write("compound-parts.txt", "truppe\ntruppen\naufmarsch\naufmärsche\n")
     patterns = node_config_files.write("hyphenation.xml", HYPHENATION_PATTERNS)
-    index = create_index({
-        "analysis": {
-            "filter": {
-                "german_decompounder": {
-                    "type": "hyphenation_decompounder",
-                    "word_list_path": words,
-                    "hyphenation_patterns_path": patterns,
-                    "only_longest_match": True,
+    index = create_index(
+        {
+            "analysis": {
+                "filter": {
+                    "german_decompounder": {
+                        "type": "hyphenation_decompounder",
+                        "word_list_path": words,
+                        "hyphenation_patterns_path": patterns,
+                        "only_longest_match": True,
+                    },
+                    "german_stemmer": {"type": "stemmer", "language": "light_german"},
                 },
-                "german_stemmer": {"type": "stemmer", "language": "light_german"},
-            },
-            "analyzer": {
-                "german_text": {
-                    "tokenizer": "standard",
-                    "filter": ["lowercase", "german_decompounder", "german_normalization", "asciifolding",
-                               "german_stemmer", "remove_duplicates"],
-                }
-            },
+                "analyzer": {
+                    "german_text": {
+                        "tokenizer": "standard",
+                        "filter": [
+                            "lowercase",
+                            "german_decompounder",
+                            "german_normalization",
+                            "asciifolding",
+                            "german_stemmer",
+                            "remove_duplicates",
+                        ],
+                    }
+                },
+            }
         }
-    })
+    )
     tokens = analyze(es, "Truppenaufmärsche in Erdoğans Städten", index=index, analyzer="german_text")
     assert [(t["token"], t["position"]) for t in tokens] == [
-        ("truppenaufmarsch", 0), ("trupp", 0), ("aufmarsch", 0),
-        ("in", 1), ("erdogan", 2), ("stadt", 3),
+        ("truppenaufmarsch", 0),
+        ("trupp", 0),
+        ("aufmarsch", 0),
+        ("in", 1),
+        ("erdogan", 2),
+        ("stadt", 3),
     ]
 
 
@@ -369,14 +396,20 @@ def test_unique(es: Elasticsearch):
 def test_whitespace_and_keyword_tokenizers(es: Elasticsearch):
     assert terms(es, "Wi-Fi  im ICE!", tokenizer="whitespace") == ["Wi-Fi", "im", "ICE!"]
     assert terms(es, "Wi-Fi im ICE", tokenizer={"type": "whitespace", "max_token_length": 3}) == [
-        "Wi-", "Fi", "im", "ICE",
+        "Wi-",
+        "Fi",
+        "im",
+        "ICE",
     ]
     assert terms(es, "Berliner Zeitung", tokenizer="keyword") == ["Berliner Zeitung"]
 
 
 def test_word_delimiter_graph(es: Elasticsearch):
     assert terms(es, "Wi-Fi PowerShot", tokenizer="whitespace", filter=["word_delimiter_graph"]) == [
-        "Wi", "Fi", "Power", "Shot",
+        "Wi",
+        "Fi",
+        "Power",
+        "Shot",
     ]
     catenating = {"type": "word_delimiter_graph", "catenate_words": True, "generate_word_parts": False}
     assert terms(es, "Wi-Fi", tokenizer="whitespace", filter=[catenating]) == ["WiFi"]
@@ -411,7 +444,9 @@ def test_synonym_lenient_skips_rules_the_chain_cannot_analyze(es: Elasticsearch)
 def test_synonyms_path(es: Elasticsearch, node_config_files):
     path = node_config_files.write("synonyms.txt", "# Solr format\nkfz, auto, wagen\n")
     assert sorted(terms(es, "kfz", **chain({"type": "synonym_graph", "synonyms_path": path}))) == [
-        "auto", "kfz", "wagen",
+        "auto",
+        "kfz",
+        "wagen",
     ]
 
 
@@ -438,14 +473,16 @@ def test_language_analyzers(es: Elasticsearch, analyzer: str, text: str, expecte
 
 
 def test_language_analyzer_parameters(es: Elasticsearch, create_index):
-    index = create_index({
-        "analysis": {
-            "analyzer": {
-                "german_all_words": {"type": "german", "stopwords": "_none_"},
-                "german_keep_names": {"type": "german", "stem_exclusion": ["häusern"]},
+    index = create_index(
+        {
+            "analysis": {
+                "analyzer": {
+                    "german_all_words": {"type": "german", "stopwords": "_none_"},
+                    "german_keep_names": {"type": "german", "stem_exclusion": ["häusern"]},
+                }
             }
         }
-    })
+    )
     assert terms(es, "Der Weg", index=index, analyzer="german_all_words") == ["der", "weg"]
     assert terms(es, "den Häusern", index=index, analyzer="german_keep_names") == ["hausern"]
 
@@ -460,8 +497,7 @@ def test_normalizer_folds_keyword_field(es: Elasticsearch, create_index):
     )
     es.index(index=index, document={"person": "Recep Tayyip Erdoğan"}, refresh=True)
     assert terms(es, "Recep Tayyip Erdoğan", index=index, normalizer="folded") == ["recep tayyip erdogan"]
-    for query in ({"term": {"person": "RECEP TAYYIP ERDOGAN"}},
-                  {"prefix": {"person": "recep tayyip erdoğ"}}):
+    for query in ({"term": {"person": "RECEP TAYYIP ERDOGAN"}}, {"prefix": {"person": "recep tayyip erdoğ"}}):
         assert es.search(index=index, query=query)["hits"]["total"]["value"] == 1
 
 

@@ -45,7 +45,9 @@ def test_provisioning_twice_downloads_nothing(local_settings):
 
 def test_german_analysis_components_are_available(es):
     tokens = es.indices.analyze(
-        tokenizer="standard", filter=["lowercase", "german_normalization", "asciifolding"], text="Größte Erdoğan"
+        tokenizer="standard",
+        filter=["lowercase", "german_normalization", "asciifolding"],
+        text="Größte Erdoğan",
     )["tokens"]
     assert [t["token"] for t in tokens] == ["grosste", "erdogan"]
 

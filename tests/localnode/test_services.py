@@ -122,7 +122,9 @@ def test_up_starts_prefect_with_its_ui_and_reuses_elasticsearch(stack):
     port = stack.env["PRESSINDEX_PREFECT_PORT"]
     assert prefect["url"] == f"http://127.0.0.1:{port}/api"
     assert prefect["detail"]["ui_url"] == f"http://127.0.0.1:{port}"
-    assert prefect["detail"]["database"].endswith(str(Path(stack.env["PRESSINDEX_SERVICES_DIR"]) / "prefect.db"))
+    assert prefect["detail"]["database"].endswith(
+        str(Path(stack.env["PRESSINDEX_SERVICES_DIR"]) / "prefect.db")
+    )
     with urllib.request.urlopen(prefect["detail"]["ui_url"], timeout=10) as page:  # the UI itself
         assert page.status == 200 and b"<html" in page.read().lower()
     assert services["worker"]["detail"]["inbox"] == str(stack.inbox)
@@ -195,12 +197,16 @@ def test_a_failed_nightly_run_is_retried_like_the_ui_does_and_runs_only_the_fail
     # retry after it; a margin around when the test saw Failed took a first attempt that failed within
     # it for a retry that reran everything (1 run in 4)
     failed_at = datetime.fromisoformat(failed["timestamp"])
-    rewritten = sorted(Path(p).name for p, r in records.items() if datetime.fromisoformat(r["processed_at"]) > failed_at)
+    rewritten = sorted(
+        Path(p).name for p, r in records.items() if datetime.fromisoformat(r["processed_at"]) > failed_at
+    )
     assert rewritten == ["wire_000002.txt", "wire_000003.txt"]
     assert {r["attempts"] for r in records.values()} == {1}  # a cached batch's files were not processed again
     assert records[str(stack.inbox / "wire_000003.txt")]["status"] == state.QUARANTINED
     tasks = api(url, "/task_runs/filter", {"flow_runs": {"id": {"any_": [run_id]}}})
-    cached = sorted(t["name"] for t in tasks if t["state"]["name"] == "Cached" and t["name"].startswith("batch-"))
+    cached = sorted(
+        t["name"] for t in tasks if t["state"]["name"] == "Cached" and t["name"].startswith("batch-")
+    )
     assert cached == ["batch-0", "batch-2"]
     # the retry rewrote the run's record: one record, now completed
     from pressindex.ingest.run_history import find_run

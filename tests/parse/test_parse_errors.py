@@ -34,7 +34,12 @@ CASES = [
     ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01", BinaryInput, "binary"),
     ("gzip", gzip.compress(b"Berlin (dpa) - Text"), BinaryInput, "binary"),
     ("jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", BinaryInput, "binary"),
-    ("nul-heavy", b"Berlin\x00\x00\x00\x00\x00\x00\x01\x02dpa\x00\x00\x00\x00\x00\x00\x00", BinaryInput, "binary"),
+    (
+        "nul-heavy",
+        b"Berlin\x00\x00\x00\x00\x00\x00\x01\x02dpa\x00\x00\x00\x00\x00\x00\x00",
+        BinaryInput,
+        "binary",
+    ),
     ("controls", bytes(range(1, 9)) * 20, BinaryInput, "binary"),
     ("bom-then-binary", b"\xff\xfe" + b"\x01\x00\x02\x00" * 20, BinaryInput, "binary"),
     ("utf32-truncated", b"\xff\xfe\x00\x00" + b"a\x00\x00\x00b\x00", Undecodable, "undecodable"),

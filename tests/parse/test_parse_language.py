@@ -127,7 +127,9 @@ def test_same_text_same_answer() -> None:
 
 def test_mixed_text_scores_lower_and_can_be_undecided() -> None:
     de = "Die Regierung kündigte am Mittwoch an, dass die neuen Regeln ab dem nächsten Jahr für alle Unternehmen gelten sollen."
-    en = "The government announced on Wednesday that the new rules will apply to all companies from next year."
+    en = (
+        "The government announced on Wednesday that the new rules will apply to all companies from next year."
+    )
     nl = "De regering kondigde woensdag aan dat de nieuwe regels vanaf volgend jaar voor alle bedrijven gaan gelden."
     pure = min(detect_language(de).probability, detect_language(en).probability)
     assert detect_language(f"{de} {en}", sample_chars=None).probability < pure
@@ -139,11 +141,18 @@ def test_mixed_text_scores_lower_and_can_be_undecided() -> None:
 def test_short_text_is_undetermined() -> None:
     assert detect_language("Ja, klar.").language == "und"
     assert detect_language("12345 !!! ---").probability == 0.0
-    assert detect_language("http://example.org/ein/sehr/langer/pfad/mit/vielen/woertern/drin").language == "und"
+    assert (
+        detect_language("http://example.org/ein/sehr/langer/pfad/mit/vielen/woertern/drin").language == "und"
+    )
 
 
 def test_chinese_code_is_iso_639_1() -> None:
-    assert detect_language("新华社北京电 中国国家主席今天在北京会见了来访的外国领导人，双方就双边关系交换了意见。").language == "zh"
+    assert (
+        detect_language(
+            "新华社北京电 中国国家主席今天在北京会见了来访的外国领导人，双方就双边关系交换了意见。"
+        ).language
+        == "zh"
+    )
 
 
 def test_latin_letters_in_mostly_cyrillic_text_are_ignored() -> None:
@@ -156,7 +165,6 @@ def test_sample_is_bounded_and_spread() -> None:
     sample = sample_text(text, 900)
     assert len(sample) <= 900
     assert "wort0 " in sample and "wort4999" in sample and "wort2550" in sample
-
 
 
 def _reference_ngram_keys(text: str) -> list[int]:

@@ -36,7 +36,9 @@ from pressindex.parse.structure import (
 )
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
-STORY = "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
+STORY = (
+    "Berlin (dpa) - Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen.\n\n"
+)
 
 
 def parse(text: str | bytes):
@@ -136,11 +138,25 @@ def test_distinct_footer_lines_past_the_cap_stay_in_the_body() -> None:
     assert f"footer_truncated:{len(lines) - FOOTER_MAX}" in article.warnings
 
 
-LINES = st.sampled_from(["(dpa)", "Ein Satz.", "© dpa", "13. April 2021", "Stand: 16.10.24 09:19 Uhr", "dpa/lni", "", "AP", "Text"])
+LINES = st.sampled_from(
+    [
+        "(dpa)",
+        "Ein Satz.",
+        "© dpa",
+        "13. April 2021",
+        "Stand: 16.10.24 09:19 Uhr",
+        "dpa/lni",
+        "",
+        "AP",
+        "Text",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(LINES, st.integers(1, 4)), min_size=1, max_size=10), st.sampled_from(["\n", "\n\n"]))
+@given(
+    st.lists(st.tuples(LINES, st.integers(1, 4)), min_size=1, max_size=10), st.sampled_from(["\n", "\n\n"])
+)
 def test_runs_of_a_repeated_line_split_like_line_by_line(runs: list[tuple[str, int]], sep: str) -> None:
     """A run of one footer line taken as one item gives the body and footer that taking each
     line on its own gives (``_repeats`` matching nothing is the line-by-line reading)."""
@@ -166,7 +182,9 @@ MODERATE_HTML = (
 
 
 def test_linear_stripper_gives_the_text_bs4_gives() -> None:
-    assert normalise_whitespace(strip_html_linear(MODERATE_HTML)) == normalise_whitespace(_strip_html_bs4(MODERATE_HTML))
+    assert normalise_whitespace(strip_html_linear(MODERATE_HTML)) == normalise_whitespace(
+        _strip_html_bs4(MODERATE_HTML)
+    )
 
 
 def test_html_over_the_budget_is_cleaned_like_html_within_it() -> None:
@@ -179,7 +197,14 @@ def test_html_over_the_budget_is_cleaned_like_html_within_it() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["<p>", "</p>", "<b>", "</b>", "<br>", "<div>", "</div>", "Wort ", "Satz. ", "&amp;"]), max_size=60))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<b>", "</b>", "<br>", "<div>", "</div>", "Wort ", "Satz. ", "&amp;"]
+        ),
+        max_size=60,
+    )
+)
 def test_linear_stripper_keeps_the_words_bs4_keeps(parts: list[str]) -> None:
     html = "".join(parts)
     # the same characters in the same order; where the breaks fall may differ (a stray </p>)
@@ -189,7 +214,9 @@ def test_linear_stripper_keeps_the_words_bs4_keeps(parts: list[str]) -> None:
 def test_nfc_expansion_beyond_the_limit_is_too_large() -> None:
     # U+FB2C is one UTF-16 code unit (2 bytes) and three characters after NFC
     raw = codecs.BOM_UTF16_LE + "\ufb2c".encode("utf-16-le") * 1000
-    with pytest.raises(TooLarge, match=r"3,000 characters after NFC normalisation .*more than the limit of 2,002"):
+    with pytest.raises(
+        TooLarge, match=r"3,000 characters after NFC normalisation .*more than the limit of 2,002"
+    ):
         parse_document(raw, "x.txt", now=NOW, max_bytes=len(raw))
     assert parse_document(raw, "x.txt", now=NOW, max_bytes=3000).size == len(raw)  # within the limit
 
@@ -201,11 +228,16 @@ def test_decoded_text_is_bounded_by_the_limit() -> None:
 
 
 def test_first_sentence_skips_many_ordinals() -> None:
-    assert first_sentence("13. April 2021 " * 500 + "Ende. Danach") == ("13. April 2021 " * 500 + "Ende.").strip()
+    assert (
+        first_sentence("13. April 2021 " * 500 + "Ende. Danach")
+        == ("13. April 2021 " * 500 + "Ende.").strip()
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["x", " ", "-", "–", "(", ")", "dpa", "APA, 11.9.2015", ".", "  "]), max_size=14))
+@given(
+    st.lists(st.sampled_from(["x", " ", "-", "–", "(", ")", "dpa", "APA, 11.9.2015", ".", "  "]), max_size=14)
+)
 def test_trailing_paren_search_from_the_last_paren_finds_what_a_full_search_finds(parts: list[str]) -> None:
     line = "".join(parts)
     end = len(line.rstrip())
@@ -217,7 +249,9 @@ def test_trailing_paren_search_from_the_last_paren_finds_what_a_full_search_find
 def test_merge_keeps_first_mention_order() -> None:
     credits = [Credit((f"a{i % 7}",), (), (f"u{i}",)) for i in range(100)]
     merged = merge(*credits)
-    assert merged.agencies == tuple(f"a{i}" for i in range(7)) and merged.unknown == tuple(f"u{i}" for i in range(100))
+    assert merged.agencies == tuple(f"a{i}" for i in range(7)) and merged.unknown == tuple(
+        f"u{i}" for i in range(100)
+    )
 
 
 def test_last_valid_dpa_id_among_many() -> None:
@@ -255,15 +289,27 @@ GOOD_PHRASES = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.tuples(st.lists(GOOD_PHRASES, min_size=1, max_size=200), st.sampled_from(["ok", "cp1252", "latin-1"])), min_size=1, max_size=5),
+    st.lists(
+        st.tuples(
+            st.lists(GOOD_PHRASES, min_size=1, max_size=200), st.sampled_from(["ok", "cp1252", "latin-1"])
+        ),
+        min_size=1,
+        max_size=5,
+    ),
     st.sampled_from(["\n\n", "\n", " "]),
 )
-def test_sample_plan_mojibake_fix_equals_ftfy_on_mixed_texts(paragraphs: list[tuple[list[str], str]], sep: str) -> None:
+def test_sample_plan_mojibake_fix_equals_ftfy_on_mixed_texts(
+    paragraphs: list[tuple[list[str], str]], sep: str
+) -> None:
     """Double-encoded paragraphs beside correct ones (accents that are not UTF-8 bytes), long
     enough that the sample is a part of the text: what ftfy.fix_encoding gives for the whole."""
     import ftfy
 
-    decoders = {"ok": lambda p: p, "cp1252": lambda p: p.encode("utf-8").decode("sloppy-windows-1252"), "latin-1": lambda p: p.encode("utf-8").decode("latin-1")}
+    decoders = {
+        "ok": lambda p: p,
+        "cp1252": lambda p: p.encode("utf-8").decode("sloppy-windows-1252"),
+        "latin-1": lambda p: p.encode("utf-8").decode("latin-1"),
+    }
     text = sep.join(decoders[kind](" ".join(words)) for words, kind in paragraphs)
     hint = _MOJIBAKE_HINT.search(text)
     if hint:

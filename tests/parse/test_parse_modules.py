@@ -17,7 +17,9 @@ from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.structure import classify_footer, first_sentence
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
-STORY = "Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen und zwei Jahre dauern."
+STORY = (
+    "Die Stadt baut eine neue Brücke über den Fluss. Der Bau soll im Frühjahr beginnen und zwei Jahre dauern."
+)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -65,7 +67,9 @@ def test_future_dates_are_refused_and_precision_refines() -> None:
     future = DateValue("2026-01-01", "day", "footer")
     best, refused = pick_published([future, header, dpa], NOW)
     assert best == dpa and refused == [future]
-    assert pick_published([DateValue("2025-01", "month", "header")], NOW)[0] is not None  # this month is not future
+    assert (
+        pick_published([DateValue("2025-01", "month", "header")], NOW)[0] is not None
+    )  # this month is not future
     assert DateValue("2025-01-16", "day", "text").is_after(NOW)
     assert not DateValue("2025-01-15T23:59", "minute", "text").is_after(NOW)  # zone unknown: compared by day
 
@@ -180,7 +184,14 @@ def test_decode_prefers_utf8_and_names_encodings() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", [b"%PDF-1.4", b"PK\x03\x04rest", b"\x89PNG\r\n\x1a\nrest", b"\x1f\x8b\x08\x00", b"a\x00b\x00\x00\x00\x00\x00"]
+    "raw",
+    [
+        b"%PDF-1.4",
+        b"PK\x03\x04rest",
+        b"\x89PNG\r\n\x1a\nrest",
+        b"\x1f\x8b\x08\x00",
+        b"a\x00b\x00\x00\x00\x00\x00",
+    ],
 )
 def test_sniff_binary(raw: bytes) -> None:
     assert sniff_binary(raw)
@@ -204,8 +215,12 @@ def test_source_path_in_the_document_is_valid_utf8() -> None:
 
 
 def test_dpa_versions_share_one_id() -> None:
-    v1 = parse_document(f"Berlin (dpa) - {STORY}\n\n© dpa-infocom, dpa:210413-99-186470/1".encode(), "v1", now=NOW)
-    v5 = parse_document(f"Berlin (dpa) - {STORY} Neu.\n\n© dpa-infocom, dpa:210413-99-186470/5".encode(), "v5", now=NOW)
+    v1 = parse_document(
+        f"Berlin (dpa) - {STORY}\n\n© dpa-infocom, dpa:210413-99-186470/1".encode(), "v1", now=NOW
+    )
+    v5 = parse_document(
+        f"Berlin (dpa) - {STORY} Neu.\n\n© dpa-infocom, dpa:210413-99-186470/5".encode(), "v5", now=NOW
+    )
     assert v1.id == v5.id == "dpa-210413-99-186470"
     assert (v1.dpa.version, v5.dpa.version) == (1, 5)
     assert v1.text_sha1 != v5.text_sha1
@@ -230,7 +245,10 @@ def test_the_utf8_mojibake_prefilter_agrees_with_the_text_hint() -> None:
     for first in map(chr, range(0xB8, 0xFA)):
         for second in seconds:
             text = f"a{first}{second}"
-            assert bool(_MOJIBAKE_HINT.search(text)) == bool(_MOJIBAKE_HINT_UTF8.search(text.encode())), (first, second)
+            assert bool(_MOJIBAKE_HINT.search(text)) == bool(_MOJIBAKE_HINT_UTF8.search(text.encode())), (
+                first,
+                second,
+            )
 
 
 def test_mojibake_is_still_repaired_in_utf8_files() -> None:

@@ -32,7 +32,11 @@ def test_seed_001_is_a_dpa_story() -> None:
 
 def test_seed_000_has_a_month_header_and_no_agency() -> None:
     article = _parse("000_2db11f41be257a68.txt")
-    assert (article.published, article.published_precision, article.published_source) == ("2021-04", "month", "header")
+    assert (article.published, article.published_precision, article.published_source) == (
+        "2021-04",
+        "month",
+        "header",
+    )
     assert article.agencies == ()
     assert article.dateline is None
     assert article.language == "de"

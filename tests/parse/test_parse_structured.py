@@ -70,7 +70,11 @@ def test_every_field_the_format_carries(fmt):
     assert "<" not in a.body
     assert (a.dateline, a.dateline_raw) == ("Musterhafen", "Musterhafen")
     assert a.agencies == ("dpa",) and a.regional_services == ("lni",)
-    assert (a.published, a.published_source, a.published_precision) == ("2025-03-14T09:18:00+01:00", "file", "minute")
+    assert (a.published, a.published_source, a.published_precision) == (
+        "2025-03-14T09:18:00+01:00",
+        "file",
+        "minute",
+    )
     assert (a.language, a.language_confidence) == ("de", 1.0)
     assert a.urgency == 3
     assert (a.category, a.category_name) == ("vm", "Vermischtes")
@@ -111,8 +115,11 @@ def test_urgency_as_sent(fmt):
 def test_the_files_values_win_over_the_text_rules(fmt):
     """The body opens with another place and a future date stands in a footer line: the file's
     dateline and published stay, and no warning says anything was guessed."""
-    paragraphs = ("Hannover (AFP) - Der Text nennt einen anderen Ort als die Datei.",
-                  "Die Datei sagt Musterhafen, und das gilt.", "Stand: 30.12.2025")
+    paragraphs = (
+        "Hannover (AFP) - Der Text nennt einen anderen Ort als die Datei.",
+        "Die Datei sagt Musterhafen, und das gilt.",
+        "Stand: 30.12.2025",
+    )
     a = one(RENDER[fmt](sf.story(paragraphs=paragraphs, dateline=None, place="Musterhafen")))
     assert a.dateline == "Musterhafen"
     assert a.published == "2025-03-14T09:18:00+01:00" and a.published_source == "file"
@@ -123,16 +130,26 @@ def test_the_files_values_win_over_the_text_rules(fmt):
 
 def test_item_without_dpa_urn_gets_a_guid_id_that_versions_share():
     first = one(sf.digitalwires_document(sf.story(urn="urn:newsml:example.org:20250314:ferry", version=1)))
-    later = one(sf.digitalwires_document(sf.story(urn="urn:newsml:example.org:20250314:ferry", version=2,
-                                                  headline="Fähre fährt nun auch sonntags")))
+    later = one(
+        sf.digitalwires_document(
+            sf.story(
+                urn="urn:newsml:example.org:20250314:ferry",
+                version=2,
+                headline="Fähre fährt nun auch sonntags",
+            )
+        )
+    )
     assert first.id == later.id and first.id.startswith("guid-")
     assert first.dpa is None
 
 
 def test_same_dpa_story_as_iptc_text_is_one_document():
     s = sf.story(version=2)
-    iptc = wf.iptc("bdt0123 4 vm 231  dpa 0456", "Niedersachsen/Verkehr/Schifffahrt/",
-                   [s.headline + " =", "", *s.paragraphs[:1], "", "© dpa-infocom, dpa:250314-99-123456/4", ""])
+    iptc = wf.iptc(
+        "bdt0123 4 vm 231  dpa 0456",
+        "Niedersachsen/Verkehr/Schifffahrt/",
+        [s.headline + " =", "", *s.paragraphs[:1], "", "© dpa-infocom, dpa:250314-99-123456/4", ""],
+    )
     text = one(iptc.encode("utf-8"))
     for fmt in FORMATS:
         a = one(RENDER[fmt](s))
@@ -149,8 +166,11 @@ def test_prefixed_namespace_and_no_namespace():
 
 @pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1252", "UTF-16"])
 def test_declared_encoding(encoding):
-    s = sf.story(headline="Fähre über die Förde: „Größer“ als gedacht" if encoding == "windows-1252"
-                 else "Fähre über die Förde: größer als gedacht")
+    s = sf.story(
+        headline="Fähre über die Förde: „Größer“ als gedacht"
+        if encoding == "windows-1252"
+        else "Fähre über die Förde: größer als gedacht"
+    )
     for render in (sf.g2_document, sf.nitf_document):
         a = one(render(s, encoding=encoding))
         assert a.title == s.headline
@@ -162,9 +182,15 @@ def test_declared_encoding(encoding):
 
 
 def test_news_message_gives_one_article_per_news_item():
-    stories = [sf.story(), sf.story(urn="urn:newsml:dpa.com:20090101:250314-99-654321", version=1,
-                                    headline="Hafenfest zieht tausende Besucher an",
-                                    paragraphs=("Musterhafen (dpa) - Das Hafenfest war gut besucht.",))]
+    stories = [
+        sf.story(),
+        sf.story(
+            urn="urn:newsml:dpa.com:20090101:250314-99-654321",
+            version=1,
+            headline="Hafenfest zieht tausende Besucher an",
+            paragraphs=("Musterhafen (dpa) - Das Hafenfest war gut besucht.",),
+        ),
+    ]
     articles = parse(sf.g2_message(stories, package=True))
     assert [a.id for a in articles] == ["dpa-250314-99-123456", "dpa-250314-99-654321"]
     assert [a.message_index for a in articles] == [0, 1]
@@ -173,7 +199,13 @@ def test_news_message_gives_one_article_per_news_item():
 
 
 def test_news_message_item_without_text_is_skipped_with_a_warning():
-    empty = sf.story(headline="", teaser=None, paragraphs=(), byline=None, urn="urn:newsml:dpa.com:20090101:250314-99-111111")
+    empty = sf.story(
+        headline="",
+        teaser=None,
+        paragraphs=(),
+        byline=None,
+        urn="urn:newsml:dpa.com:20090101:250314-99-111111",
+    )
     articles = parse(sf.g2_message([sf.story(), empty]))
     assert len(articles) == 1
     assert "message_skipped:1:no_text" in articles[0].warnings
@@ -212,8 +244,16 @@ def test_withheld_is_an_embargo_without_end(fmt):
     assert a.kind == "news"
 
 
-@pytest.mark.parametrize("fmt,media", [("digitalwires", "picture"), ("newsml_g2", "picture"),
-                                       ("ninjs", "picture"), ("newsml_g2", "video"), ("digitalwires", "audio")])
+@pytest.mark.parametrize(
+    "fmt,media",
+    [
+        ("digitalwires", "picture"),
+        ("newsml_g2", "picture"),
+        ("ninjs", "picture"),
+        ("newsml_g2", "video"),
+        ("digitalwires", "audio"),
+    ],
+)
 def test_media_item_is_its_caption(fmt, media):
     caption = "Die neue Fähre beim Einlaufen in den Hafen von Musterhafen."
     a = one(RENDER[fmt](sf.story(media=media, teaser=caption)))
@@ -231,18 +271,26 @@ def test_a_date_without_time_is_that_day(fmt):
 
 
 def test_digitalwires_image_without_headline_takes_its_title_from_the_caption():
-    a = one(sf.digitalwires_document(sf.story(media="picture", headline="", teaser="Ein Kran hebt eine Boje. Foto: Beispiel")))
+    a = one(
+        sf.digitalwires_document(
+            sf.story(media="picture", headline="", teaser="Ein Kran hebt eine Boje. Foto: Beispiel")
+        )
+    )
     assert a.kind == "media"
     assert a.title == "Ein Kran hebt eine Boje"
 
 
 @pytest.mark.parametrize("keyword_names", [5, "Hafen", {"name": "Hafen"}])
 def test_digitalwires_keyword_names_that_are_no_list_are_ignored(keyword_names):
-    raw = json.dumps({
-        "urn": "urn:newsml:example.org:20250314:item-7", "version": 1, "headline": "Der Hafen wächst",
-        "article_html": "<p>Der Hafen hat mehr Schiffe abgefertigt als im Jahr davor.</p>",
-        "keyword_names": keyword_names,
-    }).encode()
+    raw = json.dumps(
+        {
+            "urn": "urn:newsml:example.org:20250314:item-7",
+            "version": 1,
+            "headline": "Der Hafen wächst",
+            "article_html": "<p>Der Hafen hat mehr Schiffe abgefertigt als im Jahr davor.</p>",
+            "keyword_names": keyword_names,
+        }
+    ).encode()
     assert one(raw).keywords == ()
 
 
@@ -265,8 +313,11 @@ def test_nonpublic_notes_are_never_stored(fmt):
 
 
 def test_nonpublic_block_inside_the_body_is_cut():
-    paragraphs = (*sf.story().paragraphs, "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt",
-                  sf.SECRET_NOTE)
+    paragraphs = (
+        *sf.story().paragraphs,
+        "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt",
+        sf.SECRET_NOTE,
+    )
     for fmt in FORMATS:
         a = one(RENDER[fmt](sf.story(paragraphs=paragraphs)))
         _nothing_secret(a)
@@ -277,9 +328,15 @@ def test_nonpublic_block_inside_the_body_is_cut():
 def test_nonpublic_notes_of_every_kind_in_digitalwires():
     extra = {
         "dpacontacts": [{"name": sf.SECRET_NOTE}],
-        "ednotes": [{"role": "dpaednoterole:editorialnote", "ednote": sf.SECRET_NOTE, "is_publishable": False},
-                    {"role": "dpaednoterole:contacts", "ednote": sf.SECRET_NOTE},
-                    {"role": "dpaednoterole:editorialnote", "ednote": "Öffentlicher Hinweis.", "is_publishable": True}],
+        "ednotes": [
+            {"role": "dpaednoterole:editorialnote", "ednote": sf.SECRET_NOTE, "is_publishable": False},
+            {"role": "dpaednoterole:contacts", "ednote": sf.SECRET_NOTE},
+            {
+                "role": "dpaednoterole:editorialnote",
+                "ednote": "Öffentlicher Hinweis.",
+                "is_publishable": True,
+            },
+        ],
     }
     a = one(sf.digitalwires_document(sf.story(extra=extra)))
     _nothing_secret(a)
@@ -290,21 +347,24 @@ def test_nonpublic_notes_of_every_kind_in_digitalwires():
 # Recognition and refusals
 
 
-@pytest.mark.parametrize("raw,expected", [
-    (b'{"urn": "x"}', "json"),
-    (b'\xef\xbb\xbf  \n[ {"uri": "x"} ]', "json"),
-    (b"[]", "json"),
-    (b'<?xml version="1.0"?>\n<!-- c --><?pi x?><!DOCTYPE newsItem>\n<newsItem/>', "xml"),
-    (b'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY a "b">]><nitf/>', "xml"),
-    (b"<g2:newsMessage xmlns:g2='x'/>", "xml"),
-    ("<nitf/>".encode("utf-16"), "xml"),
-    (b"<p>Berlin (dpa) - Ein Text mit HTML-Resten.</p>", None),
-    (b"<html><body><p>Eine Webseite</p></body></html>", None),
-    (b"[Eil] Berlin (dpa) - Ein Text.", None),
-    (b"{Klammer} am Anfang eines Textes", None),
-    (b"Berlin (dpa) - <newsItem> im Text", None),
-    (b"", None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        (b'{"urn": "x"}', "json"),
+        (b'\xef\xbb\xbf  \n[ {"uri": "x"} ]', "json"),
+        (b"[]", "json"),
+        (b'<?xml version="1.0"?>\n<!-- c --><?pi x?><!DOCTYPE newsItem>\n<newsItem/>', "xml"),
+        (b'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY a "b">]><nitf/>', "xml"),
+        (b"<g2:newsMessage xmlns:g2='x'/>", "xml"),
+        ("<nitf/>".encode("utf-16"), "xml"),
+        (b"<p>Berlin (dpa) - Ein Text mit HTML-Resten.</p>", None),
+        (b"<html><body><p>Eine Webseite</p></body></html>", None),
+        (b"[Eil] Berlin (dpa) - Ein Text.", None),
+        (b"{Klammer} am Anfang eines Textes", None),
+        (b"Berlin (dpa) - <newsItem> im Text", None),
+        (b"", None),
+    ],
+)
 def test_recognised_by_content(raw, expected):
     assert detect_structured(raw) == expected
 
@@ -316,8 +376,10 @@ def test_plain_text_with_html_remnants_stays_text():
 
 
 def test_xxe_is_refused():
-    raw = (b'<?xml version="1.0"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-           b"<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>")
+    raw = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        b"<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>"
+    )
     err = refused(raw)
     assert err.code == "xml_entities_forbidden"
     assert "xxe" in err.message and "root:" not in err.message
@@ -331,17 +393,31 @@ def test_billion_laughs_is_refused():
 
 
 def test_external_dtd_is_not_fetched():
-    raw = b'<?xml version="1.0"?>\n<!DOCTYPE nitf SYSTEM "http://127.0.0.1:9/nitf.dtd">\n' + sf.nitf_document(sf.story()).split(b"\n", 1)[1]
+    raw = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE nitf SYSTEM "http://127.0.0.1:9/nitf.dtd">\n'
+        + sf.nitf_document(sf.story()).split(b"\n", 1)[1]
+    )
     assert one(raw).format == "nitf"
 
 
-@pytest.mark.parametrize("raw,code,where", [
-    (sf.g2_document(sf.story())[:-40], "malformed_xml", "line 3"),
-    (b"<newsItem><contentMeta><headline>Kopf</contentMeta></newsItem>", "malformed_xml", "line 1, column"),
-    (sf.digitalwires_document(sf.story())[:-12], "malformed_json", "line"),
-    (b'{"urn": "urn:newsml:dpa.com:20090101:250314-99-123456", "version": 1,}', "malformed_json", "column"),
-    (b'{"foo": 1, "bar": [1, 2]}', "unknown_structure", ""),
-])
+@pytest.mark.parametrize(
+    "raw,code,where",
+    [
+        (sf.g2_document(sf.story())[:-40], "malformed_xml", "line 3"),
+        (
+            b"<newsItem><contentMeta><headline>Kopf</contentMeta></newsItem>",
+            "malformed_xml",
+            "line 1, column",
+        ),
+        (sf.digitalwires_document(sf.story())[:-12], "malformed_json", "line"),
+        (
+            b'{"urn": "urn:newsml:dpa.com:20090101:250314-99-123456", "version": 1,}',
+            "malformed_json",
+            "column",
+        ),
+        (b'{"foo": 1, "bar": [1, 2]}', "unknown_structure", ""),
+    ],
+)
 def test_malformed_files_are_refused_with_where(raw, code, where):
     err = refused(raw)
     assert err.code == code
@@ -349,8 +425,13 @@ def test_malformed_files_are_refused_with_where(raw, code, where):
 
 
 def test_deep_nesting_costs_no_recursion():
-    deep_xml = (b"<newsItem><contentSet><inlineXML><html><body>" + b"<div>" * 50_000 + b"<p>Tief unten steht Text.</p>"
-                + b"</div>" * 50_000 + b"</body></html></inlineXML></contentSet></newsItem>")
+    deep_xml = (
+        b"<newsItem><contentSet><inlineXML><html><body>"
+        + b"<div>" * 50_000
+        + b"<p>Tief unten steht Text.</p>"
+        + b"</div>" * 50_000
+        + b"</body></html></inlineXML></contentSet></newsItem>"
+    )
     assert one(deep_xml).body == "Tief unten steht Text."
     assert refused(b'{"a":' * 50_000 + b"1" + b"}" * 50_000).code == "malformed_json"
     html = "<div>" * 50_000 + "<p>Tief</p>" + "</div>" * 50_000
@@ -358,34 +439,52 @@ def test_deep_nesting_costs_no_recursion():
 
 
 def test_html_that_is_not_xml_is_read_all_the_same():
-    blocks = html_blocks("<p>Erster&nbsp;Absatz<br>zweite Zeile<p>Zweiter Absatz<h2>Zwischentitel</h2><p>Ende")
-    assert blocks == [("p", "Erster Absatz\nzweite Zeile"), ("p", "Zweiter Absatz"), ("h", "Zwischentitel"), ("p", "Ende")]
+    blocks = html_blocks(
+        "<p>Erster&nbsp;Absatz<br>zweite Zeile<p>Zweiter Absatz<h2>Zwischentitel</h2><p>Ende"
+    )
+    assert blocks == [
+        ("p", "Erster Absatz\nzweite Zeile"),
+        ("p", "Zweiter Absatz"),
+        ("h", "Zwischentitel"),
+        ("p", "Ende"),
+    ]
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("2025-03-14T09:18:00+01:00", "2025-03-14T09:18:00+01:00"),
-    ("2025-03-14T08:18:00Z", "2025-03-14T08:18:00+00:00"),
-    ("2025-03-14T08:18:00.123456Z", "2025-03-14T08:18:00+00:00"),
-    ("20250314T091800+0100", "2025-03-14T09:18:00+01:00"),
-    ("2025-03-14T09:18:00", "2025-03-14T09:18:00+01:00"),  # no zone: Europe/Berlin
-    ("2025-07-14T09:18:00", "2025-07-14T09:18:00+02:00"),
-    ("gestern", None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("2025-03-14T09:18:00+01:00", "2025-03-14T09:18:00+01:00"),
+        ("2025-03-14T08:18:00Z", "2025-03-14T08:18:00+00:00"),
+        ("2025-03-14T08:18:00.123456Z", "2025-03-14T08:18:00+00:00"),
+        ("20250314T091800+0100", "2025-03-14T09:18:00+01:00"),
+        ("2025-03-14T09:18:00", "2025-03-14T09:18:00+01:00"),  # no zone: Europe/Berlin
+        ("2025-07-14T09:18:00", "2025-07-14T09:18:00+02:00"),
+        ("gestern", None),
+    ],
+)
 def test_moments_keep_their_zone(value, expected):
     assert iso_moment(value) == expected
 
 
 def test_canceled_item_without_text_still_withdraws():
-    raw = (b'<newsItem guid="urn:newsml:dpa.com:20090101:250314-99-123456" version="5"><itemMeta>'
-           b'<pubStatus qcode="stat:canceled"/></itemMeta></newsItem>')
+    raw = (
+        b'<newsItem guid="urn:newsml:dpa.com:20090101:250314-99-123456" version="5"><itemMeta>'
+        b'<pubStatus qcode="stat:canceled"/></itemMeta></newsItem>'
+    )
     a = one(raw)
-    assert (a.kind, a.withdraws, a.id) == ("withdrawal", ("250314-99-123456",), "dpa-250314-99-123456-canceled")
+    assert (a.kind, a.withdraws, a.id) == (
+        "withdrawal",
+        ("250314-99-123456",),
+        "dpa-250314-99-123456-canceled",
+    )
 
 
 def test_picture_without_caption_is_recorded_by_its_guid():
-    raw = (b'<newsItem guid="urn:newsml:example.org:20250314:photo-7" version="1"><itemMeta>'
-           b'<itemClass qcode="ninat:picture"/></itemMeta><contentSet><remoteContent contenttype="image/jpeg" '
-           b'href="https://example.org/p.jpeg"/></contentSet></newsItem>')
+    raw = (
+        b'<newsItem guid="urn:newsml:example.org:20250314:photo-7" version="1"><itemMeta>'
+        b'<itemClass qcode="ninat:picture"/></itemMeta><contentSet><remoteContent contenttype="image/jpeg" '
+        b'href="https://example.org/p.jpeg"/></contentSet></newsItem>'
+    )
     a = one(raw)
     assert a.kind == "media" and a.id.startswith("guid-")
 
@@ -396,6 +495,8 @@ def test_entity_reference_without_dtd_is_malformed_not_expanded():
 
 
 def test_xxe_in_utf16_is_refused():
-    raw = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-           "<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>").encode("utf-16")
+    raw = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        "<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>"
+    ).encode("utf-16")
     assert refused(raw).code == "xml_entities_forbidden"

@@ -20,10 +20,19 @@ import structured_factory as sf
 
 NOW = datetime(2025, 3, 20, tzinfo=UTC)
 _MAPPED = mapped_fields()
-_OPENINGS = (b"<newsItem>", b'<?xml version="1.0"?><nitf><body><body.content>', b'{"urn": "urn:newsml:dpa.com:',
-             b'[{"uri": "x", "type": "text", "body_html": "', b"<newsMessage><itemSet><newsItem guid='g'>")
-_VALID = (sf.g2_document(sf.story()), sf.nitf_document(sf.story()), sf.digitalwires_document(sf.story()),
-          sf.ninjs_document(sf.story()))
+_OPENINGS = (
+    b"<newsItem>",
+    b'<?xml version="1.0"?><nitf><body><body.content>',
+    b'{"urn": "urn:newsml:dpa.com:',
+    b'[{"uri": "x", "type": "text", "body_html": "',
+    b"<newsMessage><itemSet><newsItem guid='g'>",
+)
+_VALID = (
+    sf.g2_document(sf.story()),
+    sf.nitf_document(sf.story()),
+    sf.digitalwires_document(sf.story()),
+    sf.ninjs_document(sf.story()),
+)
 
 
 def _check(raw: bytes) -> None:
@@ -47,4 +56,4 @@ def test_any_bytes_after_a_structured_opening(opening, rest):
 @given(st.sampled_from(_VALID), st.integers(min_value=0, max_value=10_000), st.binary(max_size=20))
 def test_valid_items_cut_or_spliced(valid, at, junk):
     at = at % (len(valid) + 1)
-    _check(valid[:at] + junk + valid[at + len(junk):])
+    _check(valid[:at] + junk + valid[at + len(junk) :])

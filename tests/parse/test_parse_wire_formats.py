@@ -71,15 +71,29 @@ def test_no_contact_from_a_nonpublic_block_survives():
     body = ["Neue Regeln für Parkplätze =", "", *wf.de_story("Kiel", "dpa/lno", "die Regeln")]
     extra = [
         wf.iptc("nsb0050 4 vm 100  lno 0050", "Verkehr/", body + wf.nonpublic_de(1), control=False).encode(),
-        (wf.iptc("nsb0051 4 vm 100  lno 0051", "Verkehr/", body + wf.nonpublic_de(2))
-         + wf.iptc("eca0052 4 i 100  dpa 0052", "Traffic/", ["Parking rules =", "", *wf.en_story("Kiel", "parking"),
-                                                              *wf.nonpublic_en()])).replace("\n", "\r\n").encode("cp1252"),
-        ("Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
-         + "\n".join(wf.nonpublic_de(3))).encode(),
+        (
+            wf.iptc("nsb0051 4 vm 100  lno 0051", "Verkehr/", body + wf.nonpublic_de(2))
+            + wf.iptc(
+                "eca0052 4 i 100  dpa 0052",
+                "Traffic/",
+                ["Parking rules =", "", *wf.en_story("Kiel", "parking"), *wf.nonpublic_en()],
+            )
+        )
+        .replace("\n", "\r\n")
+        .encode("cp1252"),
+        (
+            "Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
+            + "\n".join(wf.nonpublic_de(3))
+        ).encode(),
     ]
     # plain text in UTF-16 (with and without a byte-order mark): its bytes do not show the marker's words
-    extra += [("Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
-               + "\n".join(wf.nonpublic_de(0))).encode(enc) for enc in ("utf-16", "utf-16-le")]
+    extra += [
+        (
+            "Kiel (dpa) - Die Stadt beschließt neue Regeln für Parkplätze. Sie gelten ab Mai.\n\n"
+            + "\n".join(wf.nonpublic_de(0))
+        ).encode(enc)
+        for enc in ("utf-16", "utf-16-le")
+    ]
     for raw in secret_files + extra:
         articles = parse_messages(raw, "wire/secret.txt", now=NOW)
         dumped = repr(articles) + json.dumps([a.to_json_dict() for a in articles], ensure_ascii=False)
@@ -89,8 +103,10 @@ def test_no_contact_from_a_nonpublic_block_survives():
 
 
 def test_nonpublic_keeps_the_closing_editor_codes_and_what_follows_the_text():
-    text = "Text.\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\n\n" \
-           "## Kontakte\n- 0000 111222\n\ndpa xyz yyab\n\x03140918 Mär 25\n"
+    text = (
+        "Text.\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\n\n"
+        "## Kontakte\n- 0000 111222\n\ndpa xyz yyab\n\x03140918 Mär 25\n"
+    )
     kept, removed = remove_nonpublic(text)
     assert removed and "0000" not in kept and "* * * *" not in kept
     assert kept.endswith("dpa xyz yyab\n\x03140918 Mär 25\n")
@@ -104,15 +120,25 @@ def test_parse_document_gives_the_first_message():
 
 
 def test_a_message_without_text_is_skipped_and_named():
-    raw = (wf.iptc("bdt0601 4 vm 10  dpa 0601", "Leer/", []) + wf.iptc("bdt0602 4 vm 100  dpa 0602", "Wetter/",
-           ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")])).encode()
+    raw = (
+        wf.iptc("bdt0601 4 vm 10  dpa 0601", "Leer/", [])
+        + wf.iptc(
+            "bdt0602 4 vm 100  dpa 0602",
+            "Wetter/",
+            ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")],
+        )
+    ).encode()
     articles = parse_messages(raw, "two.txt", now=NOW)
     assert [a.message_index for a in articles] == [1]
     assert "message_skipped:0:no_text" in articles[0].warnings
 
 
 def test_a_repeated_message_is_read_once_and_gives_the_same_article():
-    one = wf.iptc("bdt0602 4 vm 100  dpa 0602", "Wetter/", ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")])
+    one = wf.iptc(
+        "bdt0602 4 vm 100  dpa 0602",
+        "Wetter/",
+        ["Sonne am Wochenende =", "", *wf.de_story("Bonn", "dpa/lnw", "das Wetter")],
+    )
     empty = wf.iptc("bdt0601 4 vm 10  dpa 0601", "Leer/", [])
     articles = parse_messages((one + empty + one + empty + one).encode(), "repeats.txt", now=NOW)
     assert [a.message_index for a in articles] == [0, 2, 4]
@@ -120,16 +146,27 @@ def test_a_repeated_message_is_read_once_and_gives_the_same_article():
     alone = parse_messages((one + empty).encode(), "repeats.txt", now=NOW)[0]
     assert alone.warnings == ("message_skipped:1:no_text",)
     for a in articles[1:]:  # the file's hash and size are the file's
-        assert replace(a, message_index=0) == replace(alone, warnings=(), content_sha256=a.content_sha256, size=a.size)
+        assert replace(a, message_index=0) == replace(
+            alone, warnings=(), content_sha256=a.content_sha256, size=a.size
+        )
 
 
 @pytest.mark.parametrize(
     ("raw", "story"),
     [
         # control characters stripped: every header line a message
-        ("bdt0001 4 vm 10  dpa 0001\n" * 3, "bdt0003 4 vm 10  dpa 0003\nBerlin (dpa) - Die Stadt baut eine Brücke.\n"),
-        ("bdt0001 4 vm 10  dpa 0001\r\nbdt0002 4 vm 10  dpa 0002\r\n\r\n", "bdt0003 4 vm 10  dpa 0003\r\nBerlin (dpa) - Die Stadt baut eine Brücke.\r\n"),
-        ("\x01bdt0001 4 vm 10  dpa 0001\n\x01bdt0002 4 vm 10  dpa 0002\n  \n", "\x01bdt0003 4 vm 10  dpa 0003\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03"),
+        (
+            "bdt0001 4 vm 10  dpa 0001\n" * 3,
+            "bdt0003 4 vm 10  dpa 0003\nBerlin (dpa) - Die Stadt baut eine Brücke.\n",
+        ),
+        (
+            "bdt0001 4 vm 10  dpa 0001\r\nbdt0002 4 vm 10  dpa 0002\r\n\r\n",
+            "bdt0003 4 vm 10  dpa 0003\r\nBerlin (dpa) - Die Stadt baut eine Brücke.\r\n",
+        ),
+        (
+            "\x01bdt0001 4 vm 10  dpa 0001\n\x01bdt0002 4 vm 10  dpa 0002\n  \n",
+            "\x01bdt0003 4 vm 10  dpa 0003\n\x02Berlin (dpa) - Die Stadt baut eine Brücke.\n\x03",
+        ),
     ],
 )
 def test_header_lines_alone_are_messages_without_text(raw, story):
@@ -160,10 +197,19 @@ def test_format_recognition(head, fmt):
 
 
 def test_plain_text_keeps_the_defaults():
-    article = parse_document(b"Berlin (dpa) - Die Regierung hat am Montag entschieden. Es gab Streit.", "p.txt", now=NOW)
+    article = parse_document(
+        b"Berlin (dpa) - Die Regierung hat am Montag entschieden. Es gab Streit.", "p.txt", now=NOW
+    )
     assert (article.format, article.kind, article.urgency, article.keywords, article.message_index) == (
-        "text", "news", None, (), None)
-    assert parse_messages(b"Berlin (dpa) - Die Regierung hat entschieden.", "p.txt", now=NOW)[0].format == "text"
+        "text",
+        "news",
+        None,
+        (),
+        None,
+    )
+    assert (
+        parse_messages(b"Berlin (dpa) - Die Regierung hat entschieden.", "p.txt", now=NOW)[0].format == "text"
+    )
 
 
 def test_a_plain_text_notizblock_is_editorial_notes_not_body():
@@ -193,52 +239,76 @@ def test_a_plain_text_notizblock_is_editorial_notes_not_body():
     ],
 )
 def test_a_plain_text_embargo_note_is_read(opening, want):
-    raw = (f"{opening}\n\nHaushalt für 2026 steht\n\nBerlin (dpa) - Der Bundestag hat den Haushalt beschlossen."
-           "\n\n© dpa-infocom, dpa:250314-99-123456/2").encode()
+    raw = (
+        f"{opening}\n\nHaushalt für 2026 steht\n\nBerlin (dpa) - Der Bundestag hat den Haushalt beschlossen."
+        "\n\n© dpa-infocom, dpa:250314-99-123456/2"
+    ).encode()
     a = parse_document(raw, "embargo.txt", now=NOW)
     assert a.embargo_until == want and a.title == "Haushalt für 2026 steht"
     assert "Sperrfrist" not in a.body and "EMBARGO" not in a.body and "Nicht vor" not in a.body
 
 
 def test_an_embargo_that_names_no_moment_holds_the_text_back():
-    plain = parse_document(b"(Sperrfrist: Redebeginn)\n\nRede zur Lage\n\nBerlin (dpa) - Die Rede beginnt.", "p.txt", now=NOW)
-    message = wf.iptc("bdt0001 4 pl 30  dpa 0001", "Rede/",
-                      ["(Sperrfrist beachten)", "Rede zur Lage =", "", "Berlin (dpa) - Die Rede beginnt."])
+    plain = parse_document(
+        b"(Sperrfrist: Redebeginn)\n\nRede zur Lage\n\nBerlin (dpa) - Die Rede beginnt.", "p.txt", now=NOW
+    )
+    message = wf.iptc(
+        "bdt0001 4 pl 30  dpa 0001",
+        "Rede/",
+        ["(Sperrfrist beachten)", "Rede zur Lage =", "", "Berlin (dpa) - Die Rede beginnt."],
+    )
     wire = parse_document(message.encode(), "w.txt", now=NOW)
     for a in (plain, wire):
         assert a.embargo_until == "9999-12-31T23:59:59+00:00" and "embargo_unread" in a.warnings
 
 
 def test_plain_text_opening_notes_give_urgency_correction_and_genre():
-    raw = ("(Eil)\n(Berichtigung: Im ersten Satz muss es Dienstag heißen.)\n(Zusammenfassung)\n"
-           "Streik bei der Bahn\n\nBerlin (dpa) - Am Dienstag streiken die Lokführer.").encode()
+    raw = (
+        "(Eil)\n(Berichtigung: Im ersten Satz muss es Dienstag heißen.)\n(Zusammenfassung)\n"
+        "Streik bei der Bahn\n\nBerlin (dpa) - Am Dienstag streiken die Lokführer."
+    ).encode()
     a = parse_document(raw, "eil.txt", now=NOW)
-    assert (a.urgency, a.genre, a.is_correction, a.title) == (2, "Zusammenfassung", True, "Streik bei der Bahn")
+    assert (a.urgency, a.genre, a.is_correction, a.title) == (
+        2,
+        "Zusammenfassung",
+        True,
+        "Streik bei der Bahn",
+    )
     assert a.correction == "Im ersten Satz muss es Dienstag heißen."
     assert a.body.startswith("Berlin (dpa) - Am Dienstag") and a.dateline == "Berlin"
 
 
 def test_a_plain_text_withdrawal_notice_names_the_story_and_not_itself():
-    raw = ("(Achtung)\nMeldung zurückgezogen\n\nBerlin (dpa) - Die Meldung dpa:250313-99-654321 "
-           "wird zurückgezogen. Bitte nicht verwenden.").encode()
+    raw = (
+        "(Achtung)\nMeldung zurückgezogen\n\nBerlin (dpa) - Die Meldung dpa:250313-99-654321 "
+        "wird zurückgezogen. Bitte nicht verwenden."
+    ).encode()
     a = parse_document(raw, "kill.txt", now=NOW)
     assert a.kind == "withdrawal" and a.withdraws == ("250313-99-654321",)
     assert not a.id.startswith("dpa-250313-99-654321")
 
 
 def test_a_picture_credit_above_a_plain_text_is_no_note():
-    a = parse_document(b"(Foto: Archiv)\n\nNeue Br\xc3\xbccke\n\nPeine (dpa) - Die Br\xc3\xbccke ist offen.", "f.txt", now=NOW)
+    a = parse_document(
+        b"(Foto: Archiv)\n\nNeue Br\xc3\xbccke\n\nPeine (dpa) - Die Br\xc3\xbccke ist offen.",
+        "f.txt",
+        now=NOW,
+    )
     assert a.genre is None and a.embargo_until is None
 
 
 def test_headline_is_never_a_dateline_in_plain_text():
-    raw = ("Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax dürfte am Freitag "
-           "mit Gewinnen starten. Händler verwiesen auf gute Vorgaben.").encode()
+    raw = (
+        "Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT (dpa-AFX) - Der Dax dürfte am Freitag "
+        "mit Gewinnen starten. Händler verwiesen auf gute Vorgaben."
+    ).encode()
     article = parse_document(raw, "afx.txt", now=NOW)
     assert article.title == "Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet"
     assert (article.dateline, article.agencies) == ("Frankfurt", ("dpa-AFX",))
     # a place-only dateline with no credited one after it still opens the story
-    wien = parse_document("Wien – Die Gewerkschaft droht mit Streik\n\nDie Gespräche gehen weiter.".encode(), "w.txt", now=NOW)
+    wien = parse_document(
+        "Wien – Die Gewerkschaft droht mit Streik\n\nDie Gespräche gehen weiter.".encode(), "w.txt", now=NOW
+    )
     assert wien.dateline == "Wien"
 
 
@@ -262,7 +332,9 @@ def test_three_digit_dpa_id_in_a_plain_text_footer_is_the_document_id():
     article = parse_document(raw, "d.txt", now=NOW)
     assert (article.id, article.dpa.version, article.published) == ("dpa-240315-930-123456", 2, "2024-03-15")
     assert "dpa-infocom" not in article.body
-    bare = parse_document(b"Berlin (dpa) - Die Regierung hat entschieden.\n\n240315-930-123456/3", "b.txt", now=NOW)
+    bare = parse_document(
+        b"Berlin (dpa) - Die Regierung hat entschieden.\n\n240315-930-123456/3", "b.txt", now=NOW
+    )
     assert bare.id == "dpa-240315-930-123456" and "240315" not in bare.body
 
 
@@ -299,8 +371,12 @@ def test_trailer_dates(line, value):
 
 
 def test_a_future_trailer_is_refused():
-    raw = wf.iptc("bdt0701 4 vm 100  dpa 0701", "Zukunft/", ["Meldung aus der Zukunft =", "",
-                  *wf.de_story("Trier", "dpa/lrs", "die Zukunft")], "140918 Mär 26").encode()
+    raw = wf.iptc(
+        "bdt0701 4 vm 100  dpa 0701",
+        "Zukunft/",
+        ["Meldung aus der Zukunft =", "", *wf.de_story("Trier", "dpa/lrs", "die Zukunft")],
+        "140918 Mär 26",
+    ).encode()
     article = parse_messages(raw, "f.txt", now=NOW)[0]
     assert article.published_source != "trailer"
     assert any(w.startswith("future_date_ignored:trailer") for w in article.warnings)
@@ -322,8 +398,11 @@ _PIECES = st.sampled_from([
     st.sampled_from(["utf-8", "cp1252", "latin-1"]),
 )
 def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
-    raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}".encode(encoding, "replace") + noise
-           + "\n\x03140918 Mär 25\n\x04".encode(encoding, "replace"))
+    raw = (
+        f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}".encode(encoding, "replace")
+        + noise
+        + "\n\x03140918 Mär 25\n\x04".encode(encoding, "replace")
+    )
     try:
         articles = parse_messages(raw, "fuzz.txt", now=NOW, max_bytes=4096)
     except InputError as exc:
@@ -338,7 +417,9 @@ def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.one_of(_PIECES, st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=30)), max_size=25).map("".join),
+    st.lists(
+        st.one_of(_PIECES, st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=30)), max_size=25
+    ).map("".join),
     st.sampled_from(["utf-8", "cp1252"]),
 )
 def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
@@ -346,7 +427,9 @@ def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
     every message part gives."""
     import pressindex.parse.messages as messages_module
 
-    raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}\n\x03140918 Mär 25\n\x04" * 2).encode(encoding, "replace")
+    raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}\n\x03140918 Mär 25\n\x04" * 2).encode(
+        encoding, "replace"
+    )
 
     def run():
         try:
@@ -390,8 +473,15 @@ def test_compiled_unwrap_gives_what_the_python_steps_give(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(["\n", "\n\n", " ", "  "]),
-                          st.text(alphabet=st.characters(blacklist_characters="<&"), max_size=12)), max_size=8).map("".join))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["\n", "\n\n", " ", "  "]),
+            st.text(alphabet=st.characters(blacklist_characters="<&"), max_size=12),
+        ),
+        max_size=8,
+    ).map("".join)
+)
 def test_a_plain_text_is_cleaned_as_any_text(text):
     """Printable characters and line ends skip the repairs before NFC: what the full cleaning gives
     (taken through a closing NEL, which makes it look for every repair and becomes a line end that

@@ -38,7 +38,9 @@ def _doc(doc_id: str, title: str, **fields) -> BulkDocument:
         text_sha1=fields.pop("text_sha1", title),
         **fields,
     )
-    return BulkDocument.from_article(article, run_id="test", ingested_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    return BulkDocument.from_article(
+        article, run_id="test", ingested_at=datetime.now(UTC).isoformat(timespec="seconds")
+    )
 
 
 def _load(es, alias, *docs):
@@ -63,8 +65,11 @@ def _alias_filter(es, alias) -> dict | None:
 def test_embargo_hides_a_document_until_its_moment_without_reingest(es, alias):
     ensure_index(es, alias)
     moment = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
-    embargoed = _doc("sha1-embargo", "Sperrfrist für die Bilanz der Beispielwerke",
-                     embargo_until=moment.astimezone().isoformat())
+    embargoed = _doc(
+        "sha1-embargo",
+        "Sperrfrist für die Bilanz der Beispielwerke",
+        embargo_until=moment.astimezone().isoformat(),
+    )
     free = _doc("sha1-free", "Bilanz der Musterbank ohne Sperrfrist")
     _load(es, alias, embargoed, free)
 
@@ -115,8 +120,14 @@ def _dpa_story(serial: int, title: str, version: int = 1, **fields) -> BulkDocum
 
 
 def _notice(doc_id: str, names: str, **fields) -> BulkDocument:
-    return _doc(doc_id, "Achtung: Meldung wird zurückgezogen", kind="withdrawal", withdraws=(names,),
-                format="iptc7901", **fields)
+    return _doc(
+        doc_id,
+        "Achtung: Meldung wird zurückgezogen",
+        kind="withdrawal",
+        withdraws=(names,),
+        format="iptc7901",
+        **fields,
+    )
 
 
 def _record_files(es, alias, *files: tuple[str, tuple[str, ...]]):
@@ -147,7 +158,10 @@ def test_withdrawal_by_dpa_id_and_by_headline_takes_stories_out_of_search(es, al
     _record_files(es, alias, ("/inbox/kills.txt", ("sha1-kill-by-id", "sha1-kill-by-headline")))
 
     withdrawn = withdrawals.apply_withdrawals(es, alias)
-    assert withdrawn == {"sha1-kill-by-id": [f"dpa-{_story_key(123456)}"], "sha1-kill-by-headline": ["sha1-bridge"]}
+    assert withdrawn == {
+        "sha1-kill-by-id": [f"dpa-{_story_key(123456)}"],
+        "sha1-kill-by-headline": ["sha1-bridge"],
+    }
     es.indices.refresh(index=alias)
     # neither the stories nor the notices are news: the search alias shows neither
     assert _found(es, alias) == {"sha1-bridge-other-service", "sha1-bridge-weeks-later", "sha1-unrelated"}
@@ -177,13 +191,26 @@ def test_a_notice_before_its_story_and_a_later_version_are_withdrawn_too(es, ali
     assert _found(es, alias, "Zugverkehr") == set()
 
     # a correction (a newer version) overwrites the story, and the mark with it: withdrawn again
-    _load(es, alias, _dpa_story(654321, "Zugverkehr zwischen Adorf und Bedorf eingestellt", version=2,
-                                correction="Im zweiten Absatz wurde der Ortsname berichtigt.", is_correction=True))
+    _load(
+        es,
+        alias,
+        _dpa_story(
+            654321,
+            "Zugverkehr zwischen Adorf und Bedorf eingestellt",
+            version=2,
+            correction="Im zweiten Absatz wurde der Ortsname berichtigt.",
+            is_correction=True,
+        ),
+    )
     assert withdrawals.apply_withdrawals(es, alias) == {"sha1-early-kill": [f"dpa-{key}"]}
     es.indices.refresh(index=alias)
     assert _found(es, alias, "Zugverkehr") == set()
     stored = es.get(index=alias, id=f"dpa-{key}")["_source"]
-    assert (stored["dpa_version"], stored["is_correction"], stored["withdrawn_by"]) == (2, True, "sha1-early-kill")
+    assert (stored["dpa_version"], stored["is_correction"], stored["withdrawn_by"]) == (
+        2,
+        True,
+        "sha1-early-kill",
+    )
     record = state.lookup(es, alias, ["/inbox/early-kill.txt"])["/inbox/early-kill.txt"]
     assert record["withdrew"] == [f"dpa-{key}"]
 
@@ -192,11 +219,23 @@ def test_a_correction_replaces_the_earlier_version_and_is_marked(es, alias):
     ensure_index(es, alias)
     key = _story_key(111222)
     _load(es, alias, _dpa_story(111222, "Rathaus von Beispielstadt wird saniert", version=1))
-    report = _load(es, alias, _dpa_story(111222, "Rathaus von Beispielstadt wird saniert", version=2,
-                                         correction="Berichtigt wird die Bausumme.", is_correction=True))
+    report = _load(
+        es,
+        alias,
+        _dpa_story(
+            111222,
+            "Rathaus von Beispielstadt wird saniert",
+            version=2,
+            correction="Berichtigt wird die Bausumme.",
+            is_correction=True,
+        ),
+    )
     assert list(report.outcomes.values()) == ["indexed"]
-    late = load_documents(es, alias, [_dpa_story(111222, "Rathaus von Beispielstadt wird saniert", version=1,
-                                                 text_sha1="late copy")])
+    late = load_documents(
+        es,
+        alias,
+        [_dpa_story(111222, "Rathaus von Beispielstadt wird saniert", version=1, text_sha1="late copy")],
+    )
     assert list(late.outcomes.values()) == ["superseded"]  # an older version never overwrites
     es.indices.refresh(index=alias)
     assert _found(es, alias, "Rathaus", corrections_only=True) == {f"dpa-{key}"}
@@ -253,7 +292,9 @@ def test_search_command_filters_and_prints_wire_facets(es, alias, runner):
     answer = json.loads(result.output)
     assert [h["id"] for h in answer["hits"]] == ["sha1-eil"]
     assert answer["facets"]["urgency"] == {"2": 1}
-    text = runner.invoke(cli, ["search", "Beispielstadt", "--index", alias, "--category", "vm", "--format", "iptc7901"])
+    text = runner.invoke(
+        cli, ["search", "Beispielstadt", "--index", alias, "--category", "vm", "--format", "iptc7901"]
+    )
     assert text.exit_code == 0, text.output
     assert "2 hit(s)" in text.output and "category: Vermischtes (2)" in text.output
     assert "urgency 2" in text.output
@@ -266,7 +307,11 @@ def test_a_file_of_several_messages_records_all_its_documents_and_replaces_those
     ensure_index(es, alias)
     state.ensure_state_index(es, alias)
     path = "/inbox/three-messages.txt"
-    _load(es, alias, *(_doc(f"sha1-msg-{i}", f"Meldung {i} aus Beispielstadt", source_path=path) for i in range(3)))
+    _load(
+        es,
+        alias,
+        *(_doc(f"sha1-msg-{i}", f"Meldung {i} aus Beispielstadt", source_path=path) for i in range(3)),
+    )
     first = state.FileOutcome(path, 300, "v1", state.INDEXED, doc_id="sha1-msg-0",
                               doc_ids=("sha1-msg-0", "sha1-msg-1", "sha1-msg-2"))  # fmt: skip
     state.write(es, alias, [first], run_id="run-1", previous={})

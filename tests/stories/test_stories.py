@@ -209,14 +209,18 @@ def test_search_collapses_copies_and_all_copies_shows_them(ingest_env, runner, e
     assert ferry["other_copies"][0]["id"] != ferry["id"]
     assert {ferry["title"], ferry["other_copies"][0]["title"]} == {FERRY[0], FERRY_COPY[0]}
 
-    every = json.loads(runner.invoke(cli, ["search", "Bodensee", "--index", alias, "--json", "--all-copies"]).output)
+    every = json.loads(
+        runner.invoke(cli, ["search", "Bodensee", "--index", alias, "--json", "--all-copies"]).output
+    )
     assert (every["total"], every["stories"], len(every["hits"])) == (3, 2, 3)
 
     shown = runner.invoke(cli, ["search", "Bodensee", "--index", alias])
     assert "3 hit(s) in 2 stories" in shown.output and "1 more:" in shown.output
 
 
-def test_rebuild_recomputes_stories_from_stored_features(ingest_env, runner, es, alias, tmp_path, monkeypatch):
+def test_rebuild_recomputes_stories_from_stored_features(
+    ingest_env, runner, es, alias, tmp_path, monkeypatch
+):
     _write(tmp_path / "inbox", "ferry.txt", FERRY, dpa="250310-99-100041/1")
     _write(tmp_path / "inbox", "ferry-apa.txt", FERRY_COPY)
     _write(tmp_path / "inbox", "regatta.txt", REGATTA, dpa="250311-99-100042/1")

@@ -83,21 +83,35 @@ def test_band_keys_are_the_same_in_every_process() -> None:
 
 
 def _market(prices: list[float]) -> str:
-    names = ["Nordbank", "Alpenstrom", "Stahlwerk Ost", "Papierfabrik", "Telefonnetz", "Ziegelwerk", "Versicherung"]
-    return " ".join(f"{n} {p:.2f} Euro ({p / 50 - 1:+.2f} Prozent)." for n, p in zip(names, prices, strict=True))
+    names = [
+        "Nordbank",
+        "Alpenstrom",
+        "Stahlwerk Ost",
+        "Papierfabrik",
+        "Telefonnetz",
+        "Ziegelwerk",
+        "Versicherung",
+    ]
+    return " ".join(
+        f"{n} {p:.2f} Euro ({p / 50 - 1:+.2f} Prozent)." for n, p in zip(names, prices, strict=True)
+    )
 
 
 def test_market_report_with_other_numbers_is_another_story() -> None:
     a = story_features("Börse schloss fester", _market([12.5, 33.1, 41.2, 8.9, 17.4, 25.0, 60.3]), "de")
     b = story_features("Börse schloss fester", _market([13.1, 32.7, 40.1, 9.4, 18.2, 24.3, 61.8]), "de")
-    same = story_features("Börse schloss fester", "Von Anna Berger. " + _market([12.5, 33.1, 41.2, 8.9, 17.4, 25.0, 60.3]), "de")
+    same = story_features(
+        "Börse schloss fester", "Von Anna Berger. " + _market([12.5, 33.1, 41.2, 8.9, 17.4, 25.0, 60.3]), "de"
+    )
     assert not same_story(a, b, DEFAULT_THRESHOLD)
     assert same_story(a, same, DEFAULT_THRESHOLD)
 
 
 def test_a_changed_number_and_a_cut_ending_stay_one_story() -> None:
     edited = BODY.replace("4,2 Kilometer", "4,3 Kilometer").rsplit(" Anrainer", 1)[0]
-    assert same_story(story_features(TITLE, BODY, "de"), story_features(TITLE, edited, "de"), DEFAULT_THRESHOLD)
+    assert same_story(
+        story_features(TITLE, BODY, "de"), story_features(TITLE, edited, "de"), DEFAULT_THRESHOLD
+    )
 
 
 def _as_version_2(features: StoryFeatures) -> dict:

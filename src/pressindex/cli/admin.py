@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from pressindex.config import Settings
 
 
-
 def _client(settings: Settings):
     from pressindex.index.es_client import connect
 

@@ -32,7 +32,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 atexit.register(gc.freeze)
 
 
-
 def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc))
 
@@ -181,7 +180,9 @@ def up(serve_dir: Path | None, index: str | None, as_json: bool) -> None:
     from pressindex.localnode import services
 
     try:
-        found = services.up(load_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True))
+        found = services.up(
+            load_settings(), serve=serve_dir, index=index, log=lambda m: click.echo(m, err=True)
+        )
     except PressindexError as exc:
         _fail(exc)
     _print_services(found, as_json)
@@ -221,8 +222,12 @@ def runs() -> None:
 @runs.command("list")
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 @click.option("--limit", type=int, default=20, show_default=True, help="at most this many runs")
-@click.option("--status", "run_status", type=click.Choice(["completed", "failed", "degraded"]),
-              help="only runs with this status")
+@click.option(
+    "--status",
+    "run_status",
+    type=click.Choice(["completed", "failed", "degraded"]),
+    help="only runs with this status",
+)
 @click.option("--json", "as_json", is_flag=True, help="print JSON lines")
 def runs_list(index: str | None, limit: int, run_status: str | None, as_json: bool) -> None:
     """The newest runs first: id, start, status, files, quarantine, documents, seconds, coverage."""
@@ -303,8 +308,11 @@ def parse(files: tuple[Path, ...]) -> None:
               default=lambda: str(Path("..") / "shared" / "corpora"), show_default="../shared/corpora",
               help="folder holding 10kgnad_test/ and fundus_multilingual/")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-@click.option("--mismatches", is_flag=True,
-              help="also list the dateline disagreements and the rows whose structured renderings differ")
+@click.option(
+    "--mismatches",
+    is_flag=True,
+    help="also list the dateline disagreements and the rows whose structured renderings differ",
+)
 def evaluate(corpora: Path, as_json: bool, mismatches: bool) -> None:
     """Measure parsing accuracy on the evaluation corpora (datelines, agencies, language, dates), and
     whether each text rendered as NewsML-G2 and as dpa digitalwires JSON gives the same fields."""
@@ -360,7 +368,9 @@ def run_ingest(paths: list[str], *, index: str, batch_size: int | None = None, f
             # The parse processes import the parser (about a second) while this one imports Prefect,
             # then parse the first new files until the batches ask for them.
             pipeline.start_parse_pool(settings.parse_workers, ParseLimits.from_settings(settings))
-        head_start = HeadStart().begin(paths, settings=settings, alias=index, force=force, batch_size=batch_size)
+        head_start = HeadStart().begin(
+            paths, settings=settings, alias=index, force=force, batch_size=batch_size
+        )
         bar = _ProgressBar()
         progress.subscribe(bar)
         try:
@@ -392,7 +402,11 @@ def _print_summary(summary: dict, settings: Settings) -> None:
     for reason in summary.get("degraded_reasons", ()):
         click.echo(f"  DEGRADED (pressindex runs show {summary['run_id'][:8]}): {reason}")
     if summary.get("media_items"):
-        indexed = "indexed as caption documents" if settings.media_captions_as_documents else "recorded, not indexed"
+        indexed = (
+            "indexed as caption documents"
+            if settings.media_captions_as_documents
+            else "recorded, not indexed"
+        )
         click.echo(f"  media items (pictures, audio, video): {summary['media_items']}, {indexed}")
 
 
@@ -519,10 +533,20 @@ def quarantine_retry(
 @cli.command()
 @click.option("--inbox", envvar="PRESSINDEX_INBOX_DIR", required=True, type=click.Path(path_type=Path),
               help="directory of raw files (env PRESSINDEX_INBOX_DIR)")  # fmt: skip
-@click.option("--cron", default="0 2 * * *", show_default=True, envvar="PRESSINDEX_SCHEDULE_CRON",
-              help="schedule (env PRESSINDEX_SCHEDULE_CRON)")
-@click.option("--timezone", default="Europe/Berlin", show_default=True, envvar="PRESSINDEX_SCHEDULE_TIMEZONE",
-              help="time zone of the schedule (env PRESSINDEX_SCHEDULE_TIMEZONE)")
+@click.option(
+    "--cron",
+    default="0 2 * * *",
+    show_default=True,
+    envvar="PRESSINDEX_SCHEDULE_CRON",
+    help="schedule (env PRESSINDEX_SCHEDULE_CRON)",
+)
+@click.option(
+    "--timezone",
+    default="Europe/Berlin",
+    show_default=True,
+    envvar="PRESSINDEX_SCHEDULE_TIMEZONE",
+    help="time zone of the schedule (env PRESSINDEX_SCHEDULE_TIMEZONE)",
+)
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
     """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time.
@@ -567,10 +591,16 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")
-@click.option("--format", "wire_format", help="file format",
-              type=click.Choice(["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"]))
+@click.option(
+    "--format",
+    "wire_format",
+    help="file format",
+    type=click.Choice(["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"]),
+)
 @click.option("--wire-service", help="the wire service of the header, e.g. bdt, nsb")
-@click.option("--urgency", type=click.IntRange(1, 9), help="this urgency or higher (1 highest): 2 = Eil and Blitz")
+@click.option(
+    "--urgency", type=click.IntRange(1, 9), help="this urgency or higher (1 highest): 2 = Eil and Blitz"
+)
 @click.option("--category", help="ressort code (pl, wi, vm, …) or name (Politik, …)")
 @click.option("--genre", help="e.g. Vorschau, Zusammenfassung")
 @click.option("--corrections-only", is_flag=True, help="only corrections (is_correction)")
@@ -695,7 +725,9 @@ def story(story_id: str, index: str | None, as_json: bool) -> None:
     docs = story_members(es, settings.index, found)
     if as_json:
         listing = [{"id": d["_id"], **d["_source"]} for d in docs]
-        click.echo(json.dumps({"story_id": found, "asked": story_id, "documents": listing}, ensure_ascii=False))
+        click.echo(
+            json.dumps({"story_id": found, "asked": story_id, "documents": listing}, ensure_ascii=False)
+        )
         return
     merged = f" (merged into {found})" if found != story_id else ""
     click.echo(f"story {story_id}{merged}: {len(docs)} document(s)")

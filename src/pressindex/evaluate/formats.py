@@ -106,9 +106,7 @@ def _credit(article: Article) -> list[str]:
 
 def _xhtml_paragraphs(article: Article, paragraphs: list[str]) -> str:
     headings = set(article.subheadings)
-    return "".join(
-        f"<h2>{escape(p)}</h2>" if p in headings else f"<p>{escape(p)}</p>" for p in paragraphs
-    )
+    return "".join(f"<h2>{escape(p)}</h2>" if p in headings else f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
 def render_newsml_g2(article: Article) -> bytes:
@@ -136,12 +134,14 @@ def render_newsml_g2(article: Article) -> bytes:
     content = []
     if article.urgency is not None:
         content.append(f"<urgency>{article.urgency}</urgency>")
-    content += [f"<infoSource role=\"cRole:source\" literal={quoteattr(c)}/>" for c in _credit(article)]
+    content += [f'<infoSource role="cRole:source" literal={quoteattr(c)}/>' for c in _credit(article)]
     if article.dateline_raw:
         content.append(f"<located><name>{escape(article.dateline_raw)}</name></located>")
     if article.category:
         name = f"<name>{escape(article.category_name)}</name>" if article.category_name else ""
-        content.append(f"<subject type=\"dpatype:category\" qcode={quoteattr('dpacat:' + article.category)}>{name}</subject>")
+        content.append(
+            f"<subject type=\"dpatype:category\" qcode={quoteattr('dpacat:' + article.category)}>{name}</subject>"
+        )
     if article.genre:
         content.append(f"<genre><name>{escape(article.genre)}</name></genre>")
     content += [f"<keyword>{escape(k)}</keyword>" for k in article.keywords]
@@ -207,7 +207,9 @@ def render_digitalwires(article: Article) -> bytes:
         "ednotes": ednotes,
         "copyrightnotice": article.copyright,
     }
-    return json.dumps({k: v for k, v in item.items() if v not in (None, [])}, ensure_ascii=False).encode("utf-8")
+    return json.dumps({k: v for k, v in item.items() if v not in (None, [])}, ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 RENDERERS = {"newsml_g2": render_newsml_g2, "digitalwires": render_digitalwires}
@@ -236,7 +238,11 @@ def differing_fields(text: Article, other: Article) -> list[str]:
     """The :data:`COMPARED` fields in which ``other`` differs from ``text``; ``published`` on the
     day alone where the text knows only the day (a file states a moment)."""
     differ = [name for name in COMPARED if field_value(text, name) != field_value(other, name)]
-    if "published" in differ and text.published_precision == "day" and (other.published or "")[:10] == text.published:
+    if (
+        "published" in differ
+        and text.published_precision == "day"
+        and (other.published or "")[:10] == text.published
+    ):
         differ.remove("published")
     if text.kind == "withdrawal" and other.dpa_id and other.dpa_id in text.withdraws:
         differ = [name for name in differ if name not in ("dpa_id", "dpa_version")]  # the story's own item
@@ -274,7 +280,11 @@ class FormatAgreement:
             out += [
                 f"**{s.name}**: {s.items} texts; identical in every compared field: NewsML-G2 "
                 f"{_pct(g2, s.items)}, digitalwires {_pct(dw, s.items)}"
-                + "".join(f"; {fmt} not parsed: {sum(c.values())} ({', '.join(c)})" for fmt, c in s.failed.items() if c),
+                + "".join(
+                    f"; {fmt} not parsed: {sum(c.values())} ({', '.join(c)})"
+                    for fmt, c in s.failed.items()
+                    if c
+                ),
                 "",
                 "| Field | Text has a value | NewsML-G2 identical | digitalwires identical |",
                 "|---|---:|---:|---:|",

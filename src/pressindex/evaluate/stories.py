@@ -179,7 +179,9 @@ def read_semeval(path: Path) -> list[tuple[Doc, Doc, bool, str]]:
         for row in csv.DictReader(fh):
             overall = float(row["Overall"])
             if overall <= 1.5 or overall >= 3.5:
-                out.append((split_title(row["text1"]), split_title(row["text2"]), overall <= 1.5, row["split"]))
+                out.append(
+                    (split_title(row["text1"]), split_title(row["text2"]), overall <= 1.5, row["split"])
+                )
     return out
 
 
@@ -258,7 +260,9 @@ def encoding_remnants(doc: Doc, rng: random.Random, strength: float) -> Doc:
     share = 0.2 + 0.8 * strength
     table = rng.choice([_MOJIBAKE, _ENTITIES])
     body = "".join(table[c] if c in table and rng.random() < share else c for c in doc.body)
-    body = "<p>" + re.sub(r"(?<=[.!?]) (?=[A-ZÄÖÜ])", lambda m: "</p><p>" if rng.random() < share else " ", body)
+    body = "<p>" + re.sub(
+        r"(?<=[.!?]) (?=[A-ZÄÖÜ])", lambda m: "</p><p>" if rng.random() < share else " ", body
+    )
     body = re.sub(r"(?<=\w{5})(?=\w{5})", lambda m: "\u00ad" if rng.random() < share / 20 else "", body)
     return Doc(doc.title, body + "</p>")
 
@@ -273,7 +277,9 @@ STRENGTHS = {"light": (1, 0.0), "medium": (2, 0.5), "strong": (3, 1.0)}  # edit 
 def near_duplicate(doc: Doc, rng: random.Random, kinds: list[str], strength: float, filler: list[str]) -> Doc:
     for kind in kinds:
         edit = EDITS[kind]
-        doc = edit(doc, rng, strength, filler=filler) if kind == "extended ending" else edit(doc, rng, strength)
+        doc = (
+            edit(doc, rng, strength, filler=filler) if kind == "extended ending" else edit(doc, rng, strength)
+        )
     return doc
 
 
@@ -284,28 +290,46 @@ _STOCKS = ("Erste Group", "OMV", "Verbund", "voestalpine", "Raiffeisen Bank Inte
            "Schoeller-Bleckmann", "CA Immo", "Immofinanz", "AT&S", "Zumtobel")  # fmt: skip
 _CLUBS = ("Rapid Wien", "Austria Wien", "Sturm Graz", "Red Bull Salzburg", "LASK", "Wolfsberger AC", "SV Ried",
           "Admira Wacker", "SV Mattersburg", "SCR Altach")  # fmt: skip
-_CITIES = ("Wien", "Graz", "Linz", "Salzburg", "Innsbruck", "Klagenfurt", "Bregenz", "Eisenstadt", "St. Pölten")
+_CITIES = (
+    "Wien",
+    "Graz",
+    "Linz",
+    "Salzburg",
+    "Innsbruck",
+    "Klagenfurt",
+    "Bregenz",
+    "Eisenstadt",
+    "St. Pölten",
+)
 
 
 def _market(rng: random.Random) -> Doc:
     atx = rng.uniform(2000, 2600)
     lines = [f"Der ATX schloss am {rng.choice(('Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag'))} mit "
              f"{atx:.2f} Punkten, ein {rng.choice(('Plus', 'Minus'))} von {rng.uniform(0, 2):.2f} Prozent."]  # fmt: skip
-    lines.extend(f"{name} {rng.uniform(5, 120):.2f} Euro ({rng.uniform(-4, 4):+.2f} Prozent)." for name in _STOCKS)
+    lines.extend(
+        f"{name} {rng.uniform(5, 120):.2f} Euro ({rng.uniform(-4, 4):+.2f} Prozent)." for name in _STOCKS
+    )
     return Doc("Wiener Börse schloss mit Kursbewegungen", " ".join(lines))
 
 
 def _league(rng: random.Random) -> Doc:
     clubs = list(_CLUBS)
     rng.shuffle(clubs)
-    games = [f"{a} – {b} {rng.randint(0, 4)}:{rng.randint(0, 4)}" for a, b in zip(clubs[::2], clubs[1::2], strict=True)]
+    games = [
+        f"{a} – {b} {rng.randint(0, 4)}:{rng.randint(0, 4)}"
+        for a, b in zip(clubs[::2], clubs[1::2], strict=True)
+    ]
     table = [f"{i}. {c} {rng.randint(10, 40)} Punkte" for i, c in enumerate(clubs, 1)]
     return Doc(f"Bundesliga, {rng.randint(1, 36)}. Runde", "Ergebnisse: " + ", ".join(games) + ". Tabelle: "
                + ", ".join(table) + ".")  # fmt: skip
 
 
 def _weather(rng: random.Random) -> Doc:
-    parts = [f"{c} {rng.randint(-5, 30)} Grad, {rng.choice(('sonnig', 'bewölkt', 'Regen', 'Nebel'))}" for c in _CITIES]
+    parts = [
+        f"{c} {rng.randint(-5, 30)} Grad, {rng.choice(('sonnig', 'bewölkt', 'Regen', 'Nebel'))}"
+        for c in _CITIES
+    ]
     return Doc("Das Wetter in den Landeshauptstädten", "Die Höchstwerte: " + "; ".join(parts) + ".")
 
 
@@ -382,7 +406,9 @@ def _nearest_same_topic(docs: list[tuple[str, Doc]]) -> list[int]:
     return out
 
 
-def generate_pairs(docs: list[tuple[str, Doc]], seed: int = SEED) -> dict[str, tuple[bool, list[tuple[Doc, Doc]]]]:
+def generate_pairs(
+    docs: list[tuple[str, Doc]], seed: int = SEED
+) -> dict[str, tuple[bool, list[tuple[Doc, Doc]]]]:
     """The 10kGNAD pair groups: name → (same story?, pairs). Deterministic for a seed."""
     rng = random.Random(seed)
     filler = [s for _, d in docs for s in _sentences(d.body)]
@@ -406,14 +432,18 @@ def generate_pairs(docs: list[tuple[str, Doc]], seed: int = SEED) -> dict[str, t
             randoms.append((doc, docs[rng.choice(others)][1]))
     groups["other article, same topic (random)"] = (False, randoms)
     nearest = _nearest_same_topic(docs)
-    groups[NEAREST] = (
-        False, [(docs[i][1], docs[j][1]) for i, j in enumerate(nearest) if j != i])
+    groups[NEAREST] = (False, [(docs[i][1], docs[j][1]) for i, j in enumerate(nearest) if j != i])
     for name, make in TEMPLATES.items():
         groups[f"template, other numbers: {name}"] = (False, [(make(random.Random(seed * 1000 + k)),
                                                                make(random.Random(seed * 1000 + k + 500)))
                                                               for k in range(100)])  # fmt: skip
-        groups[f"template, same numbers, other byline: {name}"] = (True, [
-            (d, other_byline(d, rng, 0.5)) for d in (make(random.Random(seed * 2000 + k)) for k in range(50))])
+        groups[f"template, same numbers, other byline: {name}"] = (
+            True,
+            [
+                (d, other_byline(d, rng, 0.5))
+                for d in (make(random.Random(seed * 2000 + k)) for k in range(50))
+            ],
+        )
     return groups
 
 

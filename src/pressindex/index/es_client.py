@@ -21,7 +21,9 @@ def connect(settings: Settings) -> Elasticsearch:
     if settings.elasticsearch_api_key:
         kwargs["api_key"] = settings.elasticsearch_api_key.get_secret_value()
     elif settings.elasticsearch_username:
-        password = settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else ""
+        password = (
+            settings.elasticsearch_password.get_secret_value() if settings.elasticsearch_password else ""
+        )
         kwargs["basic_auth"] = (settings.elasticsearch_username, password)
     if settings.elasticsearch_ca_certs:
         kwargs["ca_certs"] = str(settings.elasticsearch_ca_certs)

@@ -76,7 +76,12 @@ def process_batch(
     ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
     with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
         prepared = pipeline.prepare_files(
-            paths, max_bytes=max_bytes, run_id=run_id, ingested_at=ingested_at, workers=parse_workers, limits=limits
+            paths,
+            max_bytes=max_bytes,
+            run_id=run_id,
+            ingested_at=ingested_at,
+            workers=parse_workers,
+            limits=limits,
         )
         for outcome in prepared:
             if isinstance(outcome, pipeline.Rejected):
@@ -97,7 +102,9 @@ def process_batch(
     for doc in docs:
         by_file.setdefault(doc.source_path, []).append(doc)
     for path, file_docs in by_file.items():
-        if path in es_rejected:  # one message refused: the file goes to quarantine (a retry rewrites the rest)
+        if (
+            path in es_rejected
+        ):  # one message refused: the file goes to quarantine (a retry rewrites the rest)
             rejected.append(pipeline.Rejected(path, "es_rejected", es_rejected[path].reason))
             continue
         try:
@@ -146,7 +153,9 @@ def process_batch(
         indexed=by_status[state.INDEXED],
         unchanged=by_status[state.UNCHANGED],
         superseded=by_status[state.SUPERSEDED],
-        quarantined=dict(Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED and o.error_code)),
+        quarantined=dict(
+            Counter(o.error_code for o in outcomes if o.status == state.QUARANTINED and o.error_code)
+        ),
         released=released,
         languages=dict(Counter(d.language for d in docs)),
         agencies=dict(Counter(ag for d in docs for ag in d.agencies)),

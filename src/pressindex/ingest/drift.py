@@ -61,7 +61,9 @@ class Reason:
     message: str
 
 
-def degraded_reasons(current: RunQuality, previous: Sequence[RunQuality], thresholds: Thresholds) -> list[Reason]:
+def degraded_reasons(
+    current: RunQuality, previous: Sequence[RunQuality], thresholds: Thresholds
+) -> list[Reason]:
     """Why ``current`` is degraded, given the ``previous`` runs newest first; empty when it is not."""
     if current.files_new < thresholds.min_files:
         return []

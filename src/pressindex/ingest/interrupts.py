@@ -65,7 +65,9 @@ class StopOnSignal:
         name = signal.Signals(signum).name
         _say(f"{name} received: stopping the parse processes, restoring bulk mode, cancelling the flow run")
         flow_run_id = self.flow_run_id or _current_flow_run_id()
-        cleaner = threading.Thread(target=_clean_up, args=(name, flow_run_id), daemon=True, name="stop-on-signal")
+        cleaner = threading.Thread(
+            target=_clean_up, args=(name, flow_run_id), daemon=True, name="stop-on-signal"
+        )
         cleaner.start()
         cleaner.join(self.grace_seconds)
         if cleaner.is_alive():

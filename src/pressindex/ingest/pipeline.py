@@ -62,11 +62,15 @@ class MediaItem:
         return {"id": self.id, "type": self.media_type, "caption": self.caption}
 
     def restamped(self, *, was: tuple[str | None, str], run_id: str | None, ingested_at: str) -> MediaItem:
-        return replace(self, document=self.document.restamped(was=was, run_id=run_id, ingested_at=ingested_at))
+        return replace(
+            self, document=self.document.restamped(was=was, run_id=run_id, ingested_at=ingested_at)
+        )
 
 
 def _media_item(article: Article, document: BulkDocument) -> MediaItem:
-    return MediaItem(article.source_path, article.id, article.media_type, article.body or article.title, document)
+    return MediaItem(
+        article.source_path, article.id, article.media_type, article.body or article.title, document
+    )
 
 
 def discover(paths: Iterable[str | Path]) -> list[str]:
@@ -369,7 +373,9 @@ def _merge_parsed_ahead(
                 yield from _outcomes(_prepare_one, [path], args, workers, limits)
                 continue
             if isinstance(outcome, list):
-                outcome = [d.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at) for d in outcome]
+                outcome = [
+                    d.restamped(was=_AHEAD_STAMP, run_id=run_id, ingested_at=ingested_at) for d in outcome
+                ]
             yield outcome
     finally:
         rest.close()  # the consumer stopped early: drop the rest's chunks that have not started

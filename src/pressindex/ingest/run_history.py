@@ -63,13 +63,16 @@ def measure_documents(es: Elasticsearch, index: str, run_id: str) -> dict:
     aggs: dict[str, dict[str, Any]] = {name: {"filter": query} for name, query in _COVERAGE_QUERIES.items()}
     aggs["languages"] = {"terms": {"field": "language", "size": 200}}
     aggs["agencies"] = {"terms": {"field": "agencies", "size": 200}}
-    resp = es.search(index=index, size=0, track_total_hits=True, query={"term": {"run_id": run_id}}, aggs=aggs)
+    resp = es.search(
+        index=index, size=0, track_total_hits=True, query={"term": {"run_id": run_id}}, aggs=aggs
+    )
     total = resp["hits"]["total"]["value"]
     found = resp["aggregations"]
     return {
         "documents": total,
         "coverage": {
-            name: round(100.0 * found[name]["doc_count"] / total, 2) if total else None for name in _COVERAGE_QUERIES
+            name: round(100.0 * found[name]["doc_count"] / total, 2) if total else None
+            for name in _COVERAGE_QUERIES
         },
         "languages": {b["key"]: b["doc_count"] for b in found["languages"]["buckets"]},
         "agencies": {b["key"]: b["doc_count"] for b in found["agencies"]["buckets"]},
@@ -135,11 +138,15 @@ def record_run(es: Elasticsearch, alias: str, index: str, summary: dict, *, thre
     record = build_record(summary, measured, ended=ended or datetime.now(UTC), status=COMPLETED)
     reasons: list[drift.Reason] = []
     if not failed:
-        previous = [quality(r) for r in recent_runs(es, alias, limit=_HISTORY_READ) if r["run_id"] != record["run_id"]]
+        previous = [
+            quality(r) for r in recent_runs(es, alias, limit=_HISTORY_READ) if r["run_id"] != record["run_id"]
+        ]
         reasons = drift.degraded_reasons(quality(record), previous, thresholds)
     status = FAILED if failed else (DEGRADED if reasons else COMPLETED)
     record.update(
-        status=status, degraded_fields=[r.field for r in reasons], degraded_reasons=[r.message for r in reasons]
+        status=status,
+        degraded_fields=[r.field for r in reasons],
+        degraded_reasons=[r.message for r in reasons],
     )
     # refreshed at once: the next run's baseline and `pressindex runs list` see it
     es.index(index=runs_alias(alias), id=record["run_id"] or None, document=record, refresh=True)

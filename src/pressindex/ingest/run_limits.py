@@ -86,11 +86,15 @@ def wait_for_batches(
         on_done(n)
 
 
-def _over_message(over: list[int], limits: Sequence[float], run_over: bool, run_seconds: float, futures, n: int) -> str:
+def _over_message(
+    over: list[int], limits: Sequence[float], run_over: bool, run_seconds: float, futures, n: int
+) -> str:
     parts = [f"batch {m} exceeded its time limit of {_seconds(limits[m])}" for m in over]
     if run_over:
         running = [m for m in range(n, len(futures)) if not futures[m].wrapped_future.done()]
-        parts.insert(0, f"the run exceeded its time limit of {_seconds(run_seconds)} (unfinished batches: {running})")
+        parts.insert(
+            0, f"the run exceeded its time limit of {_seconds(run_seconds)} (unfinished batches: {running})"
+        )
     return "; ".join(parts) + (
         " - the run was stopped; completed batches are kept, a retry or the next run does the rest"
     )

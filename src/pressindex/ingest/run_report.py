@@ -18,7 +18,9 @@ def summarize(rows: list[dict], *, run_id, alias, files_seen, skipped_unchanged,
     languages: Counter[str] = Counter()
     agencies: Counter[str] = Counter()
     for row in rows:
-        total.update({k: row[k] for k in ("files", "indexed", "unchanged", "superseded", "released", "bytes")})
+        total.update(
+            {k: row[k] for k in ("files", "indexed", "unchanged", "superseded", "released", "bytes")}
+        )
         quarantined.update(row["quarantined"])
         languages.update(row["languages"])
         agencies.update(row["agencies"])
@@ -64,7 +66,11 @@ def _table(counts: dict[str, int], header: str) -> str:
 
 def publish(summary: dict, rows: list[dict]) -> None:
     """A markdown artifact per run, keyed so the Artifacts page keeps the history of runs."""
-    status = "failed batches: " + ", ".join(map(str, summary["failed_batches"])) if summary["failed_batches"] else "ok"
+    status = (
+        "failed batches: " + ", ".join(map(str, summary["failed_batches"]))
+        if summary["failed_batches"]
+        else "ok"
+    )
     markdown = (
         f"# pressindex ingest into `{summary['index']}`: {status}\n\n"
         f"| files seen | processed | indexed | unchanged | superseded | quarantined | seconds | docs/s |\n"
@@ -78,7 +84,9 @@ def publish(summary: dict, rows: list[dict]) -> None:
         f"Batches: {len(rows)} completed ({len(summary['cached_batches'])} from cache), "
         f"{len(summary['failed_batches'])} failed.\n"
     )
-    create_markdown_artifact(key="pressindex-ingest-report", markdown=markdown, description="pressindex ingest run")
+    create_markdown_artifact(
+        key="pressindex-ingest-report", markdown=markdown, description="pressindex ingest run"
+    )
 
 
 class ProgressArtifact:

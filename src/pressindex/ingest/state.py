@@ -143,7 +143,9 @@ def unrecorded(es: Elasticsearch, alias: str, paths: list[str], *, limit: int) -
     return [path for path in head if path not in known]
 
 
-def write(es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id: str | None, previous: dict) -> None:
+def write(
+    es: Elasticsearch, alias: str, outcomes: list[FileOutcome], *, run_id: str | None, previous: dict
+) -> None:
     """Record outcomes; ``previous`` (from :func:`lookup`) carries the attempt counts forward."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     actions = (
@@ -164,7 +166,9 @@ def quarantined(es: Elasticsearch, alias: str, *, code: str | None = None) -> li
     if code:
         query["bool"]["filter"].append({"term": {"error_code": code}})
     try:
-        hits = scan(es, index=state_alias(alias), query={"query": query, "sort": ["path"]}, preserve_order=True)
+        hits = scan(
+            es, index=state_alias(alias), query={"query": query, "sort": ["path"]}, preserve_order=True
+        )
         return [{"id": h["_id"], **h["_source"]} for h in hits]
     except NotFoundError:
         return []

@@ -158,7 +158,9 @@ def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> N
                     listed.update(withdrawn[notice])
         except NotFoundError:
             return
-    actions = ({"_op_type": "update", "_id": rid, "doc": {"withdrew": sorted(ids)}} for rid, ids in updates.items())
+    actions = (
+        {"_op_type": "update", "_id": rid, "doc": {"withdrew": sorted(ids)}} for rid, ids in updates.items()
+    )
     write_actions(es, index, actions, what="state records of withdrawal notices", expected=404)
 
 
@@ -170,5 +172,7 @@ def withdrawn_documents(es: Elasticsearch, alias: str, ids: Iterable[str] | None
     query: dict = {"bool": {"filter": [{"exists": {"field": "withdrawn_by"}}]}}
     if ids is not None:
         query["bool"]["filter"].append({"ids": {"values": list(ids)}})
-    return {h["_id"]: h["_source"]["withdrawn_by"] for h in scan(es, index=index, query={"query": query},
-                                                                   _source=["withdrawn_by"])}
+    return {
+        h["_id"]: h["_source"]["withdrawn_by"]
+        for h in scan(es, index=index, query={"query": query}, _source=["withdrawn_by"])
+    }

@@ -79,7 +79,9 @@ def ensure_automation(heartbeat_seconds: int):
             },
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
             # only this project's runs: another flow on the server may beat less often
-            match_related=ResourceSpecification({"prefect.resource.role": "flow", "prefect.resource.name": FLOW_NAME}),
+            match_related=ResourceSpecification(
+                {"prefect.resource.role": "flow", "prefect.resource.name": FLOW_NAME}
+            ),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,

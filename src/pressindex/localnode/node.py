@@ -131,10 +131,19 @@ def _download(dest: Path, log) -> Path:
     if archive.exists() and zipfile.is_zipfile(archive):
         return archive
     if shutil.which("mvn") is None:
-        raise LocalNodeError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central; install it (apt-get install maven)")
+        raise LocalNodeError(
+            "Maven (mvn) is needed to fetch Elasticsearch from Maven Central; install it (apt-get install maven)"
+        )
     dest.mkdir(parents=True, exist_ok=True)
     log(f"fetching {MAVEN_ARTIFACT} with mvn …")
-    cmd = ["mvn", "-q", "-B", f"{MAVEN_DEPENDENCY_PLUGIN}:copy", f"-Dartifact={MAVEN_ARTIFACT}", f"-DoutputDirectory={dest}"]
+    cmd = [
+        "mvn",
+        "-q",
+        "-B",
+        f"{MAVEN_DEPENDENCY_PLUGIN}:copy",
+        f"-Dartifact={MAVEN_ARTIFACT}",
+        f"-DoutputDirectory={dest}",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0 or not archive.exists():
         raise LocalNodeError(f"mvn could not fetch {MAVEN_ARTIFACT}:\n{(proc.stdout + proc.stderr)[-2000:]}")
@@ -164,7 +173,11 @@ def _install_plugin(home: Path, build_dir: Path, log) -> None:
     built = build_plugin(home, build_dir)
     target = home / "plugins" / PLUGIN_NAME
     stamp = built / "plugin-descriptor.properties"
-    if target.exists() and (target / stamp.name).read_bytes() == stamp.read_bytes() and _same_tree(built, target):
+    if (
+        target.exists()
+        and (target / stamp.name).read_bytes() == stamp.read_bytes()
+        and _same_tree(built, target)
+    ):
         return
     log("installing the pressindex-analysis plugin …")
     shutil.rmtree(target, ignore_errors=True)
@@ -257,7 +270,9 @@ def _wait_healthy(node: LocalNode, timeout: float) -> NodeStatus:
         if not current.running and not node.pid_file.exists():
             break
         time.sleep(0.5)
-    raise LocalNodeError(f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s; see {node.log_file}")
+    raise LocalNodeError(
+        f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s; see {node.log_file}"
+    )
 
 
 def _write_config(node: LocalNode, home: Path) -> None:
@@ -307,7 +322,9 @@ def _java_home() -> Path:
             return Path(os.environ[var])
     java = shutil.which("java")
     if java is None:
-        raise LocalNodeError("no Java found: install a JDK 17 or newer (apt-get install openjdk-17-jdk-headless)")
+        raise LocalNodeError(
+            "no Java found: install a JDK 17 or newer (apt-get install openjdk-17-jdk-headless)"
+        )
     return Path(java).resolve().parent.parent
 
 
@@ -374,7 +391,9 @@ def _get(node: LocalNode, path: str, timeout: float):
     context = None
     if node.url.startswith("https:"):
         ca = dict(node.settings).get("xpack.security.http.ssl.certificate_authorities")
-        context = ssl.create_default_context(cafile=str(node.config_dir / ca) if isinstance(ca, str) else None)
+        context = ssl.create_default_context(
+            cafile=str(node.config_dir / ca) if isinstance(ca, str) else None
+        )
     return urllib.request.urlopen(request, timeout=timeout, context=context)
 
 

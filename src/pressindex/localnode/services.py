@@ -240,7 +240,9 @@ def _up_elasticsearch(settings: Settings, services: LocalServices, log) -> None:
 def _up_prefect_server(services: LocalServices, timeout: float, log) -> str:
     api = services.prefect_url + "/api"
     if _our_pid(services, SERVER) is not None:
-        _wait(lambda: _prefect_healthy(api), timeout, f"the Prefect server at {api}", services.log_file(SERVER))
+        _wait(
+            lambda: _prefect_healthy(api), timeout, f"the Prefect server at {api}", services.log_file(SERVER)
+        )
         return api
     if _port_taken(services.prefect_port):
         raise ConfigError(
@@ -263,7 +265,9 @@ def _up_prefect_server(services: LocalServices, timeout: float, log) -> str:
     return api
 
 
-def _up_worker(services: LocalServices, api: str, inbox: Path, index: str | None, timeout: float, log) -> None:
+def _up_worker(
+    services: LocalServices, api: str, inbox: Path, index: str | None, timeout: float, log
+) -> None:
     inbox = inbox.absolute()
     if not inbox.is_dir():
         raise ConfigError(f"--serve {inbox}: no such directory")
@@ -276,7 +280,15 @@ def _up_worker(services: LocalServices, api: str, inbox: Path, index: str | None
             "run `pressindex down` first"
         )
     env = {**_child_environment(), "PREFECT_API_URL": api}
-    cmd = [sys.executable, "-m", "pressindex", "serve", "--inbox", str(inbox), *(["--index", index] if index else [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pressindex",
+        "serve",
+        "--inbox",
+        str(inbox),
+        *(["--index", index] if index else []),
+    ]
     log(f"starting the worker that serves {NIGHTLY_DEPLOYMENT} for {inbox} …")
     _spawn(services, WORKER, cmd, env)
     _write_state(services, WORKER, {"api_url": api, "inbox": str(inbox)})

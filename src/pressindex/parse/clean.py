@@ -30,6 +30,8 @@ _unescape_entity: Callable[[str], str] = lru_cache(maxsize=4096)(html.unescape)
 
 def _unescape_match(m: re.Match[str]) -> str:
     return _unescape_entity(m.group(0))
+
+
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote",
     "section", "article", "header", "footer", "figure", "figcaption", "pre", "dl", "dt", "dd", "title",
@@ -109,7 +111,8 @@ def _caseless_trie(names: tuple[str, ...]) -> str:
         return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in chars)
 
     branches = [
-        caseless(first) + ("(?:{})".format("|".join(caseless(rest) for rest in rests)) if rests != [""] else "")
+        caseless(first)
+        + ("(?:{})".format("|".join(caseless(rest) for rest in rests)) if rests != [""] else "")
         for first, rests in sorted(by_first.items())
     ]
     firsts = "".join(sorted({c for n in names for c in (n[0], n[0].upper())}))
@@ -218,7 +221,9 @@ def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = Fal
         if markup:  # "&nbsp;" and friends
             odd = _ODD_CHARACTERS.search(text) is not None
         if odd:
-            text = step("control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text))
+            text = step(
+                "control_chars", _CONTROLS.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", text)
+            )
         if _SOFT_HYPHEN in text:
             text = step("soft_hyphen", text.replace(_SOFT_HYPHEN, ""))
         if odd:
@@ -254,6 +259,8 @@ def _collapse_spaces(text: str) -> str:
         if "  " in text:
             text = _SPACE_RUN.sub(" ", text)
     return text
+
+
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 

@@ -28,13 +28,17 @@ _WITH_CREDIT = re.compile(
     rf"(?P<place>{_PLACE})(?:,\s*(?P<date>[^()\n]{{4,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
     rf"(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
-_CREDIT_ONLY = re.compile(rf"\((?P<credit>[^()\n]{{2,40}})\)(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))")
+_CREDIT_ONLY = re.compile(
+    rf"\((?P<credit>[^()\n]{{2,40}})\)(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
+)
 # "Wien – Die Gewerkschaft …": place and a spaced dash, then capitalised text.
 _PLACE_ONLY = re.compile(rf"(?P<place>{_PLACE})\s{_DASH}\s(?=[{_UP}\"„»‚'\d])")
 # Where a dateline may start inside the first paragraph: after the end of a teaser sentence.
 _SENTENCE_END = re.compile(r"(?<=[\w)\"“”«»'’])[.!?]+[\"“”«»'’]?\s+")
 # Tokens whose full stop ends no sentence: "St. Martinsorden", "Dr. Muster", initials ("F. Kainz").
-_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[A-ZÄÖÜ]|St|Dr|Prof|Nr|Bd|Abs|Art|Hl|Mag|Ing|Dipl|bzw|ca|vgl|inkl|etc|usw|Mio|Mrd)\.$")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:[A-ZÄÖÜ]|St|Dr|Prof|Nr|Bd|Abs|Art|Hl|Mag|Ing|Dipl|bzw|ca|vgl|inkl|etc|usw|Mio|Mrd)\.$"
+)
 
 # First words that open sentences, not place names ("Fazit – …", "Der Grund – so heißt es – …").
 _NOT_PLACES = frozenset(
@@ -70,7 +74,9 @@ def normalise_place(place: str) -> str:
         particles = {"de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "las",
                      "los", "el", "al", "am", "an", "der", "im", "in", "ob", "bei", "upon", "on", "sur",
                      "sous", "en", "y", "i"}  # fmt: skip
-        place = "".join(w if (w in particles and i > 0) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+        place = "".join(
+            w if (w in particles and i > 0) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+        )
     return place
 
 
@@ -90,7 +96,9 @@ def _valid_place(place: str, *, strict: bool) -> bool:
     return True
 
 
-def _match_at(text: str, pos: int, *, allow_place_only: bool, allow_credit_only: bool = True) -> Dateline | None:
+def _match_at(
+    text: str, pos: int, *, allow_place_only: bool, allow_credit_only: bool = True
+) -> Dateline | None:
     m = _WITH_CREDIT.match(text, pos)
     if m:
         credit = parse_credit(m.group("credit"))

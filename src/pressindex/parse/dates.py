@@ -41,12 +41,13 @@ for _num, _names in enumerate(
 _MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 
 _TIME = r"(?:,?\s*(?:um\s+)?(?P<hh>[01]?\d|2[0-3])[:.](?P<mi>[0-5]\d)(?:\s*(?:Uhr|h|MEZ|MESZ|CET|CEST))?)?"
-_NUMERIC = re.compile(
-    r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>\d{4}|\d{2})(?![\d])" + _TIME
+_NUMERIC = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>\d{4}|\d{2})(?![\d])" + _TIME)
+_ISO = re.compile(
+    r"(?<!\d)(?P<y>\d{4})-(?P<m>[01]\d)(?:-(?P<d>[0-3]\d)(?:[T ](?P<hh>[0-2]\d):(?P<mi>[0-5]\d))?)?(?!\d)"
 )
-_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>[01]\d)(?:-(?P<d>[0-3]\d)(?:[T ](?P<hh>[0-2]\d):(?P<mi>[0-5]\d))?)?(?!\d)")
 _WRITTEN = re.compile(
-    rf"(?<![\w.])(?P<d>[0-3]?\d)\.?\s*(?:de\s+)?(?P<mon>{_MONTH_RE})\.?\s*(?:de\s+)?(?P<y>\d{{4}})(?!\d)" + _TIME,
+    rf"(?<![\w.])(?P<d>[0-3]?\d)\.?\s*(?:de\s+)?(?P<mon>{_MONTH_RE})\.?\s*(?:de\s+)?(?P<y>\d{{4}})(?!\d)"
+    + _TIME,
     re.IGNORECASE,
 )
 # A line that is only a date, perhaps labelled: "Stand: 16.10.24 09:19 Uhr", "Dienstag, 13. April 2021".
@@ -65,7 +66,9 @@ class DateValue:
 
     def first_day(self) -> date:
         parts = self.value[:10].split("-")
-        return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+        return date(
+            int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1
+        )
 
     def is_after(self, now: datetime) -> bool:
         """True when the earliest moment this value can mean is after ``now``.
@@ -161,6 +164,8 @@ def pick_published(candidates: list[DateValue], now: datetime) -> tuple[DateValu
         return None, future
     best = usable[0]
     for other in usable[1:]:
-        if other.value.startswith(best.value) and PRECISIONS.index(other.precision) > PRECISIONS.index(best.precision):
+        if other.value.startswith(best.value) and PRECISIONS.index(other.precision) > PRECISIONS.index(
+            best.precision
+        ):
             best = other
     return best, future

@@ -64,7 +64,9 @@ _SAMPLE = 8192
 # C0 controls other than TAB LF VT FF CR and ESC: their share says "binary".
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 # Cheap guard before ftfy: the lead bytes of UTF-8 read as cp1252/latin-1 (Ã, Â, â, Ð, Ñ, …).
-_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 # The same hint as UTF-8 bytes: U+00C2–U+00F4, then one of the second class's characters.
 _MOJIBAKE_HINT_UTF8 = re.compile(
@@ -146,7 +148,11 @@ def _decode_cp1252(raw: bytes) -> str:
 
 def _cut_mid_character(body: bytes, exc: UnicodeDecodeError) -> bool:
     """Valid UTF-8 except for an incomplete multi-byte sequence at the very end."""
-    return exc.reason == "unexpected end of data" and len(body) - exc.start < 4 and _valid_utf8(body[: exc.start])
+    return (
+        exc.reason == "unexpected end of data"
+        and len(body) - exc.start < 4
+        and _valid_utf8(body[: exc.start])
+    )
 
 
 def _valid_utf8(data: bytes) -> bool:

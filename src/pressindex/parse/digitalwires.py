@@ -73,8 +73,10 @@ def _kind(obj: JsonObject) -> str | None:
         return "digitalwires"
     if isinstance(obj.get("uri"), str) and ("type" in obj or "headline" in obj or "headlines" in obj):
         return "ninjs"
-    if isinstance(obj.get("guid"), str) and "type" in obj and any(
-        k in obj for k in ("headline", "headlines", "body_html", "body_text", "bodies")
+    if (
+        isinstance(obj.get("guid"), str)
+        and "type" in obj
+        and any(k in obj for k in ("headline", "headlines", "body_html", "body_text", "bodies"))
     ):
         return "ninjs"
     return None
@@ -95,7 +97,9 @@ def _dicts(value: object) -> list[JsonObject]:
 
 
 def read_digitalwires(obj: JsonObject) -> StructuredItem:
-    out = StructuredItem(format="digitalwires", guid=_str(obj.get("urn")), version=int_or_none(obj.get("version")))
+    out = StructuredItem(
+        format="digitalwires", guid=_str(obj.get("urn")), version=int_or_none(obj.get("version"))
+    )
     out.published = _str(obj.get("version_created"))
     out.embargo = _str(obj.get("embargoed"))
     out.status = status_of(_str(obj.get("pubstatus")))
@@ -180,8 +184,11 @@ def _read_ednotes(obj: JsonObject, out: StructuredItem) -> None:
 
 
 def read_ninjs(obj: JsonObject) -> StructuredItem:
-    out = StructuredItem(format="ninjs", guid=_str(obj.get("uri")) or _str(obj.get("guid")),
-                         version=int_or_none(obj.get("version")))
+    out = StructuredItem(
+        format="ninjs",
+        guid=_str(obj.get("uri")) or _str(obj.get("guid")),
+        version=int_or_none(obj.get("version")),
+    )
     out.published = _str(obj.get("versioncreated"))
     out.first_created = _str(obj.get("firstcreated"))
     out.embargo = _str(obj.get("embargoed"))

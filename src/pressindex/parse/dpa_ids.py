@@ -13,7 +13,9 @@ from pressindex.model import DpaId
 
 # yymmdd-channel-serial, then an optional "/version". The "dpa:" prefix is optional in footers
 # ("urn:newsml:dpa.com:20090101:210413-99-186470") but required in running text.
-_DPA_ID = re.compile(r"(?<![\w-])(?:dpa:|urn:newsml:dpa\.com:\d{8}:)(\d{2})(\d{2})(\d{2})-(\d{2,3})-(\d{5,7})(?:/(\d{1,4}))?(?![\w-])")
+_DPA_ID = re.compile(
+    r"(?<![\w-])(?:dpa:|urn:newsml:dpa\.com:\d{8}:)(\d{2})(\d{2})(\d{2})-(\d{2,3})-(\d{5,7})(?:/(\d{1,4}))?(?![\w-])"
+)
 # Bare (footer only): a six-digit serial after a two- or three-digit middle part.
 _BARE_ID = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})-(\d{2,3})-(\d{6})(?:/(\d{1,4}))?(?![\w-])")
 

@@ -45,7 +45,9 @@ from pressindex.parse.wire_notes import (
 _TOP_LINES = 40  # notes and the headline block are read from at most this many first lines
 _FIRST_LINES = 12  # the lines split off first: enough for most messages' notes and headline
 _BYLINE = re.compile(r"^(?:Von|By|Ein Bericht von|Eine Analyse von)\s[^\n]{2,120}$")
-_PHOTO = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
+_PHOTO = re.compile(
+    r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE
+)
 _MAX_HEADLINE_LINES = 8
 
 

@@ -108,8 +108,17 @@ def parse_messages(
                 continue
         wire = read(message, nonpublic, controls)
         try:
-            article = _wire_article(wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes,
-                                    index if several else None, file_sha256)
+            article = _wire_article(
+                wire,
+                raw,
+                decoded.encoding,
+                decoded.repairs,
+                source_path,
+                now,
+                max_bytes,
+                index if several else None,
+                file_sha256,
+            )
         except InputError as exc:
             out.skip(index, exc)
             seen[message] = exc.code
@@ -146,7 +155,9 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
         notebook_text, correction = read_notebook(text[notebook.start() :].split("\n"))
         text = text[: notebook.start()]
     repairs = decoded.repairs + (("nonpublic_removed",) if removed else ())
-    fields = text_fields(raw, source_path, now=now, max_bytes=max_bytes, decoded=Decoded(text, decoded.encoding, repairs))
+    fields = text_fields(
+        raw, source_path, now=now, max_bytes=max_bytes, decoded=Decoded(text, decoded.encoding, repairs)
+    )
     if notes is None and notebook is None:
         return Article(**fields)
     if notes is not None and notes.correction is not None:
@@ -160,7 +171,13 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
     if notes is not None:
         warnings = list(fields["warnings"])
         published = fields["published"]
-        day = fields["dpa"].issue_date if fields["dpa"] else published if published and len(published) >= 10 else None
+        day = (
+            fields["dpa"].issue_date
+            if fields["dpa"]
+            else published
+            if published and len(published) >= 10
+            else None
+        )
         withdrawal_text = "\n".join([*(notes.others or ()), fields["title"], fields["body"][:2000]])
         dpa: DpaId | None = fields["dpa"]
         withdraws: tuple[str, ...] = ()
@@ -172,7 +189,9 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
         fields.update(
             urgency=notes.urgency,
             genre=notes.genre,
-            embargo_until=_embargo(notes.embargo_note, date.fromisoformat(day[:10]) if day else now.date(), warnings),
+            embargo_until=_embargo(
+                notes.embargo_note, date.fromisoformat(day[:10]) if day else now.date(), warnings
+            ),
             warnings=tuple(dict.fromkeys(warnings)),
         )
     return Article(**fields)
@@ -198,9 +217,18 @@ def _wire_article(
         raise NoText("a message of this file holds no text", path=source_path)
     try:
         # the fields of the story's Article: the Article is built once, below, with the wire's
-        base = text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=wire.headline,
-                           byline=wire.byline, decoded=Decoded(story, encoding), content_sha256=file_sha256,
-                           identity=False, unwrapped=story is wire.story)
+        base = text_fields(
+            raw,
+            source_path,
+            now=now,
+            max_bytes=max_bytes,
+            headline=wire.headline,
+            byline=wire.byline,
+            decoded=Decoded(story, encoding),
+            content_sha256=file_sha256,
+            identity=False,
+            unwrapped=story is wire.story,
+        )
     except InputError as exc:
         exc.path = source_path
         raise
@@ -235,7 +263,9 @@ def _wire_article(
     embargo = _embargo(wire.embargo_note, _base_day(wire, dpa, now), warnings) if wire.embargo_note else None
 
     footer = base["footer_lines"] + wire.extra_footer  # photo notes, header references: verbatim, not body
-    text_sha1 = hashlib.sha1("\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")).hexdigest()
+    text_sha1 = hashlib.sha1(
+        "\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")
+    ).hexdigest()
     base.update(
         id=f"dpa-{dpa.story}" if dpa else f"sha1-{text_sha1}",
         agencies=credit.agencies,

@@ -36,7 +36,9 @@ _END = re.compile(
     re.MULTILINE,
 )
 _SEPARATOR = re.compile(r"^[ \t]{0,5}(?:\*[ \t]{0,3}){3,10}$|^[ \t]{0,5}-{3,20}[ \t]{0,5}$")
-_EDITOR_CODES = re.compile(r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|/[a-z]{1,4}(?:/[a-z]{1,4}){0,19})[ \t]{0,5}$")
+_EDITOR_CODES = re.compile(
+    r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|/[a-z]{1,4}(?:/[a-z]{1,4}){0,19})[ \t]{0,5}$"
+)
 
 
 def may_hold_nonpublic(text: str) -> bool:

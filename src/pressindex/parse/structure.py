@@ -30,11 +30,15 @@ from pressindex.parse.dates import find_date, parse_date_line
 
 _HEADER = re.compile(r"\A(?:date|datum)\s*:?\s+(\d{4}(?:-\d{1,2}){0,2})\b[ \t]*\n?", re.IGNORECASE)
 
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|Copyright\b(?!-)|Urheberrecht\b(?!-))|Alle Rechte vorbehalten|All rights reserved", re.I)
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)\s|Copyright\b(?!-)|Urheberrecht\b(?!-))|Alle Rechte vorbehalten|All rights reserved", re.I
+)
 _DPA_ID_LINE = re.compile(r"^(?:dpa:)?\d{6}-\d{2,3}-\d{5,7}(?:/\d{1,4})?$")  # "-930-": since 2023
 _INITIALS = re.compile(r"^/[a-z]{1,4}(?:/[a-z]{1,4})*$|^[a-z]{1,4}(?:/[a-z]{1,4})+$")
 _PUBLISHER = re.compile(r"^(?:Redaktion|Red\.)\s+[\w-]+\.(?:net|de|at|ch|com|eu)$", re.I)
-_SOURCE = re.compile(r"^(?:Quelle|Quellen|Source|Mit Material von|Material von|Mitarbeit)\s*:?\s+(?P<who>.{1,80})$", re.I)
+_SOURCE = re.compile(
+    r"^(?:Quelle|Quellen|Source|Mit Material von|Material von|Mitarbeit)\s*:?\s+(?P<who>.{1,80})$", re.I
+)
 _AD = re.compile(
     r"^(?:-*\s*(?:Anzeige|Werbung|Advertorial|Sponsored|Advertisement|Promotion)\s*-*\s*(?:$|:|\|)"
     r"|(?:Lesen Sie auch|Lesen Sie mehr|Mehr zum Thema|Mehr dazu|Auch interessant|Das könnte Sie auch interessieren"
@@ -84,7 +88,9 @@ class Structure:
     paragraphs: tuple[str, ...]  # the story, dateline and lead included
     subheadings: tuple[str, ...]
     footer: tuple[FooterLine, ...]  # distinct lines, first occurrence first, at most FOOTER_MAX
-    warnings: tuple[str, ...] = ()  # "footer_truncated:N" (lines left in the body), "trailing_credits_truncated"
+    warnings: tuple[
+        str, ...
+    ] = ()  # "footer_truncated:N" (lines left in the body), "trailing_credits_truncated"
 
     @property
     def body(self) -> str:
@@ -165,7 +171,8 @@ _FOOTER_WORDS = [name.encode("latin-1", "replace") for name in CANONICAL] + [
 _FOOTER_CANDIDATE = re.compile(
     rb"^(?=[^\n]{1,200}$)(?:"
     rb"(?=[^\n]*?(?:[\d?\xa9]|\(c\)|copyright|urheberrecht|alle rechte|all rights))"  # digit, copyright
-    rb"|[().\s/,;+&?-]*" + _trie(_FOOTER_WORDS)  # a credit, keyword, initials, "(…)"
+    rb"|[().\s/,;+&?-]*"
+    + _trie(_FOOTER_WORDS)  # a credit, keyword, initials, "(…)"
     + rb"|[a-z]{1,4}/"  # editor initials "ck/stk"
     rb")",
     re.MULTILINE,
@@ -259,7 +266,9 @@ def _split_trailing(line: str) -> tuple[str, list[FooterLine], bool]:
         credit = _paren_credit(m.group("inner")) if m else None
         if m and credit is not None:
             before = _rstripped_end(line, m.start())
-            if line[before - 1 : before] in ".!?\"“”»«'’)" or (credit and _DATE_LIKE.search(m.group("inner"))):
+            if line[before - 1 : before] in ".!?\"“”»«'’)" or (
+                credit and _DATE_LIKE.search(m.group("inner"))
+            ):
                 found.append(FooterLine("credit", line[m.start() : end].strip(), credit))
                 end = before
                 continue
@@ -453,11 +462,18 @@ def split_structure(
     for start, end, _last, item, count, texts in items:
         # A date-only line is a timestamp above or below the copy, or anywhere when labelled
         # ("Stand: …"); an unlabelled one inside the copy is story (a chronology's "13. April 2021").
-        if item.kind == "date" and bounds and bounds[0] < start < bounds[1] and not _DATE_LABEL.match(item.text):
+        if (
+            item.kind == "date"
+            and bounds
+            and bounds[0] < start < bounds[1]
+            and not _DATE_LABEL.match(item.text)
+        ):
             continue
         # A run leaves the body only when every line it may hold is listed (all but its first
         # were seen before it, so below the cap they are); otherwise it all stays in the body.
-        if (item.text not in kept and len(kept) >= FOOTER_MAX) or any(t not in kept for t in texts if t != item.text):
+        if (item.text not in kept and len(kept) >= FOOTER_MAX) or any(
+            t not in kept for t in texts if t != item.text
+        ):
             left_in_body += count  # not listed, so it stays searchable in the body
             continue
         kept.setdefault(item.text, item)
@@ -541,7 +557,9 @@ def split_structure(
 
     # Not the first paragraph (the lead) nor the last (an unrecognised sign-off, not a heading).
     subheadings = tuple(
-        p for p in story[1:-1] if len(p) <= 100 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
+        p
+        for p in story[1:-1]
+        if len(p) <= 100 and "\n" not in p and _is_heading(p, max_words=12, max_chars=100)
     )
     return Structure(
         header_date=header_date,

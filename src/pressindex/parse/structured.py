@@ -227,8 +227,15 @@ def int_or_none(value: object) -> int | None:
     return None
 
 
-_MEDIA_TYPE_NAMES = {"image": "picture", "photo": "picture", "picture": "picture", "graphic": "graphic",
-                     "audio": "audio", "video": "video", "animated": "video"}
+_MEDIA_TYPE_NAMES = {
+    "image": "picture",
+    "photo": "picture",
+    "picture": "picture",
+    "graphic": "graphic",
+    "audio": "audio",
+    "video": "video",
+    "animated": "video",
+}
 
 
 def media_type(value: str | None) -> str | None:
@@ -522,7 +529,9 @@ def _read_items(raw: bytes, kind: str, max_bytes: int) -> tuple[list[StructuredI
         try:
             data = json.loads(decoded.text)
         except json.JSONDecodeError as exc:
-            raise MalformedJson(f"not well-formed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            raise MalformedJson(
+                f"not well-formed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
         except RecursionError:
             raise MalformedJson("JSON nested too deep to read") from None
         from pressindex.parse.digitalwires import read_json_items
@@ -558,14 +567,18 @@ def parse_xml(raw: bytes) -> tuple[Element, str]:
         root = _safe_fromstring(raw)
     except EntitiesForbidden as exc:
         what = "external entity" if exc.sysid or exc.pubid else "entity"
-        raise XmlEntitiesForbidden(f"XML declares the {what} {exc.name!r}: entities are refused, never expanded") from None
+        raise XmlEntitiesForbidden(
+            f"XML declares the {what} {exc.name!r}: entities are refused, never expanded"
+        ) from None
     except ExternalReferenceForbidden:
         raise XmlEntitiesForbidden("XML refers to an external resource: refused, never fetched") from None
     except DefusedXmlException as exc:
         raise XmlEntitiesForbidden(f"XML refused: {type(exc).__name__}") from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
-        raise MalformedXml(f"not well-formed XML: {_expat_reason(exc)} (line {line}, column {column})") from None
+        raise MalformedXml(
+            f"not well-formed XML: {_expat_reason(exc)} (line {line}, column {column})"
+        ) from None
     except (LookupError, ValueError) as exc:  # an encoding expat and Python do not know
         raise MalformedXml(f"XML in an unknown encoding: {exc}") from None
     return root, encoding
@@ -581,12 +594,18 @@ def _safe_fromstring(raw: bytes) -> Element:
     stand, entity declarations and external references raise (DefusedXmlException
     subclasses). The C parser is several times faster: defusedxml's hooks are Python callbacks
     for every element."""
-    if b"\x00" not in raw[:4] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")) \
-            and raw.find(b"<!DOCTYPE") < 0 and raw.find(b"<!doctype") < 0:
+    if (
+        b"\x00" not in raw[:4]
+        and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and raw.find(b"<!DOCTYPE") < 0
+        and raw.find(b"<!doctype") < 0
+    ):
         return XMLParser_fromstring(raw)
     from defusedxml.ElementTree import fromstring
 
-    root: Element = fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)  # defusedxml: no stubs
+    root: Element = fromstring(
+        raw, forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )  # defusedxml: no stubs
     return root
 
 
@@ -594,15 +613,19 @@ def _expat_reason(exc: ParseError) -> str:
     return str(exc).split(":", 1)[0]
 
 
-def _articles(items: list[StructuredItem], raw: bytes, encoding: str, source_path: str,
-              now: datetime, max_bytes: int) -> list[Article]:
+def _articles(
+    items: list[StructuredItem], raw: bytes, encoding: str, source_path: str, now: datetime, max_bytes: int
+) -> list[Article]:
     several = len(items) > 1
     file_sha256 = hashlib.sha256(raw).hexdigest()
     out = FileArticles(several)
     for index, item in enumerate(items):
         try:
-            out.add(structured_article(item, raw, encoding, source_path, now, max_bytes,
-                                       index if several else None, file_sha256))
+            out.add(
+                structured_article(
+                    item, raw, encoding, source_path, now, max_bytes, index if several else None, file_sha256
+                )
+            )
         except InputError as exc:
             out.skip(index, exc)
     return out.result(NoText("no item with text in this file"))
@@ -649,9 +672,17 @@ def structured_article(
             story = item.guid
     if not story.strip():
         raise NoText("an item of this file holds no text")
-    base = text_fields(raw, source_path, now=now, max_bytes=max_bytes, headline=item.headline,
-                       byline=item.byline, decoded=Decoded(story, encoding), content_sha256=file_sha256,
-                       identity=False)
+    base = text_fields(
+        raw,
+        source_path,
+        now=now,
+        max_bytes=max_bytes,
+        headline=item.headline,
+        byline=item.byline,
+        decoded=Decoded(story, encoding),
+        content_sha256=file_sha256,
+        identity=False,
+    )
     settled: list[str] = []
     warnings = list(base["warnings"])
 
@@ -670,9 +701,12 @@ def structured_article(
         base["dateline"], base["dateline_raw"] = place, place_raw
         settled.append("dateline")
     credits = [parse_credit(c) for c in item.credits if c and c.strip()]
-    credit = merge(dateline_credit, *(Credit(c.agencies, c.services) for c in credits),
-                   Credit(base["agencies"], base["regional_services"]),
-                   *(_service_credit(s) for s in item.services))
+    credit = merge(
+        dateline_credit,
+        *(Credit(c.agencies, c.services) for c in credits),
+        Credit(base["agencies"], base["regional_services"]),
+        *(_service_credit(s) for s in item.services),
+    )
     base["agencies"], base["regional_services"] = credit.agencies, credit.services
     if credits or dateline_credit:
         settled.append("dateline")
@@ -719,7 +753,9 @@ def structured_article(
         warnings.append("withheld")
 
     footer = base["footer_lines"] + tuple(_clean(f) for f in item.footer if _clean(f))
-    text_sha1 = hashlib.sha1("\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")).hexdigest()
+    text_sha1 = hashlib.sha1(
+        "\n\n".join([base["title"], base["body"], "\n".join(footer)]).encode("utf-8")
+    ).hexdigest()
     if dpa:
         doc_id = f"dpa-{dpa.story}" + ("-canceled" if kind == "withdrawal" else "")
     elif item.guid:

@@ -35,7 +35,10 @@ IPTC_HEADER = re.compile(
 _HEADER_START = re.compile(r"^[ \t]{0,5}[A-Za-z]{1,4}\d{3,5}[ \t]{1,3}[1-9][ \t]", re.MULTILINE)
 _ANPA_SLUG = re.compile(r"(?:^|[\s^])BC-[A-Za-z0-9]", re.MULTILINE)
 _ANPA_SELECTOR = re.compile(r"^[ \t]{0,5}[a-z]{1,2}\d{4}\b", re.MULTILINE)
-_ANPA_TRAILER_LINE = re.compile(r"^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}[A-Z]{0,4}.{0,10}$", re.MULTILINE)
+_ANPA_TRAILER_LINE = re.compile(
+    r"^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}[A-Z]{0,4}.{0,10}$",
+    re.MULTILINE,
+)
 _LEAD_CONTROLS = "\x00\x01\x02\x03\x04\x07\x16\x7f \t\r\n\ufeff"
 # A character that is none of those: a message holds one near its start (no stripped copy of it)
 _CONTENT = re.compile(f"[^{re.escape(_LEAD_CONTROLS)}]")
@@ -178,9 +181,16 @@ def open_envelope(
         etx = rest.find(ETX)
         text, tail = (rest[:etx], rest[etx + 1 :]) if etx >= 0 else split_trailer(rest)
     if controls:
-        return Envelope(CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends)
-    return Envelope(_drop_envelope_controls(head), _drop_envelope_controls(text), _drop_envelope_controls(tail),
-                    removed, line_ends)
+        return Envelope(
+            CONTROLS.sub("", head), CONTROLS.sub("", text), CONTROLS.sub("", tail), removed, line_ends
+        )
+    return Envelope(
+        _drop_envelope_controls(head),
+        _drop_envelope_controls(text),
+        _drop_envelope_controls(tail),
+        removed,
+        line_ends,
+    )
 
 
 def _drop_envelope_controls(part: str) -> str:

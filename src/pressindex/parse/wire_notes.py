@@ -63,8 +63,13 @@ class Notes:
 
 
 _URGENT = re.compile(r"^(?P<word>Blitz|Eil|Eilmeldung|FLASH|URGENT|EXTRA|BULLETIN)\b", re.IGNORECASE)
-_CORRECTION = re.compile(r"^(?:Berichtigung|Korrektur|Correction|Corrected|Berichtigt)\b\s{0,3}[:.-]?\s{0,3}", re.IGNORECASE)
-_EMBARGO = re.compile(r"Sperrfrist|Nicht\s{1,3}vor\b|Embargo|Not\s{1,3}for\s{1,3}(?:use|release|publication)\s{1,3}before", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"^(?:Berichtigung|Korrektur|Correction|Corrected|Berichtigt)\b\s{0,3}[:.-]?\s{0,3}", re.IGNORECASE
+)
+_EMBARGO = re.compile(
+    r"Sperrfrist|Nicht\s{1,3}vor\b|Embargo|Not\s{1,3}for\s{1,3}(?:use|release|publication)\s{1,3}before",
+    re.IGNORECASE,
+)
 _ATTENTION = re.compile(r"^(?:Achtung|Attention|Advisory)\b\s{0,3}[-–:]?\s{0,3}", re.IGNORECASE)
 _KILL = re.compile(r"\bKILL(?:\s{1,3}KILL){1,4}\b|^KILL\b|^WITHDRAWN?\b|^ELIMINATION\b")
 # Bare marker lines of English services.
@@ -78,7 +83,9 @@ _URGENCY_WORDS = {"blitz": 1, "flash": 1, "eil": 2, "eilmeldung": 2, "urgent": 2
 
 
 # An embargo written as a line of its own, without parentheses (plain-text copy often has it so).
-_EMBARGO_LINE = re.compile(r"^(?:Sperrfrist|SPERRFRIST|Embargo|EMBARGO|Embargoed|EMBARGOED)\b[ \t]{0,3}[:.-]?")
+_EMBARGO_LINE = re.compile(
+    r"^(?:Sperrfrist|SPERRFRIST|Embargo|EMBARGO|Embargoed|EMBARGOED)\b[ \t]{0,3}[:.-]?"
+)
 MAX_NOTE_LINES = 8  # a note wraps over this many lines at most
 
 
@@ -108,7 +115,9 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
             read_note(joined[1:-1], notes)
             i = j
             continue
-        if (len(line) <= 40 and ENGLISH_MARKER.match(line)) or (len(line) <= 200 and _EMBARGO_LINE.match(line)):
+        if (len(line) <= 40 and ENGLISH_MARKER.match(line)) or (
+            len(line) <= 200 and _EMBARGO_LINE.match(line)
+        ):
             read_note(line, notes)
             i += 1
             continue
@@ -117,7 +126,9 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
 
 
 _LEADING_SPACE = re.compile(r"\s*")
-_PICTURE_NOTE = re.compile(r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE)
+_PICTURE_NOTE = re.compile(
+    r"^\(\s{0,3}(?:Foto|Fotos|Bild|Bilder|Grafik|Video|Audio|Photo|Photos|Graphic)\b", re.IGNORECASE
+)
 
 
 def opening_notes(text: str) -> tuple[Notes | None, int]:
@@ -201,7 +212,14 @@ def _classify_note(inner: str) -> _Note | None:
     lead = _LEAD.match(upper)
     if lead:
         title = lead.group(0).title()
-        return _Note("genre", inner, value=title.replace("St ", "st ").replace("Nd ", "nd ").replace("Rd ", "rd ").replace("Th ", "th "))
+        return _Note(
+            "genre",
+            inner,
+            value=title.replace("St ", "st ")
+            .replace("Nd ", "nd ")
+            .replace("Rd ", "rd ")
+            .replace("Th ", "th "),
+        )
     if upper in _GENRE_WORDS:
         return _Note("genre", inner, value=_GENRE_WORDS[upper])
     if upper.startswith("UPDATE"):
@@ -268,11 +286,20 @@ def trailer_date(line: str) -> DateValue | None:
     if m:
         month = _MONTHS.get(m.group("mon").lower())
         zone = UTC if m.group("gmt") else BERLIN
-        return _minute(2000 + int(m.group("yy")), month, int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
+        return _minute(
+            2000 + int(m.group("yy")), month, int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone
+        )
     m = ANPA_TRAILER.match(line)
     if m:
         zone = UTC if m.group("zone") in (None, "GMT", "UTC") else _US_ZONES.get(m.group("zone"), UTC)
-        return _minute(2000 + int(m.group("yy")), int(m.group("mm")), int(m.group("dd")), int(m.group("hh")), int(m.group("mi")), zone)
+        return _minute(
+            2000 + int(m.group("yy")),
+            int(m.group("mm")),
+            int(m.group("dd")),
+            int(m.group("hh")),
+            int(m.group("mi")),
+            zone,
+        )
     return None
 
 
@@ -297,12 +324,22 @@ def _minute(y: int, mo: int | None, d: int, hh: int, mi: int, zone: tzinfo) -> D
 # Embargoes: "(Sperrfrist 14. März, 18.00 Uhr)", "Nicht vor Freitag, 18.00 Uhr verwenden",
 # "EMBARGOED until 1800 GMT March 14"
 
-_WRITTEN = re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)\.?\s{{0,3}}(?P<mon>{_MONTH_RE})\b\.?(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?", re.IGNORECASE)
-_WRITTEN_EN = re.compile(rf"\b(?P<mon>{_MONTH_RE})\.?\s{{1,3}}(?P<d>[0-3]?\d)(?!\d)(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?", re.IGNORECASE)
+_WRITTEN = re.compile(
+    rf"(?<!\d)(?P<d>[0-3]?\d)\.?\s{{0,3}}(?P<mon>{_MONTH_RE})\b\.?(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?",
+    re.IGNORECASE,
+)
+_WRITTEN_EN = re.compile(
+    rf"\b(?P<mon>{_MONTH_RE})\.?\s{{1,3}}(?P<d>[0-3]?\d)(?!\d)(?:,?\s{{0,3}}(?P<y>\d{{4}})\b)?", re.IGNORECASE
+)
 _NUMERIC = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d{4}|\d{2})?(?![\d])")
-_TIME = re.compile(r"(?<![\d.:])(?P<hh>[01]?\d|2[0-3])[.:](?P<mi>[0-5]\d)(?!\d)(?!\.\d)|(?<!\d)(?P<hh2>[01]\d|2[0-3])(?P<mi2>[0-5]\d)\s{0,2}(?=GMT|UTC|MEZ|MESZ|CET|CEST|Uhr|h\b)")
+_TIME = re.compile(
+    r"(?<![\d.:])(?P<hh>[01]?\d|2[0-3])[.:](?P<mi>[0-5]\d)(?!\d)(?!\.\d)|(?<!\d)(?P<hh2>[01]\d|2[0-3])(?P<mi2>[0-5]\d)\s{0,2}(?=GMT|UTC|MEZ|MESZ|CET|CEST|Uhr|h\b)"
+)
 _ZONE = re.compile(r"\b(?P<z>GMT|UTC|MEZ|MESZ|CET|CEST)\b")
-_WEEKDAY = re.compile(r"\b(?P<w>Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?P<w>Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    re.IGNORECASE,
+)
 _WEEKDAYS = {
     "montag": 0, "monday": 0, "dienstag": 1, "tuesday": 1, "mittwoch": 2, "wednesday": 2, "donnerstag": 3,
     "thursday": 3, "freitag": 4, "friday": 4, "samstag": 5, "sonnabend": 5, "saturday": 5, "sonntag": 6, "sunday": 6,
@@ -348,7 +385,11 @@ def embargo_until(note: str, base: date) -> str | None:
     day = day or base
     hh, mi = 0, 0
     if t:
-        hh, mi = (int(t.group("hh")), int(t.group("mi"))) if t.group("hh") else (int(t.group("hh2")), int(t.group("mi2")))
+        hh, mi = (
+            (int(t.group("hh")), int(t.group("mi")))
+            if t.group("hh")
+            else (int(t.group("hh2")), int(t.group("mi2")))
+        )
     z = _ZONE.search(note)
     zone = _OFFSETS[z.group("z").upper()] if z else BERLIN
     return datetime(day.year, day.month, day.day, hh, mi, tzinfo=zone).isoformat()
@@ -404,7 +445,13 @@ def read_notebook(lines: list[str]) -> tuple[str | None, str | None]:
     for line in kept:
         m = _SECTION.match(line.strip())
         if m:
-            inside = m.group("name").strip().lower() in ("berichtigung", "berichtigungen", "korrektur", "correction", "corrections")
+            inside = m.group("name").strip().lower() in (
+                "berichtigung",
+                "berichtigungen",
+                "korrektur",
+                "correction",
+                "corrections",
+            )
             continue
         if inside and line.strip():
             correction.append(line.strip())

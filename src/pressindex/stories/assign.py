@@ -137,7 +137,11 @@ class _Merges:
 
 def _rank(hit: dict) -> tuple:
     """A candidate hit's place among all candidates (keys shared, then newest, then the hash)."""
-    return float(hit["sort"][0]), epoch_ms(hit["_source"].get("published")), hit["_source"].get("text_sha1") or ""
+    return (
+        float(hit["sort"][0]),
+        epoch_ms(hit["_source"].get("published")),
+        hit["_source"].get("text_sha1") or "",
+    )
 
 
 def run_scope(run_id: str) -> tuple[dict, Callable[[dict], bool]]:
@@ -179,9 +183,15 @@ def assign_stories(
     fingerprints = _Fingerprints()
     run = RunDocuments()  # the scope's documents decided so far: candidates among them come from memory
     for page in store.pending_pages(es, index, scope):
-        page = [hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")]
+        page = [
+            hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")
+        ]
         outside = store.has_candidates(es, index, page, window_days, scope)
-        earlier = iter(store.find_candidates(es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope))
+        earlier = iter(
+            store.find_candidates(
+                es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope
+            )
+        )
         for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
             features = fingerprints.of(hit)
@@ -263,7 +273,11 @@ def _write(
             if doc != st.representative:
                 changes[doc] = {"story_representative": False, "story_size": None}
         now = st.marked.get(st.representative)
-        if now is None or now.get("story_size") != st.size or sorted(now.get("story_merged_ids") or []) != merged_ids:
+        if (
+            now is None
+            or now.get("story_size") != st.size
+            or sorted(now.get("story_merged_ids") or []) != merged_ids
+        ):
             changes[st.representative] = {
                 "story_representative": True, "story_size": st.size, "story_merged_ids": merged_ids or None,
             }  # fmt: skip

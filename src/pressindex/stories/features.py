@@ -84,7 +84,9 @@ class StoryFeatures:
 
         An older shape (``v`` < 3: other term weights) is converted to the current one, so
         documents stored before a change compare with new ones on one scale."""
-        terms = tuple(sorted(((t, float(w)) for t, w in source.get("terms", {}).items()), key=_heaviest_first))
+        terms = tuple(
+            sorted(((t, float(w)) for t, w in source.get("terms", {}).items()), key=_heaviest_first)
+        )
         if int(source.get("v", 1)) < FEATURES_VERSION:
             terms = _reweighted(terms)
         minhash = tuple(int(x) for x in source.get("mh", ()))
@@ -113,7 +115,9 @@ def _minhash(word_hashes: np.ndarray) -> np.ndarray:
         word_hashes = np.concatenate([word_hashes, np.zeros(SHINGLE - len(word_hashes), dtype=np.uint64)])
     n = len(word_hashes) - SHINGLE + 1
     # the three 32-bit word hashes of a shingle folded into 64 bits, then mixed (Fibonacci hashing)
-    shingles = (word_hashes[:n] << np.uint64(32)) ^ (word_hashes[1 : n + 1] << np.uint64(16)) ^ word_hashes[2:]
+    shingles = (
+        (word_hashes[:n] << np.uint64(32)) ^ (word_hashes[1 : n + 1] << np.uint64(16)) ^ word_hashes[2:]
+    )
     shingles *= np.uint64(0x9E3779B97F4A7C15)
     permuted = np.multiply.outer(_A, shingles)
     permuted += _B[:, None]
@@ -141,12 +145,18 @@ def _terms(vocabulary: Vocabulary, ids: np.ndarray, title_length: int) -> tuple[
     names = [text[s] for s in stems.tolist()]
     factors = vocabulary.stem_topic_factor[stems].tolist()
     if len(names) > TOP_TERMS:  # ties at the cut: the first names win, as in every process
-        cut = sorted(zip(names, score.tolist(), factors, strict=True), key=lambda t: (-t[1], t[0]))[:TOP_TERMS]
+        cut = sorted(zip(names, score.tolist(), factors, strict=True), key=lambda t: (-t[1], t[0]))[
+            :TOP_TERMS
+        ]
         names, factors = [t[0] for t in cut], [t[2] for t in cut]
         score = np.array([t[1] for t in cut])
     norm = math.sqrt(float(score @ score)) or 1.0
     # one C-level sort of (-weight, name, factor) triples: heaviest first, equal weights by name
-    ordered = [t for t in sorted(zip((-np.round(score / norm, 4)).tolist(), names, factors, strict=True)) if t[0] < 0.0]
+    ordered = [
+        t
+        for t in sorted(zip((-np.round(score / norm, 4)).tolist(), names, factors, strict=True))
+        if t[0] < 0.0
+    ]
     topic = _topic_order([(name, -w, f) for w, name, f in ordered if f])
     return tuple([(name, -w) for w, name, _ in ordered]), topic
 
@@ -185,7 +195,9 @@ def _topic_order(candidates: list[tuple[str, float, float]]) -> list[str]:
 
 def _topic_keys(ranked: list[str]) -> tuple[str, ...]:
     top = sorted(ranked[:PAIR_TERMS])
-    return tuple([f"t:{zlib.crc32(f'{a} {b}'.encode()):08x}" for i, a in enumerate(top) for b in top[i + 1 :]])
+    return tuple(
+        [f"t:{zlib.crc32(f'{a} {b}'.encode()):08x}" for i, a in enumerate(top) for b in top[i + 1 :]]
+    )
 
 
 def story_features(title: str, body: str, language: str) -> StoryFeatures:

@@ -66,7 +66,12 @@ def in_range(since: str | None):
 
 
 def rebuild_stories(
-    es: Elasticsearch, alias: str, *, since: str | None = None, threshold: float | None = None, window_days: int = 7
+    es: Elasticsearch,
+    alias: str,
+    *,
+    since: str | None = None,
+    threshold: float | None = None,
+    window_days: int = 7,
 ) -> AssignReport:
     """See the module; returns what the assignment did."""
     if since is not None:
@@ -116,7 +121,9 @@ def _backfill(es: Elasticsearch, index: str, scope: dict) -> set[str]:
     for hit in scan(es, index=index, query={"query": query}, _source=fields):
         src = hit["_source"]
         day = story_day(src.get("published"), src.get("dpa_issue_date"))
-        story = story_source(hit["_id"], src.get("title") or "", src.get("body") or "", src.get("language") or "und", day)
+        story = story_source(
+            hit["_id"], src.get("title") or "", src.get("body") or "", src.get("language") or "und", day
+        )
         changes.add(hit, {**story, **SINGLE})
         if src.get("story_id"):
             touched.add(src["story_id"])

@@ -107,7 +107,10 @@ class RunDocuments:
             return []
         found = [np.array([o for key in wanted.tolist() for o in self._recent.get(key, ())], dtype=np.int32)]
         for keys_so_far, ordinals in self._sorted:
-            lo, hi = np.searchsorted(keys_so_far, wanted, "left"), np.searchsorted(keys_so_far, wanted, "right")
+            lo, hi = (
+                np.searchsorted(keys_so_far, wanted, "left"),
+                np.searchsorted(keys_so_far, wanted, "right"),
+            )
             hit = lo < hi
             if hit.any():
                 found.append(ordinals[_positions(lo[hit], hi[hit])])

@@ -130,7 +130,12 @@ def _any_nearby(es: Elasticsearch, index: str, hits: list[dict], window_days: in
     """Whether any document outside ``exclude`` lies within reach of a window of ``hits`` (a
     superset: from the earliest time a window of theirs starts to a year after the latest, as
     ``2025||+7d`` reaches to the year's end): a range on two dates, far cheaper than the keys."""
-    times = [epoch_ms(t) for hit in hits for t in (hit["_source"].get("published"), hit["_source"].get("ingested_at")) if t]
+    times = [
+        epoch_ms(t)
+        for hit in hits
+        for t in (hit["_source"].get("published"), hit["_source"].get("ingested_at"))
+        if t
+    ]
     if not times:
         return False
     span = {"gte": min(times) - window_days * DAY_MS, "lte": max(times) + (window_days + 366) * DAY_MS,
@@ -144,7 +149,9 @@ def _any_nearby(es: Elasticsearch, index: str, hits: list[dict], window_days: in
     return resp["hits"]["total"]["value"] > 0
 
 
-def has_candidates(es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict) -> list[bool]:
+def has_candidates(
+    es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict
+) -> list[bool]:
     """Per pending document, whether any document outside ``exclude`` (the scope being assigned) is
     its candidate: one search per page. Fetches nothing; most pages of a run into an index without
     similar earlier documents end here."""
@@ -185,7 +192,9 @@ def find_candidates(
     return out
 
 
-def write_fields(es: Elasticsearch, index: str, changes: dict[str, dict], versioned: Iterable[str] = ()) -> int:
+def write_fields(
+    es: Elasticsearch, index: str, changes: dict[str, dict], versioned: Iterable[str] = ()
+) -> int:
     """Set ``changes[doc id]`` (story fields) on each document.
 
     Each is written whole, at its current version (``external_gte``), from its source fetched by
@@ -256,7 +265,9 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
             "stories": {
                 "terms": {"field": "story_id", "include": chunk, "size": len(chunk)},
                 "aggs": {
-                    "best": {"top_hits": {"size": 1, "sort": REPRESENTATIVE_ORDER, "_source": ["dpa_version"]}},
+                    "best": {
+                        "top_hits": {"size": 1, "sort": REPRESENTATIVE_ORDER, "_source": ["dpa_version"]}
+                    },
                     "marked": {
                         "filter": {"term": {"story_representative": True}},
                         "aggs": {
@@ -277,7 +288,9 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
         for bucket in resp["aggregations"]["stories"]["buckets"]:
             best = bucket["best"]["hits"]["hits"][0]
             marked_hits = bucket["marked"]["docs"]["hits"]["hits"]
-            versioned = {h["_id"] for h in [best, *marked_hits] if h["_source"].get("dpa_version") is not None}
+            versioned = {
+                h["_id"] for h in [best, *marked_hits] if h["_source"].get("dpa_version") is not None
+            }
             yield StoryState(
                 story_id=bucket["key"],
                 size=bucket["doc_count"],
