@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import timedelta
 from pathlib import Path
@@ -227,40 +228,60 @@ def ingest(
             logger.error("%s", exc)
             _give_up(futures, str(exc))
             raise  # the run ends Failed with this message; bulk mode is restored on the way out
-    # after every batch: a file of any batch may now have a changed file's old text
-    replaced = state.remove_replaced_documents(es, alias)
-    if replaced:
-        logger.info("removed %d documents that changed files replaced", replaced)
-    # withdrawal notices of this run and earlier ones take the stories they name out of search,
-    # also those that came in this run: once they are searchable
-    es.indices.refresh(index=alias)
-    withdrawn = withdrawals.apply_withdrawals(es, alias)
-    if withdrawn:
-        logger.info("withdrew %d documents named by %d withdrawal notices", sum(map(len, withdrawn.values())),
-                    len(withdrawn))  # fmt: skip
-    stories = _assign_stories(es, alias, run_id, settings)
-    es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
-    summary = run_report.summarize(
-        rows,
-        run_id=run_id,
-        alias=alias,
-        files_seen=plan["files_seen"],
-        skipped_unchanged=plan["skipped_unchanged"],
-        skipped_quarantined=plan["skipped_quarantined"],
-        failed_batches=failed,
-        cached_batches=cached,
-        seconds=time.monotonic() - started,
-        replaced_removed=replaced,
-        withdrawn=sum(map(len, withdrawn.values())),
+
+    # the stages after the batches end within a limit of their own: a hung request there would
+    # otherwise hold the run (and the nightly slot) for good
+    def end_of_run(enter: Callable[[str], None]) -> tuple[dict, dict]:
+        enter("removing replaced documents")
+        # after every batch: a file of any batch may now have a changed file's old text
+        replaced = state.remove_replaced_documents(es, alias)
+        if replaced:
+            logger.info("removed %d documents that changed files replaced", replaced)
+        enter("applying withdrawals")
+        # withdrawal notices of this run and earlier ones take the stories they name out of search,
+        # also those that came in this run: once they are searchable
+        es.indices.refresh(index=alias)
+        withdrawn = withdrawals.apply_withdrawals(es, alias)
+        if withdrawn:
+            logger.info("withdrew %d documents named by %d withdrawal notices", sum(map(len, withdrawn.values())),
+                        len(withdrawn))  # fmt: skip
+        enter("assigning stories")
+        stories = _assign_stories(es, alias, run_id, settings)
+        enter("refreshing the indices")
+        es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
+        summary = run_report.summarize(
+            rows,
+            run_id=run_id,
+            alias=alias,
+            files_seen=plan["files_seen"],
+            skipped_unchanged=plan["skipped_unchanged"],
+            skipped_quarantined=plan["skipped_quarantined"],
+            failed_batches=failed,
+            cached_batches=cached,
+            seconds=time.monotonic() - started,
+            replaced_removed=replaced,
+            withdrawn=sum(map(len, withdrawn.values())),
+        )
+        if stories is not None:
+            summary["stories"] = stories.as_dict()
+        enter("publishing the report")
+        run_report.publish(summary, rows)
+        enter("recording the run")
+        # the run's record in <alias>-runs (rewritten by a retry), judged against the runs before it
+        record = run_history.record_run(
+            es, alias, concrete, {**summary, "bytes": sum(row["bytes"] for row in rows)},
+            thresholds=drift.Thresholds.from_settings(settings), failed=bool(failed),
+        )  # fmt: skip
+        return summary, record
+
+    end_seconds = run_limits.end_of_run_limit(
+        todo, per_file=settings.end_of_run_seconds_per_file, minimum=settings.end_of_run_min_seconds
     )
-    if stories is not None:
-        summary["stories"] = stories.as_dict()
-    run_report.publish(summary, rows)
-    # the run's record in <alias>-runs (rewritten by a retry), judged against the runs before it
-    record = run_history.record_run(
-        es, alias, concrete, {**summary, "bytes": sum(row["bytes"] for row in rows)},
-        thresholds=drift.Thresholds.from_settings(settings), failed=bool(failed),
-    )  # fmt: skip
+    try:
+        summary, record = run_limits.finish_within(end_seconds, end_of_run)
+    except run_limits.OverTimeLimit as exc:
+        logger.error("%s", exc)
+        raise  # the run ends Failed with this message
     if failed:
         raise RuntimeError(
             f"{len(failed)} of {len(batches)} batches failed ({failed}); retry this flow run: "

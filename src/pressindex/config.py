@@ -148,6 +148,16 @@ class Settings(BaseSettings):
         1800.0, gt=0,
         description="time limit of a run beyond its batches' share (batch_seconds_per_file x files / batches_in_flight)",
     )  # fmt: skip
+    # The end of a run (removing replaced documents, withdrawals, story assignment, the reports) has
+    # its own limit, from the time its batches end: story assignment costs 2-6 ms of Elasticsearch
+    # CPU per document (docs/stories.md), so 0.1 s per file sits 15x and more above it.
+    end_of_run_seconds_per_file: float = Field(
+        0.1, gt=0,
+        description="time limit of the end of a run (after its batches) per new or changed file; over it the run fails",
+    )  # fmt: skip
+    end_of_run_min_seconds: float = Field(
+        1800.0, gt=0, description="time limit of the end of any run, however few its files"
+    )
     # A flow run whose process died without a word (SIGKILL, power loss) stops sending heartbeats;
     # `pressindex serve` has the Prefect server mark it Crashed after 3 missed ones, which frees the
     # nightly deployment's slot (measured: the next run started 84-98 s after the kill with 30 s

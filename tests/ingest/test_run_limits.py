@@ -40,6 +40,8 @@ def test_limits_grow_with_the_size_of_a_batch_and_a_run():
     assert run_limits.batch_limit(1000, per_file=1.0, minimum=600) == 1000
     assert run_limits.run_limit(0, in_flight=3, per_file=1.0, minimum=1800) == 1800
     assert run_limits.run_limit(30_000, in_flight=3, per_file=1.0, minimum=1800) == 1800 + 10_000
+    assert run_limits.end_of_run_limit(100, per_file=0.1, minimum=1800) == 1800
+    assert run_limits.end_of_run_limit(100_000, per_file=0.1, minimum=1800) == 10_000
 
 
 def test_default_limits_stay_far_above_legitimate_runs():
@@ -55,6 +57,11 @@ def test_default_limits_stay_far_above_legitimate_runs():
         run_limits.batch_limit(s.batch_size, per_file=s.batch_seconds_per_file, minimum=s.batch_min_seconds)
         >= 600
     )
+    # story assignment: up to 6 ms of Elasticsearch CPU per document (docs/stories.md)
+    end = run_limits.end_of_run_limit(
+        100_000, per_file=s.end_of_run_seconds_per_file, minimum=s.end_of_run_min_seconds
+    )
+    assert 10 * 100_000 * 0.006 < end < 6 * 3600
 
 
 # -- a hung Elasticsearch -------------------------------------------------------------------------
@@ -234,6 +241,42 @@ def test_a_run_over_its_time_limit_fails_naming_the_batch(
 
     _rerun(inbox, alias, run_env)  # Elasticsearch answers again: the rerun does the rest
     _assert_every_file_once(es, alias, inbox, 60)
+
+
+def test_the_end_of_a_run_over_its_time_limit_fails_the_run_naming_the_stage(es, run_env, alias, tmp_path):
+    inbox = tmp_path / "inbox"
+    write_articles(inbox, 30)
+    env = {
+        **run_env,
+        # the end of the run (its first refresh alone) takes longer than a millisecond
+        "PRESSINDEX_END_OF_RUN_MIN_SECONDS": "0.001",
+        "PRESSINDEX_END_OF_RUN_SECONDS_PER_FILE": "0.00001",
+    }
+    proc = _start(inbox, alias, env)
+    output = proc.communicate(timeout=300)[0]
+
+    assert proc.returncode == 1, output
+    message = "the end of the run exceeded its time limit of 0.001 s while "
+    assert message in output
+    run = _flow_run_of(alias)
+    assert run.state.is_failed()
+    assert message in run.state.message
+    assert "retry this flow run" in run.state.message
+    # the batches had finished: their documents are kept
+    es.indices.refresh(index=alias)
+    assert es.count(index=alias)["count"] == 30
+
+
+def test_the_end_of_a_run_names_the_stage_it_was_in_and_passes_on_its_result():
+    def slow(enter):
+        enter("assigning stories")
+        time.sleep(2)
+
+    with pytest.raises(run_limits.OverTimeLimit, match="time limit of 0.05 s while assigning stories"):
+        run_limits.finish_within(0.05, slow)
+    assert run_limits.finish_within(5, lambda enter: 42) == 42
+    with pytest.raises(KeyError):
+        run_limits.finish_within(5, lambda enter: {}["missing"])
 
 
 @pytest.mark.parametrize(

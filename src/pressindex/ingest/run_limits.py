@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pressindex.errors import PressindexError
 
@@ -40,6 +42,13 @@ def run_limit(files: int, *, in_flight: int, per_file: float, minimum: float) ->
     """Seconds a run of ``files`` files may take from its start: its batches' share (they run
     ``in_flight`` at a time) plus ``minimum`` for planning and the end of the run."""
     return minimum + per_file * files / max(1, in_flight)
+
+
+def end_of_run_limit(files: int, *, per_file: float, minimum: float) -> float:
+    """Seconds the stages after a run's batches may take (removing replaced documents, withdrawals,
+    stories, the reports), for a run of ``files`` new or changed files: they grow with its documents
+    as a batch does."""
+    return batch_limit(files, per_file=per_file, minimum=minimum)
 
 
 def _seconds(value: float) -> str:
@@ -98,6 +107,44 @@ def _over_message(
     return "; ".join(parts) + (
         " - the run was stopped; completed batches are kept, a retry or the next run does the rest"
     )
+
+
+_T = TypeVar("_T")
+
+
+def finish_within(seconds: float, work: Callable[[Callable[[str], None]], _T]) -> _T:
+    """``work(enter)``'s result, if it comes within ``seconds``; ``work`` calls ``enter(stage)`` as
+    it begins each stage, so that the :class:`OverTimeLimit` raised after ``seconds`` names the stage.
+
+    ``work`` runs in a daemon thread, in a copy of the caller's context (Prefect's run logger finds
+    its flow run there), and the caller waits for it with a timeout: a request blocked in a C wait
+    (a socket read) cannot be interrupted where it runs (see the module's docstring). Over its
+    limit the thread is left to itself; being a daemon, it does not keep the process from exiting.
+    """
+    stage = ["starting"]
+    outcome: list[_T] = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work(lambda name: stage.__setitem__(0, name)))
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(
+        target=contextvars.copy_context().run, args=(run,), name="end-of-run", daemon=True
+    )
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise OverTimeLimit(
+            f"the end of the run exceeded its time limit of {_seconds(seconds)} while {stage[0]} - the run was "
+            "stopped; its batches' documents are kept: retry this flow run (completed batches are cached) "
+            "to finish it"
+        )
+    if error:
+        raise error[0]
+    return outcome[0]
 
 
 # -- leaving stuck threads behind ------------------------------------------------------------------
