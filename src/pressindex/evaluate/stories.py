@@ -21,6 +21,14 @@ Corpus text is only read, never written anywhere.
   pairs, no sampling): at it, one such pair in a hundred is joined. ``DEFAULT_THRESHOLD`` is that
   value, rounded. No SemEval pair is used for it. :func:`tune_threshold` (the lowest threshold
   with a precision ≥ 0.995 on the generated pairs; the rule before) is reported beside it.
+* **Clusters.** The pairs above score the similarity, not the stories the assignment builds from
+  it: a rule that joins a document to every story it matches chains A~B, B~C into one story with
+  A and C unrelated. :func:`evaluate_clusters` runs the assignment's rule
+  (:class:`~pressindex.stories.linkage.StoryLinkage`, with the run's in-memory candidate look-up)
+  over one night of generated documents: every 10kGNAD test article with 0-3 near-duplicate
+  copies (:data:`CLUSTER_COPIES`, edits as above) among all the other articles of its topic, and
+  the template texts. Reported: precision and recall of the pairs inside the predicted stories,
+  B-cubed precision and recall, and the largest story that mixes true stories.
 * **Cost.** ``story_features`` on the 10kGNAD originals: CPU time per article, best of three
   passes (the first fills the per-process vocabulary, as a long-running parse worker has it).
 """
@@ -31,12 +39,16 @@ import csv
 import random
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pressindex.evaluate.fields import Score
 from pressindex.stories import DEFAULT_THRESHOLD, StoryFeatures, story_features, story_similarity
+from pressindex.stories.linkage import CANDIDATE_STORIES, LinkCandidate, StoryLinkage
+from pressindex.stories.run_documents import RunDocuments
 
 SEED = 21
 NEAREST = "other article, same topic (most shared words)"
@@ -88,6 +100,21 @@ class SemevalResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterResult:
+    documents: int
+    true_stories: int
+    predicted_stories: int
+    pairs: PairScore  # pairs of documents inside one predicted story, against the true stories
+    bcubed_precision: float
+    bcubed_recall: float
+    joined: int  # documents the rule put into a story started by another document
+    should_join: int  # documents that are not the first of their true story
+    largest_false: int  # documents in the largest predicted story holding more than one true story
+    largest_false_stories: int  # true stories in it
+    mixed_documents: int  # documents in predicted stories holding more than one true story
+
+
+@dataclass(frozen=True, slots=True)
 class StoryReport:
     threshold: float
     tuned_threshold: float | None  # what threshold_for_false_joins finds on the 10kGNAD same-topic pairs
@@ -103,6 +130,7 @@ class StoryReport:
     ms_per_article: float  # story_features, CPU time per 10kGNAD original, best of three passes
     bytes_per_article: float  # mean UTF-8 size of those articles
     notes: tuple[str, ...] = field(default=())
+    clusters: ClusterResult | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +164,17 @@ class StoryReport:
         if self.precision_threshold is not None:
             out.append(f"| Threshold by the rule before (precision ≥ 0.995, generated pairs) | "
                        f"{self.precision_threshold:.3f} | | for comparison |")  # fmt: skip
+        if self.clusters is not None:
+            c = self.clusters
+            out.append(f"| Cluster pair precision (one night, assignment rule) | {c.pairs.precision:.1%} | | "
+                       f"{c.pairs.fp} of {c.pairs.tp + c.pairs.fp} pairs inside predicted stories are of two stories; "
+                       f"B-cubed {c.bcubed_precision:.1%} |")  # fmt: skip
+            out.append(f"| Cluster pair recall (one night, assignment rule) | {c.pairs.recall:.1%} | | "
+                       f"{c.pairs.fn} of {c.pairs.tp + c.pairs.fn} true pairs apart; B-cubed {c.bcubed_recall:.1%} |")  # fmt: skip
+            out.append(f"| Largest story mixing true stories | {c.largest_false} | | documents of "
+                       f"{c.largest_false_stories} true stories; {c.mixed_documents} of {c.documents} documents in "
+                       f"mixed stories; {c.joined} joined a story where {c.should_join} should; "
+                       f"{c.predicted_stories} stories for {c.true_stories} |")  # fmt: skip
         out += ["", "| Pair group | Kind | Pairs | Judged one story | Share candidates | Mean similarity |",
                 "|---|---|---|---|---|---|"]  # fmt: skip
         for g in self.groups:
@@ -447,6 +486,92 @@ def generate_pairs(
     return groups
 
 
+CLUSTER_COPIES = {0: 0.5, 1: 0.25, 2: 0.15, 3: 0.1}  # near-duplicate copies of an article, and their share
+NIGHT_START_MS = 1_462_060_800_000  # 2016-05-01: every document of the night within one window
+NIGHT_STEP_MS = 30_000
+
+
+def cluster_night(docs: list[tuple[str, Doc]], seed: int = SEED) -> list[tuple[str, Doc]]:
+    """(true story, document) of one generated night, in a seeded random order: each article with
+    0-3 copies of random edit kinds and strengths, each template text with other numbers alone,
+    and template texts copied under another byline in pairs."""
+    rng = random.Random(seed + 1)
+    filler = [s for _, d in docs for s in _sentences(d.body)]
+    night: list[tuple[str, Doc]] = []
+    for i, (_, doc) in enumerate(docs):
+        night.append((f"article {i}", doc))
+        copies = rng.choices(list(CLUSTER_COPIES), weights=list(CLUSTER_COPIES.values()))[0]
+        for _ in range(copies):
+            n_kinds, level = STRENGTHS[rng.choice(sorted(STRENGTHS))]
+            night.append(
+                (f"article {i}", near_duplicate(doc, rng, rng.sample(sorted(EDITS), n_kinds), level, filler))
+            )
+    for name, make in TEMPLATES.items():
+        night += [(f"{name} {k}", make(random.Random(seed * 3000 + k))) for k in range(100)]
+        for k in range(50):
+            table = make(random.Random(seed * 4000 + k))
+            night += [(f"{name} copied {k}", table), (f"{name} copied {k}", other_byline(table, rng, 0.5))]
+    rng.shuffle(night)
+    return night
+
+
+def assign_in_memory(features: list[StoryFeatures], threshold: float) -> list[str]:
+    """The story of each document, decided in the given order by the assignment's rule, every
+    document within one window; candidates from :class:`RunDocuments` as in a run."""
+    run, linkage = RunDocuments(), StoryLinkage(threshold)
+    decided: list[str] = []
+    for i, f in enumerate(features):
+        source = {"story_bands": list(f.band_keys), "text_sha1": f"{i:08d}",
+                  "published": _iso(NIGHT_START_MS + i * NIGHT_STEP_MS)}  # fmt: skip
+        links = [LinkCandidate(c.doc_id, decided[int(c.doc_id)], None, existing=False)
+                 for c in run.candidates(source, 7, CANDIDATE_STORIES)]  # fmt: skip
+        decided.append(linkage.decide(f, None, f"story {i}", links, lambda doc_id: features[int(doc_id)]))
+        run.add(str(i), source)
+    return [linkage.merges.find(story) for story in decided]
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+
+def score_clusters(truth: list[str], predicted: list[str]) -> ClusterResult:
+    """Pair counts and B-cubed of ``predicted`` stories against ``truth`` (one label per document)."""
+    cells = Counter(zip(predicted, truth, strict=True))
+    sizes_p, sizes_t = Counter(predicted), Counter(truth)
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    tp = sum(pairs(n) for n in cells.values())
+    predicted_pairs, true_pairs = (
+        sum(pairs(n) for n in sizes_p.values()),
+        sum(pairs(n) for n in sizes_t.values()),
+    )
+    n = len(truth)
+    # B-cubed: per document, the share of its predicted story that is its true story, and back
+    bp = sum(cells[p, t] / sizes_p[p] for p, t in zip(predicted, truth, strict=True)) / n
+    br = sum(cells[p, t] / sizes_t[t] for p, t in zip(predicted, truth, strict=True)) / n
+    stories_in = Counter(p for p, _ in cells)
+    mixed = [p for p, k in stories_in.items() if k > 1]
+    largest = max(mixed, key=lambda p: (sizes_p[p], p), default=None)
+    first_of = set(dict.fromkeys(truth).keys())
+    return ClusterResult(
+        documents=n, true_stories=len(sizes_t), predicted_stories=len(sizes_p),
+        pairs=PairScore(tp, predicted_pairs - tp, true_pairs - tp, pairs(n) - predicted_pairs - true_pairs + tp),
+        bcubed_precision=bp, bcubed_recall=br,
+        joined=sum(p != f"story {i}" for i, p in enumerate(predicted)), should_join=n - len(first_of),
+        largest_false=sizes_p[largest] if largest else 0, largest_false_stories=stories_in[largest] if largest else 0,
+        mixed_documents=sum(sizes_p[p] for p in mixed),
+    )  # fmt: skip
+
+
+def evaluate_clusters(docs: list[tuple[str, Doc]], threshold: float = DEFAULT_THRESHOLD) -> ClusterResult:
+    """The assignment's rule over one generated night (:func:`cluster_night`)."""
+    night = cluster_night(docs)
+    predicted = assign_in_memory([_features(d) for _, d in night], threshold)
+    return score_clusters([story for story, _ in night], predicted)
+
+
 def evaluate_stories(corpora: Path | str, threshold: float = DEFAULT_THRESHOLD) -> StoryReport:
     """Every story measure over ``corpora`` (the folder holding ``10kgnad_test`` and ``semeval2022_de``)."""
     root = Path(corpora)
@@ -511,6 +636,7 @@ def evaluate_stories(corpora: Path | str, threshold: float = DEFAULT_THRESHOLD) 
         ms_per_article=ms,
         bytes_per_article=size,
         notes=tuple(notes),
+        clusters=evaluate_clusters(docs, threshold),
     )
 
 

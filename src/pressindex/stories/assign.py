@@ -42,8 +42,9 @@ from elasticsearch import Elasticsearch
 from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.features import StoryFeatures
+from pressindex.stories.linkage import LinkCandidate, Merges, StoryLinkage
 from pressindex.stories.run_documents import RunCandidate, RunDocuments, document_keys, epoch_ms, rank_order
-from pressindex.stories.similarity import DEFAULT_THRESHOLD, same_story
+from pressindex.stories.similarity import DEFAULT_THRESHOLD
 
 
 @dataclass
@@ -93,8 +94,10 @@ class _Fingerprints:
             features = self._keep(hit["_id"], hit["_source"].get("story_features") or {})
         return features
 
-    def by_id(self, es: Elasticsearch, index: str, doc_id: str, hit: dict | RunCandidate) -> StoryFeatures:
-        """A candidate's: from its hit, else from here, else (a run larger than the cache) read again."""
+    def by_id(
+        self, es: Elasticsearch, index: str, doc_id: str, hit: dict | RunCandidate | None = None
+    ) -> StoryFeatures:
+        """A document's: from its hit, else from here, else (a run larger than the cache) read again."""
         if isinstance(hit, dict):
             return self.of(hit)
         features = self.known.get(doc_id)
@@ -103,36 +106,17 @@ class _Fingerprints:
             features = self._keep(doc_id, source.get("story_features") or {})
         return features
 
+    def reader(
+        self, es: Elasticsearch, index: str, hits: dict[str, dict | RunCandidate]
+    ) -> Callable[[str], StoryFeatures]:
+        """:meth:`by_id` as a function of the id alone, with the candidates' ``hits`` at hand."""
+        return lambda doc_id: self.by_id(es, index, doc_id, hits.get(doc_id))
+
     def _keep(self, doc_id: str, source: dict) -> StoryFeatures:
         if len(self.known) >= self.LIMIT:
             self.known.clear()
         features = self.known[doc_id] = StoryFeatures.from_source(source, keys=False)  # compared only
         return features
-
-
-class _Merges:
-    """Stories merged during the assignment: each id points to the one it went into."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, story: str) -> str:
-        root = story
-        while root in self.parent:
-            root = self.parent[root]
-        while story != root:  # shorten the path for the next look-up
-            following = self.parent[story]
-            self.parent[story] = root
-            story = following
-        return root
-
-    def merge(self, story: str, into: str) -> None:
-        story, into = self.find(story), self.find(into)
-        if story != into:
-            self.parent[story] = into
-
-    def final(self) -> dict[str, str]:
-        return {story: self.find(story) for story in self.parent}
 
 
 def _rank(hit: dict) -> tuple:
@@ -178,8 +162,7 @@ def assign_stories(
     if index is None:
         return report
     decisions: dict[str, _Decision] = {}
-    merges = _Merges()
-    existing: set[str] = set()  # stories that had documents before: they survive a merge first
+    linkage = StoryLinkage(threshold)
     fingerprints = _Fingerprints()
     run = RunDocuments()  # the scope's documents decided so far: candidates among them come from memory
     for page in store.pending_pages(es, index, scope):
@@ -202,35 +185,31 @@ def assign_stories(
             in_run = run.candidates(src, window_days, store.CANDIDATE_STORIES, keys)
             ranked += [(rank_order(c.rank), c.doc_id, c) for c in in_run]
             ranked.sort(key=lambda r: r[:2])  # the best by keys shared, wherever they were found
-            matched: set[str] = set()
+            links: list[LinkCandidate] = []
             for _, cand_id, cand in ranked[: store.CANDIDATE_STORIES]:
                 if isinstance(cand, RunCandidate):  # decided earlier in the order
-                    story, cand_dpa = merges.find(decisions[cand_id].story), cand.dpa_id
-                else:
-                    csrc = cand["_source"]
-                    if in_scope(csrc) or not csrc.get("story_id"):
-                        continue  # never clustered (or in the scope after all: found in memory)
-                    story, cand_dpa = merges.find(csrc["story_id"]), csrc.get("dpa_id")
-                    existing.add(csrc["story_id"])
-                if story in matched:
+                    links.append(
+                        LinkCandidate(cand_id, decisions[cand_id].story, cand.dpa_id, existing=False)
+                    )
                     continue
-                same_dpa = bool(src.get("dpa_id")) and cand_dpa == src["dpa_id"]  # always one story
-                if same_dpa or same_story(features, fingerprints.by_id(es, index, cand_id, cand), threshold):
-                    matched.add(story)
+                csrc = cand["_source"]
+                if in_scope(csrc) or not csrc.get("story_id"):
+                    continue  # never clustered (or in the scope after all: found in memory)
+                links.append(LinkCandidate(cand_id, csrc["story_id"], csrc.get("dpa_id"), existing=True))
             own = src["story_id"]
-            if matched:
-                target = min(matched, key=lambda s: (s not in existing, s))
-                for story in matched:
-                    merges.merge(story, target)
+            hits = {cand_id: cand for _, cand_id, cand in ranked}
+            target = linkage.decide(
+                features, src.get("dpa_id"), own, links, fingerprints.reader(es, index, hits)
+            )
+            if target != own:
                 report.joined += 1
             else:
-                target = own
                 report.started += 1
             decisions[hit["_id"]] = _Decision(target, own, src.get("dpa_version") is not None)
             run.add(hit["_id"], src, keys)
     report.documents = len(decisions)
-    report.merged = merges.final()
-    report.written = _write(es, index, decisions, merges, existing, touched or set(), report)
+    report.merged = linkage.merges.final()
+    report.written = _write(es, index, decisions, linkage.merges, linkage.existing, touched or set(), report)
     report.seconds = time.monotonic() - started
     return report
 
@@ -239,7 +218,7 @@ def _write(
     es: Elasticsearch,
     index: str,
     decisions: dict[str, _Decision],
-    merges: _Merges,
+    merges: Merges,
     existing: set[str],
     touched: set[str],
     report: AssignReport,

@@ -28,10 +28,10 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from pressindex.index.bulk_writes import write_actions
+from pressindex.stories.linkage import CANDIDATE_STORIES
 from pressindex.stories.run_documents import DAY_MS, epoch_ms
 
 PAGE = 200  # documents per page of pending documents and per _msearch
-CANDIDATE_STORIES = 10  # stories looked at per document: the best by shared keys
 STORY_CHUNK = 200  # stories per aggregation
 DPA_BOOST = 1000.0  # a document of the same dpa story comes first, whatever its keys
 # what a document tells about its story; story_features only where it is compared
