@@ -16,7 +16,8 @@
    real flow), timed from start to exit. Its empty index is created before the clock starts,
    as (a)'s is; its peak resident memory is sampled over its whole
    process tree (parse workers and an ephemeral Prefect server included).
-6. Checks that both indices hold N documents, prints docs/s, MB/s (of raw files), the ratio
+6. Checks that both indices hold N documents (any missing one is reported as quarantined, by its
+   reason code from the run's summary, or else as lost), prints docs/s, MB/s (of raw files), the ratio
    (b)/(a) and the peak memory, and deletes both indices.
 7. Times an ingest of 10 files the same way: the fixed cost every run pays whatever its size
    (Python, Prefect, the parse processes, planning, bulk mode, the final refresh), and prints
@@ -728,6 +729,15 @@ def _ingest_cpu(es_cpu: float, summary: dict) -> dict[str, float]:
 # -- report ---------------------------------------------------------------------------------------
 
 
+def missing_documents(n: int, count: int, summary: dict | None) -> tuple[dict[str, int], int]:
+    """Of the ``n - count`` documents a run did not index: those its ``summary`` (``pressindex
+    ingest --json``) says it quarantined, by reason code (``parse_timeout``, ...), and the rest,
+    lost without a word. Every corpus file is one document, so a quarantined file is one document.
+    (a) has no summary: all it misses is lost."""
+    quarantined = {code: k for code, k in sorted((summary or {}).get("quarantined", {}).items()) if k}
+    return quarantined, max(0, n - count - sum(quarantined.values()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="documents in the corpus")
@@ -803,22 +813,22 @@ def main(argv: list[str] | None = None) -> int:
         }
         if server_before is not None:  # idle during (a), but it takes its share of the cores all the same
             cpu["a"]["Prefect server"] = prefect_server_cpu_seconds() - server_before
-        rows.append(("a", "(a) _bulk of prepared documents", seconds, count))
+        rows.append(("a", "(a) _bulk of prepared documents", seconds, count, None))
     if args.compare_services and os.environ.get("PREFECT_API_URL"):
         raise SystemExit("--compare-services measures a temporary server first: unset PREFECT_API_URL")
     temporary = TEMPORARY_SERVER_ENV if args.compare_services else None
     if not args.skip_ingest:
         seconds, summary, memory, es_cpu, count = measure_ingest(es, directory, env=temporary)
         cpu["b"] = _ingest_cpu(es_cpu, summary)
-        rows.append(("b", "(b) pressindex ingest of raw files", seconds, count))
-        rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count))
+        rows.append(("b", "(b) pressindex ingest of raw files", seconds, count, summary))
+        rows.append(("b_flow_only", "    the same, flow run only", summary["seconds"], count, summary))
         stories_b = summary.get("stories")
         if args.stories:
             seconds, summary_b0, _, es_cpu, count = measure_ingest(
                 es, directory, env={**(temporary or {}), **NO_STORIES}
             )
             cpu["b0"] = _ingest_cpu(es_cpu, summary_b0)
-            rows.append(("b0", "(b0) the same, no story clusters", seconds, count))
+            rows.append(("b0", "(b0) the same, no story clusters", seconds, count, summary_b0))
             if count != summary_b0.get("indexed"):
                 print(
                     "(b0):",
@@ -831,7 +841,7 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, str(Path(__file__).with_name("parse_free.py")), str(parsed)]
             seconds, summary, _, es_cpu, count = measure_ingest(es, directory, command=command)
             cpu["b_parse_free"] = _ingest_cpu(es_cpu, summary)
-            rows.append(("b_parse_free", "(b') the same, parsed beforehand", seconds, count))
+            rows.append(("b_parse_free", "(b') the same, parsed beforehand", seconds, count, summary))
         fixed = measure_ingest(es, build_corpus(FIXED_COST_FILES, args.cache, args.csv), env=temporary)[0]
         if args.compare_services:
             services_env, stop_services = local_services_env(settings)
@@ -839,7 +849,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 seconds, summary, _, es_cpu, count = measure_ingest(es, directory, env=services_env)
                 cpu["b_services"] = _ingest_cpu(es_cpu, summary)
-                rows.append(("b_services", "(b) with the services up", seconds, count))
+                rows.append(("b_services", "(b) with the services up", seconds, count, summary))
                 fixed_services = measure_ingest(
                     es, build_corpus(FIXED_COST_FILES, args.cache, args.csv), env=services_env
                 )[0]
@@ -856,15 +866,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run':<36} {'N':>8} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} {'peak RSS MB':>12}")
     ok = True
     result: dict = {"n": args.n, "raw_mb": round(raw_mb, 1)}
-    for key, label, seconds, count in rows:
+    for key, label, seconds, count, row_summary in rows:
         rss = f"{memory.peak / 2**20:.0f}" if key == "b" else ""
         result[key] = {"seconds": round(seconds, 2), "docs_per_s": round(count / seconds, 1), "count": count}
         print(
             f"{label:<36} {count:>8} {seconds:>8.1f} {count / seconds:>8.0f} {raw_mb / seconds:>6.2f} {rss:>12}"
         )
         if count != args.n:
-            print(f"  LOST DOCUMENTS: {args.n - count} of {args.n}")
-            ok = False
+            quarantined, lost = missing_documents(args.n, count, row_summary)
+            result[key].update(quarantined=quarantined, lost=lost)
+            if quarantined:
+                reasons = ", ".join(f"{code} {k}" for code, k in quarantined.items())
+                print(f"  QUARANTINED: {sum(quarantined.values())} of {args.n} ({reasons})")
+            if lost:
+                print(f"  LOST DOCUMENTS: {lost} of {args.n} (neither indexed nor quarantined)")
+            ok = False  # the corpus holds good files only: both are faults of the run
     if "a" in result and "b" in result:
         result["ratio"] = round(result["a"]["seconds"] / result["b"]["seconds"], 3)
         result["ratio_flow_only"] = round(result["a"]["seconds"] / result["b_flow_only"]["seconds"], 3)
