@@ -215,6 +215,32 @@ def test_a_notice_before_its_story_and_a_later_version_are_withdrawn_too(es, ali
     assert record["withdrew"] == [f"dpa-{key}"]
 
 
+def test_withdrawing_a_dpa_story_keeps_its_external_version(es, alias):
+    """The mark must not raise the story's Elasticsearch version: a dpa story is written with its dpa
+    version as an external version (external_gte), and a version raised by one refused the same dpa
+    version written again (a re-parse after a parser fix, ``--force``) as if it were older."""
+    ensure_index(es, alias)
+    key = _story_key(777001)
+    title = "Schwimmbad in Beispielstadt bleibt geschlossen"
+    _load(es, alias, _dpa_story(777001, title, version=3), _notice("sha1-kill-pool", key))
+    _record_files(es, alias, ("/inbox/kill-pool.txt", ("sha1-kill-pool",)))
+    assert withdrawals.apply_withdrawals(es, alias) == {"sha1-kill-pool": [f"dpa-{key}"]}
+    stored = es.get(index=alias, id=f"dpa-{key}")
+    assert (stored["_version"], stored["_source"]["withdrawn_by"]) == (3, "sha1-kill-pool")
+
+    # the same dpa version parsed again with another text: written (it replaces the mark), not refused
+    reparsed = _dpa_story(777001, title, version=3, text_sha1="reparsed", body=f"{title}. Anders gelesen.")
+    assert _load(es, alias, reparsed).superseded == 0
+    assert withdrawals.apply_withdrawals(es, alias) == {"sha1-kill-pool": [f"dpa-{key}"]}
+    stored = es.get(index=alias, id=f"dpa-{key}")
+    assert (stored["_version"], stored["_source"]["text_sha1"]) == (3, "reparsed")
+    assert stored["_source"]["withdrawn_by"] == "sha1-kill-pool"
+    # an older version is still refused, a newer one still written
+    assert _load(es, alias, _dpa_story(777001, title, version=2)).superseded == 1
+    assert _load(es, alias, _dpa_story(777001, title, version=4)).superseded == 0
+    assert es.get(index=alias, id=f"dpa-{key}")["_source"]["dpa_version"] == 4
+
+
 def test_a_correction_replaces_the_earlier_version_and_is_marked(es, alias):
     ensure_index(es, alias)
     key = _story_key(111222)

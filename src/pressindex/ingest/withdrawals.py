@@ -12,7 +12,8 @@ stories it names that are still in search:
 * by headline: documents whose title is that headline (compared normalised), from the notice's
   wire service when it has one, published within :data:`WINDOW_DAYS` of the notice;
 
-and marks them ``withdrawn_by: <notice id>`` (one ``_bulk`` of partial updates), which the search
+and marks them ``withdrawn_by: <notice id>`` (written whole at their own version, so a dpa story's
+external version stays its dpa version; an ``mget`` and a ``_bulk`` per 200), which the search
 alias excludes. The notice file's state record lists them under ``withdrew``. The story stays in the
 concrete index ``<alias>-v<N>`` for operators.
 
@@ -35,6 +36,7 @@ from elasticsearch.helpers import scan
 from pressindex.index.bulk_writes import write_actions
 from pressindex.index.indices import current_index
 from pressindex.ingest import state
+from pressindex.stories.store import write_fields
 
 WINDOW_DAYS = 3  # a headline names a story published at most this long before or after the notice
 WITHDRAWAL = "withdrawal"
@@ -133,11 +135,12 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def _mark(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
-    actions = (
-        {"_op_type": "update", "_id": doc, "doc": {"withdrawn_by": notice}} for doc, notice in targets.items()
-    )
-    # a story deleted meanwhile (404) is withdrawn all the same
-    write_actions(es, index, actions, what="withdrawals", expected=404)
+    """``withdrawn_by`` on each story, each written whole at its current version, as the story fields
+    are: a partial update raised a dpa story's version by one, and the same dpa version written
+    again (``external_gte``: a re-parse, ``--force``) was refused as older and counted superseded.
+    A story deleted meanwhile is skipped; one a newer dpa version replaced meanwhile (409) is
+    withdrawn by the next run."""
+    write_fields(es, index, {doc: {"withdrawn_by": notice} for doc, notice in targets.items()})
 
 
 def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> None:
