@@ -59,6 +59,28 @@ ROADWORKS = [
     "und einem verkaufsoffenen Sonntag im Mai gegensteuern.",
 ]
 
+# two reports on regional transport, another story each, and
+TRAM_A = [
+    "Stadtrat in Heilbronn streitet über neue Straßenbahnlinie",
+    "Heilbronn (dpa) - Der Gemeinderat von Heilbronn hat am Dienstag stundenlang über eine neue Straßenbahnlinie in die Südstadt gestritten. Die Verwaltung will die Strecke bis 2029 bauen lassen und rechnet mit Kosten von rund 90 Millionen Euro.",
+    "Die Opposition hält die Planung für überteuert und verlangt ein unabhängiges Gutachten zu den Fahrgastzahlen. Anwohner der Wilhelmstraße fürchten jahrelangen Baulärm und den Verlust von Parkplätzen vor ihren Geschäften.",
+    "Der Oberbürgermeister verteidigte das Vorhaben als wichtigsten Beitrag der Stadt zum Klimaschutz. Eine Entscheidung wurde auf die Sitzung im Juni vertagt.",
+]
+TRAM_C = [
+    "Verkehrsverbund testet Wasserstoffbusse im Kochertal",
+    "Schwäbisch Hall (dpa) - Im Kochertal fahren von Montag an zwei Busse mit Brennstoffzellen im Linienverkehr. Der Verkehrsverbund will ein Jahr lang prüfen, ob die Fahrzeuge im Winter zuverlässig anspringen und wie viel Wasserstoff sie auf den steilen Strecken brauchen.",
+    "Getankt wird an einer neuen Station im Gewerbegebiet Hessental, die mit Strom aus einem benachbarten Solarpark betrieben wird. Das Land trägt zwei Drittel der Kosten für Fahrzeuge und Tankstelle.",
+    "Fahrgäste sollen in Umfragen angeben, ob ihnen die leiseren Busse auffallen. Bewährt sich der Versuch, will der Landkreis bis 2030 zwanzig weitere Fahrzeuge bestellen.",
+]
+# a regional round-up (A~B and B~C pass the threshold, A~C does not):: the first half of one report, the second half of the other
+TRAM_B = [
+    "Nahverkehr in der Region: Straßenbahn umstritten, Wasserstoffbusse im Test",
+    TRAM_A[1],
+    TRAM_A[2],
+    TRAM_C[2],
+    TRAM_C[3],
+]
+
 
 def _text(paragraphs: list[str], dpa: str | None = None) -> str:
     text = "\n\n".join(paragraphs)
@@ -170,6 +192,36 @@ def test_a_document_linking_two_stories_merges_them_and_the_younger_id_stays_fin
         assert [d["title"] for d in listing["documents"]] == [FERRY[0], middle[0], late[0]]
     missing = runner.invoke(cli, ["story", "20990101-000000000000", "--index", alias])
     assert missing.exit_code != 0 and "no story" in missing.output
+
+
+def test_a_round_up_of_two_stories_does_not_chain_them_into_one(ingest_env, runner, es, alias, tmp_path):
+    """A, then B (half A, half C), then C in one run: C resembles B but not A, whose story B
+    joined. C must not join through B: a story is compared by its first document."""
+    _write(tmp_path / "inbox", "a.txt", TRAM_A, dpa="250401-99-100051/1")
+    _write(tmp_path / "inbox", "b.txt", TRAM_B, dpa="250402-99-100052/1")
+    _write(tmp_path / "inbox", "c.txt", TRAM_C, dpa="250403-99-100053/1")
+    _ingest(runner, alias, tmp_path / "inbox")
+    stories = _stories(es, alias)
+    assert stories[TRAM_B[0]]["story_id"] == stories[TRAM_A[0]]["story_id"]
+    assert stories[TRAM_C[0]]["story_id"] != stories[TRAM_A[0]]["story_id"]
+    assert stories[TRAM_C[0]]["story_representative"] is True and stories[TRAM_C[0]]["story_size"] == 1
+
+
+def test_a_document_resembling_two_unrelated_stories_joins_one_and_merges_none(
+    ingest_env, runner, es, alias, tmp_path
+):
+    """A and C from an earlier run are two stories; B, resembling both, joins the closer one (A)
+    and does not merge them, as their first documents do not match."""
+    _write(tmp_path / "night1", "a.txt", TRAM_A, dpa="250401-99-100061/1")
+    _write(tmp_path / "night1", "c.txt", TRAM_C, dpa="250402-99-100062/1")
+    _ingest(runner, alias, tmp_path / "night1")
+    before = _stories(es, alias)
+    _write(tmp_path / "night2", "b.txt", TRAM_B, dpa="250403-99-100063/1")
+    summary = _ingest(runner, alias, tmp_path / "night2")
+    assert (summary["stories"]["joined"], summary["stories"]["merged"]) == (1, 0)
+    after = _stories(es, alias)
+    assert after[TRAM_B[0]]["story_id"] == after[TRAM_A[0]]["story_id"] == before[TRAM_A[0]]["story_id"]
+    assert after[TRAM_C[0]]["story_id"] == before[TRAM_C[0]]["story_id"] != after[TRAM_A[0]]["story_id"]
 
 
 def test_a_dpa_version_chain_stays_one_story(ingest_env, runner, es, alias, tmp_path):

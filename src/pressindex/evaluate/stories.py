@@ -525,7 +525,9 @@ def assign_in_memory(features: list[StoryFeatures], threshold: float) -> list[st
                   "published": _iso(NIGHT_START_MS + i * NIGHT_STEP_MS)}  # fmt: skip
         links = [LinkCandidate(c.doc_id, decided[int(c.doc_id)], None, existing=False)
                  for c in run.candidates(source, 7, CANDIDATE_STORIES)]  # fmt: skip
-        decided.append(linkage.decide(f, None, f"story {i}", links, lambda doc_id: features[int(doc_id)]))
+        decided.append(
+            linkage.decide(str(i), f, None, f"story {i}", links, lambda doc_id: features[int(doc_id)])
+        )
         run.add(str(i), source)
     return [linkage.merges.find(story) for story in decided]
 

@@ -13,14 +13,20 @@ shared:
 * one of this run counts with the story decided for it; it came earlier in the order and is found
   in memory (:class:`~pressindex.stories.run_documents.RunDocuments`). One that comes later is
   not looked at here: it will find this document when its turn comes;
-* each is compared with :func:`~pressindex.stories.similarity.same_story` at ``threshold``; a
-  document of the same dpa story always matches.
+* the candidates name the stories; :class:`~pressindex.stories.linkage.StoryLinkage` decides
+  (the rule, pure): the document joins a story whose *center* (its first document; for a story
+  of an earlier run its earliest, :func:`~pressindex.stories.store.story_centers`, one search per
+  page) it matches with :func:`~pressindex.stories.similarity.same_story` at ``threshold``, or
+  one holding a document of its dpa story; never a story through a member alone (that chained
+  unrelated articles).
 
-No match: the document keeps its own story. One or more matched stories: it joins the oldest id
-among those that existed before the run (ids sort by age), and the others are merged into that
-one: their documents move to it (:func:`~pressindex.stories.store.relabel`) and the surviving
-story's representative lists them in ``story_merged_ids``, so ``pressindex story OLD-ID`` still
-finds them. Finally each story that changed gets its representative (the longest copy, ties the
+No match: the document keeps its own story. Several: it joins the best (its dpa story, else the
+most similar center), and another is merged with it only when their centers match (or for the
+dpa story); the survivor is the oldest id among those that existed before the run (ids sort by
+age). Merged stories' documents move to it (:func:`~pressindex.stories.store.relabel`) and the
+surviving story's representative lists them in ``story_merged_ids``, so ``pressindex story
+OLD-ID`` still finds them. Finally each story that changed gets its representative (the longest
+copy, ties the
 newest) marked ``story_representative`` with ``story_size`` and ``story_merged_ids``; the other
 copies are marked ``false``.
 
@@ -28,7 +34,8 @@ Only the documents the run wrote are assigned (``run_id``): a rerun of unchanged
 nothing, so no id changes. What is held in memory is the run's decisions (a document id and a
 story id per document of the run), its documents' keys (about 1 KB per document) and the merges;
 the cost per document is a page's share of two searches, a search of its own where an earlier
-run has candidates, and comparisons with at most ten candidates, whatever the size of the index.
+run has candidates, one for the centers of a page's earlier stories, and comparisons with at most
+ten stories' centers (and two to merge), whatever the size of the index.
 """
 
 from __future__ import annotations
@@ -170,11 +177,16 @@ def assign_stories(
             hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")
         ]
         outside = store.has_candidates(es, index, page, window_days, scope)
-        earlier = iter(
-            store.find_candidates(
-                es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope
-            )
+        found = store.find_candidates(
+            es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope
         )
+        earlier_stories = {
+            c["_source"]["story_id"] for hits in found for c in hits if c["_source"].get("story_id")
+        }
+        for story, center in store.story_centers(es, index, earlier_stories, scope).items():
+            fingerprints.of(center)  # compared with every document that finds the story
+            linkage.know_center(story, center["_id"])
+        earlier = iter(found)
         for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
             features = fingerprints.of(hit)
@@ -199,7 +211,7 @@ def assign_stories(
             own = src["story_id"]
             hits = {cand_id: cand for _, cand_id, cand in ranked}
             target = linkage.decide(
-                features, src.get("dpa_id"), own, links, fingerprints.reader(es, index, hits)
+                hit["_id"], features, src.get("dpa_id"), own, links, fingerprints.reader(es, index, hits)
             )
             if target != own:
                 report.joined += 1

@@ -33,6 +33,7 @@ from pressindex.stories.run_documents import DAY_MS, epoch_ms
 
 PAGE = 200  # documents per page of pending documents and per _msearch
 STORY_CHUNK = 200  # stories per aggregation
+CENTER_CHUNK = 1000  # stories per search for their centers
 DPA_BOOST = 1000.0  # a document of the same dpa story comes first, whatever its keys
 # what a document tells about its story; story_features only where it is compared
 HIT_SOURCE = [
@@ -190,6 +191,23 @@ def find_candidates(
             raise RuntimeError(f"candidate search failed: {resp['error']}")
         out.append(resp["hits"]["hits"])
     return out
+
+
+def story_centers(es: Elasticsearch, index: str, story_ids: Iterable[str], exclude: dict) -> dict[str, dict]:
+    """Per story (of an earlier run), its center (:class:`~pressindex.stories.linkage.StoryLinkage`):
+    its first document in :data:`ORDER` outside ``exclude``, with its fingerprint. One search per
+    :data:`CENTER_CHUNK` stories (a page's candidates name at most ``PAGE * CANDIDATE_STORIES``)."""
+    ids = sorted(set(story_ids))
+    centers: dict[str, dict] = {}
+    for start in range(0, len(ids), CENTER_CHUNK):
+        chunk = ids[start : start + CENTER_CHUNK]
+        resp = es.search(
+            index=index, query={"bool": {"filter": [{"terms": {"story_id": chunk}}], "must_not": [exclude]}},
+            collapse={"field": "story_id"}, sort=ORDER, size=len(chunk),
+            source_includes=["story_id", "story_features"],
+        )  # fmt: skip
+        centers.update((hit["_source"]["story_id"], hit) for hit in resp["hits"]["hits"])
+    return centers
 
 
 def write_fields(
