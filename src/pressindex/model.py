@@ -43,6 +43,9 @@ class Article:
     language_confidence: float = 0.0
     agencies: tuple[str, ...] = ()  # canonical names: "dpa", "AFP", "dpa-AFX", …
     regional_services: tuple[str, ...] = ()  # "lni" from "dpa/lni"
+    # the originating source or publication the file's metadata names (NewsML-G2 and digitalwires
+    # infoSource, NITF pubdata/@name); plain text, IPTC 7901 and ANPA 1312 carry none
+    source: str | None = None
     dateline: str | None = None  # normalised place for facets: "Frankfurt"
     dateline_raw: str | None = None  # as written: "FRANKFURT"
     published: str | None = None  # ISO 8601 date or datetime, as precise as known

@@ -292,3 +292,28 @@ def test_no_nonpublic_note_is_indexed_recorded_logged_or_printed(
         "quarantine": "\n".join(p.read_text("utf-8", "replace") for p in quarantine_dir.glob("*")),
     }.items():  # fmt: skip
         assert not [s for s in SECRETS if s in text], where
+
+
+def test_the_source_a_file_names_is_a_facet_and_a_filter(
+    prefect_harness, runner, es, alias, quarantine_dir, tmp_path
+):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    # NewsML-G2 infoSource; NITF pubdata/@name; IPTC 7901 text names none
+    (inbox / "a.xml").write_bytes(
+        g2_document(item("250314-99-200001", "Markt", creditline="Stadtwerke Musterhafen"))
+    )
+    nitf = nitf_document(item("250314-99-200002", "Deich"))
+    (inbox / "b.nitf").write_bytes(
+        nitf.replace(b"</title>", b'</title><pubdata type="print" name="Musterhafener Anzeiger"/>', 1)
+    )
+    lines = ["Leuchtturm wird Museum =", "", *de_story("Musterhafen", "dpa", "den Leuchtturm")]
+    (inbox / "c.txt").write_text(iptc("bdt0123 4 vm 231  dpa 0456", "Niedersachsen/Leuchtturm/", lines))
+    assert _ingest(runner, alias, inbox)["documents"] == 3
+
+    found = _search(runner, alias, "")
+    assert found["facets"]["source"] == {"Stadtwerke Musterhafen": 1, "Musterhafener Anzeiger": 1}
+    # compared normalised, as every text facet
+    hits = _search(runner, alias, "", "--source", "stadtwerke MUSTERHAFEN")["hits"]
+    assert [(h["id"], h["source"]) for h in hits] == [("dpa-250314-99-200001", "Stadtwerke Musterhafen")]
+    assert _search(runner, alias, "", "--source", "Musterhafener Anzeiger")["total"] == 1

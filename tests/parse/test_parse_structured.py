@@ -500,3 +500,37 @@ def test_xxe_in_utf16_is_refused():
         "<newsItem><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>"
     ).encode("utf-16")
     assert refused(raw).code == "xml_entities_forbidden"
+
+
+# -- source: the originating source or publication a file's metadata names ---------------------
+
+ORIGIN = "Stadtwerke Musterhafen"
+
+
+def _with_source(fmt: str) -> bytes:
+    if fmt == "nitf":  # pubdata/@name: the publication
+        raw = sf.nitf_document(sf.story())
+        return raw.replace(b"</title>", f'</title><pubdata type="print" name="{ORIGIN}"/>'.encode(), 1)
+    if fmt == "digitalwires":  # a dnltype:infosource category
+        s = sf.story()
+        categories = [*sf.digitalwires_item(s)["categories"], {"type": "dnltype:infosource", "name": ORIGIN}]
+        return sf.digitalwires_document(sf.story(extra={"categories": categories}))
+    return RENDER[fmt](sf.story(creditline=ORIGIN))  # NewsML-G2 and ninjs: infoSource
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_source_is_what_the_file_names_as_its_origin_or_publication(fmt):
+    assert one(_with_source(fmt)).source == ORIGIN
+    assert one(sf.nitf_document(sf.story())).source is None  # NITF without pubdata names none
+
+
+def test_wire_and_plain_text_formats_name_no_source():
+    lines = ["Hafenfest in Musterhafen abgesagt =", "", *wf.de_story("Musterhafen", "dpa", "das Hafenfest")]
+    iptc = wf.iptc("bdt0123 4 vm 231  dpa 0456", "Niedersachsen/Hafenfest/", lines)
+    anpa = wf.anpa(
+        "a0123", "r a BC-Hafenfest 03-14 0231", wf.en_story("Musterhafen", "the harbour fair"), "140918"
+    )
+    plain = "Hafenfest abgesagt\n\nQuelle: Stadtwerke Musterhafen\n\n" + "\n".join(lines[2:])
+    for raw in (iptc, anpa, plain):
+        a = one(raw.encode("utf-8"))
+        assert a.source is None, (a.format, a.source)

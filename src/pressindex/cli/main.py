@@ -587,7 +587,9 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 @click.option("--language", help="ISO 639-1 code, e.g. de, en; und for undecided")
 @click.option("--dateline", help="dateline place, e.g. Frankfurt")
 @click.option("--regional-service", help="dpa regional service, e.g. lni")
-@click.option("--source", help="the source field (a publication name)")
+@click.option(
+    "--source", help="the source field: the originating source or publication a structured file names"
+)
 @click.option("--month", help="published in this month, Europe/Berlin time (YYYY-MM)")
 @click.option("--from", "date_from", help="published on or after (YYYY-MM-DD)")
 @click.option("--to", "date_to", help="published on or before (YYYY-MM-DD)")

@@ -12,7 +12,8 @@ place and credit), ``article_html`` (or ``article``: HTML or text), ``creditline
 ``copyrightnotice``, ``signal`` and the ``categories`` list by ``type``: ``dnltype:signal``
 (``sig:correction``), ``dnltype:pubstatus``, ``dnltype:wire`` (services), ``dnltype:desk``
 (category ``dpacat:pl`` → ``pl``), ``dnltype:genre`` (the first), ``dnltype:keyword``
-(keywords; also ``keyword_names``), ``dnltype:infosource`` and ``dnltype:provider`` (credits),
+(keywords; also ``keyword_names``), ``dnltype:infosource`` and ``dnltype:provider`` (credits; the
+first infosource also the source),
 ``dnltype:locationcreated``/``dnltype:city`` (place). ``ednotes`` by role as in NewsML-G2
 (``correction``, ``closingline``, ``picture``, others editorial notes); a note with
 ``is_publishable`` false, or a role naming contacts or non-public, is never read, nor are
@@ -25,7 +26,8 @@ video association; the caption is ``descriptions`` ``drol:caption``, else the as
 first), ``body_html``/``body_text`` or ``bodies``, ``description_text``/``description_html`` or
 ``descriptions`` (teaser, and caption for media), ``byline`` or ``by``, ``located``/``place``,
 ``genre``, ``subject`` (``dpacat:`` codes: category), ``keywords``, ``slugline``,
-``copyrightnotice``, ``infosource``, ``type`` (picture/graphic/audio/video: media).
+``copyrightnotice``, ``infosource`` (credits; the first also the source), ``type``
+(picture/graphic/audio/video: media).
 """
 
 from __future__ import annotations
@@ -164,6 +166,8 @@ def _read_categories(obj: JsonObject, out: StructuredItem) -> None:
             out.keywords.append(name)
         elif kind in ("infosource", "provider") and name:
             out.credits.append(name)
+            if kind == "infosource":
+                out.source = out.source or name
         elif kind in ("locationcreated", "city") and name and out.place is None:
             out.place = name
 
@@ -241,6 +245,7 @@ def read_ninjs(obj: JsonObject) -> StructuredItem:
         name = _str(source.get("name"))
         if name:
             out.credits.append(name)
+            out.source = out.source or name
     for note in [*_dicts(obj.get("ednotes")), {"value": obj.get("ednote")}]:
         role = (_str(note.get("role")) or "").lower()
         if is_nonpublic(role):

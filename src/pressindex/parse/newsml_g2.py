@@ -11,7 +11,8 @@ Read by local name, so any namespace prefix (or none) works. Per ``newsItem``:
   footer, ``correctionshort`` and the ``notepad`` copy are left out, others → editorial notes; a
   ``pubconstraint`` or role naming non-public or contacts is never read);
 * ``contentMeta``: ``urgency``, ``headline`` (the first without a ``rank`` above 1 or with role
-  main), ``by``, ``dateline``, ``located/name``, ``creditline``, ``infoSource``, ``description``
+  main), ``by``, ``dateline``, ``located/name``, ``creditline``, ``infoSource`` (a credit; the first
+  also the source), ``description``
   (``drol:teaser``/``drol:summary`` → teaser, ``drol:caption`` → caption), ``genre/name``,
   ``subject`` of type ``dpatype:category`` or qcode ``dpacat:…`` (category), ``keyword`` and
   ``slugline`` (keywords); ``contactInfo`` is never read;
@@ -178,6 +179,7 @@ def _read_content_meta(content: dict[str, list[Element]], out: StructuredItem) -
         name = name_of(source)
         if name:
             out.credits.append(name)
+            out.source = out.source or name
     for desc in content.get("description", ()):
         role = (desc.get("role") or "").lower()
         text = text_of(desc)

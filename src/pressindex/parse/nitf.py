@@ -9,7 +9,8 @@ Read by local name (any namespace). ``head``:
   (keywords), ``ed-msg/@info`` (editorial notes), ``correction/@info`` (correction);
 * ``tobject/@tobject.type`` and ``tobject.property/@tobject.property.type`` (genre),
   ``tobject.subject/@tobject.subject.type`` (category name); ``meta`` named ``ressort``,
-  ``category`` or ``dpa-ressort`` (category code); ``pubdata/@position.section`` (category name);
+  ``category`` or ``dpa-ressort`` (category code); ``pubdata/@position.section`` (category name),
+  ``pubdata/@name`` (the publication: the source);
 * ``title`` (headline when the body has no ``hl1``).
 
 ``body``: ``body.head`` — ``hedline/hl1`` (headline), ``byline`` (its text, ``byttl`` included),
@@ -58,6 +59,8 @@ def read_nitf(root: Element) -> StructuredItem:
     pubdata = child(head, "pubdata")
     if pubdata is not None and pubdata.get("position.section"):
         out.category_name = out.category_name or pubdata.get("position.section")
+    if pubdata is not None:
+        out.source = (pubdata.get("name") or "").strip() or None  # the publication's name
     title = text_of(child(head, "title"))
 
     body_head = child(body, "body.head")

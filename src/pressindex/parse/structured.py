@@ -195,6 +195,7 @@ class StructuredItem:
     dateline: str | None = None  # as the file writes it: "New York (dpa) - " or "Berlin"
     place: str | None = None  # a located/city element: the place alone
     credits: list[str] = field(default_factory=list)  # creditline, provider, distributor, infoSource
+    source: str | None = None  # the first infoSource (G2, digitalwires) or NITF pubdata/@name
     services: list[str] = field(default_factory=list)  # wire services as sent: "bdt", "lni"
     published: str | None = None  # ISO 8601 as in the file
     first_created: str | None = None
@@ -772,6 +773,7 @@ def structured_article(
         id=doc_id,
         dpa=dpa,
         copyright=_clean(item.copyright) or base["copyright"],
+        source=_clean(item.source),
         footer_lines=footer,
         editor_initials=item.editor_codes or base["editor_initials"],
         repairs=tuple(dict.fromkeys(tuple(repairs) + base["repairs"])),
