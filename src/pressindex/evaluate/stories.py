@@ -47,7 +47,7 @@ from pathlib import Path
 
 from pressindex.evaluate.fields import Score
 from pressindex.stories import DEFAULT_THRESHOLD, StoryFeatures, story_features, story_similarity
-from pressindex.stories.linkage import CANDIDATE_STORIES, LinkCandidate, StoryLinkage
+from pressindex.stories.linkage import CANDIDATE_STORIES, MERGE_THRESHOLD, LinkCandidate, StoryLinkage
 from pressindex.stories.run_documents import RunDocuments
 
 SEED = 21
@@ -118,6 +118,7 @@ class ClusterResult:
 class StoryReport:
     threshold: float
     tuned_threshold: float | None  # what threshold_for_false_joins finds on the 10kGNAD same-topic pairs
+    merge_threshold: float | None  # the same at one pair in 1,000: for merging two stories
     same_topic_pairs: int  # how many pairs that percentile was taken over
     precision_threshold: float | None  # what tune_threshold finds on the generated pairs (the rule before)
     near_duplicates: PairScore  # copies against random same-topic articles and templates
@@ -161,6 +162,9 @@ class StoryReport:
             out.append(f"| Threshold from 10kGNAD (1 % of same-topic pairs joined) | {self.tuned_threshold:.3f} | | "
                        f"99th percentile over {self.same_topic_pairs:,} pairs; DEFAULT_THRESHOLD = "
                        f"{DEFAULT_THRESHOLD} |")  # fmt: skip
+        if self.merge_threshold is not None:
+            out.append(f"| Merge threshold from 10kGNAD (0.1 % of same-topic pairs) | {self.merge_threshold:.3f} | | "
+                       f"99.9th percentile, same pairs; MERGE_THRESHOLD = {MERGE_THRESHOLD} |")  # fmt: skip
         if self.precision_threshold is not None:
             out.append(f"| Threshold by the rule before (precision ≥ 0.995, generated pairs) | "
                        f"{self.precision_threshold:.3f} | | for comparison |")  # fmt: skip
@@ -626,6 +630,7 @@ def evaluate_stories(corpora: Path | str, threshold: float = DEFAULT_THRESHOLD) 
     return StoryReport(
         threshold=threshold,
         tuned_threshold=threshold_for_false_joins(same_topic) if same_topic else None,
+        merge_threshold=threshold_for_false_joins(same_topic, 0.001) if same_topic else None,
         same_topic_pairs=len(same_topic),
         precision_threshold=tune_threshold(sims, labels) if sims else None,
         near_duplicates=score_pairs(sims, labels, threshold),
