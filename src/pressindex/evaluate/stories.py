@@ -107,7 +107,7 @@ class ClusterResult:
     pairs: PairScore  # pairs of documents inside one predicted story, against the true stories
     bcubed_precision: float
     bcubed_recall: float
-    joined: int  # documents the rule put into a story started by another document
+    joined: int  # documents that are not the first of their predicted story
     should_join: int  # documents that are not the first of their true story
     largest_false: int  # documents in the largest predicted story holding more than one true story
     largest_false_stories: int  # true stories in it
@@ -560,12 +560,11 @@ def score_clusters(truth: list[str], predicted: list[str]) -> ClusterResult:
     stories_in = Counter(p for p, _ in cells)
     mixed = [p for p, k in stories_in.items() if k > 1]
     largest = max(mixed, key=lambda p: (sizes_p[p], p), default=None)
-    first_of = set(dict.fromkeys(truth).keys())
     return ClusterResult(
         documents=n, true_stories=len(sizes_t), predicted_stories=len(sizes_p),
         pairs=PairScore(tp, predicted_pairs - tp, true_pairs - tp, pairs(n) - predicted_pairs - true_pairs + tp),
         bcubed_precision=bp, bcubed_recall=br,
-        joined=sum(p != f"story {i}" for i, p in enumerate(predicted)), should_join=n - len(first_of),
+        joined=n - len(sizes_p), should_join=n - len(sizes_t),
         largest_false=sizes_p[largest] if largest else 0, largest_false_stories=stories_in[largest] if largest else 0,
         mixed_documents=sum(sizes_p[p] for p in mixed),
     )  # fmt: skip
