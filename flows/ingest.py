@@ -1,5 +1,10 @@
 """Prefect flow: find new and changed news files, then one task per batch parses, loads and records.
 
+With story clusters on (the default), each batch runs as two tasks, so that every document is
+written once, with its final story: ``parse-N`` parses to the run's spool on disk, the flow decides
+the stories of all spooled documents in one fixed order (``pressindex.ingest.run_stories``), then
+``batch-N`` loads the spool with them, quarantines and records (``pressindex.ingest.spool``).
+
 Thin wrappers only; the behaviour lives in ``pressindex.ingest.state`` (what to do), ``pressindex.ingest.batch``
 (doing one batch) and ``pressindex.ingest.run_report`` (what operators see).
 
@@ -27,6 +32,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import cloudpickle
@@ -52,12 +58,16 @@ from pressindex.ingest import (
     run_history,
     run_limits,
     run_report,
+    spool,
     state,
     withdrawals,
 )
-from pressindex.ingest.batch import process_batch
+from pressindex.ingest.batch import BatchReport, load_spooled_batch, process_batch, spool_batch
 from pressindex.ingest.parse_pool import ParseLimits
 from pressindex.ingest.task_runners import batch_task_runner
+
+if TYPE_CHECKING:
+    from pressindex.ingest import run_stories
 
 # A deployment's flow run imports this file first: cap malloc arenas before the batches start threads.
 heap.limit_arenas()
@@ -73,17 +83,19 @@ def _retry_only_transient(task, task_run, state) -> bool:
     return isinstance(exc, PressindexError) and exc.transient
 
 
-@task(
-    name="ingest-batch",
-    task_run_name="batch-{batch_no}",
-    cache_policy=INPUTS + TASK_SOURCE,
-    persist_result=True,
-    cache_expiration=timedelta(days=30),
-    retries=4,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_retry_only_transient,
-)
+# every batch task: persisted per flow run (a retried run gets the completed ones back Cached)
+BATCH_TASK_OPTIONS: dict = {
+    "cache_policy": INPUTS + TASK_SOURCE,
+    "persist_result": True,
+    "cache_expiration": timedelta(days=30),
+    "retries": 4,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _retry_only_transient,
+}
+
+
+@task(name="ingest-batch", task_run_name="batch-{batch_no}", **BATCH_TASK_OPTIONS)
 def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str, run_id: str | None) -> dict:
     settings = Settings()
     report = process_batch(
@@ -99,11 +111,56 @@ def ingest_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str,
         concurrent_requests=settings.bulk_requests_in_flight,
         media_as_documents=settings.media_captions_as_documents,
     )
+    return _reported(batch_no, report)
+
+
+def _reported(batch_no: int, report: BatchReport) -> dict:
     get_run_logger().info(
         "batch=%d files=%d indexed=%d unchanged=%d superseded=%d quarantined=%d",
         batch_no, report.files, report.indexed, report.unchanged, report.superseded, sum(report.quarantined.values()),
     )  # fmt: skip
     return {"batch": batch_no, **report.as_dict()}
+
+
+@task(name="parse-batch", task_run_name="parse-{batch_no}", **BATCH_TASK_OPTIONS)
+def parse_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str, run_id: str) -> dict:
+    """A batch's first half with story clusters: parse to the run's spool (``pressindex.ingest.spool``)."""
+    settings = Settings()
+    return spool_batch(
+        shared_client(settings),
+        alias,
+        files,
+        spool.spool_path(_spool_root(settings), run_id, batch_no),
+        max_bytes=settings.max_file_bytes,
+        run_id=run_id,
+        parse_workers=settings.parse_workers,
+        limits=ParseLimits.from_settings(settings),
+        media_as_documents=settings.media_captions_as_documents,
+    )
+
+
+@task(name="load-batch", task_run_name="batch-{batch_no}", **BATCH_TASK_OPTIONS)
+def load_batch(
+    batch_no: int, files: list[tuple[str, str | None]], spool_file: str, alias: str, run_id: str
+) -> dict:
+    """Its second half: load the spool with the stories the flow decided, quarantine, record."""
+    settings = Settings()
+    report = load_spooled_batch(
+        shared_client(settings),
+        alias,
+        files,
+        Path(spool_file),
+        quarantine_dir=settings.quarantine_dir.absolute(),
+        run_id=run_id,
+        chunk_bytes=settings.bulk_chunk_bytes,
+        concurrent_requests=settings.bulk_requests_in_flight,
+        media_as_documents=settings.media_captions_as_documents,
+    )
+    return _reported(batch_no, report)
+
+
+def _spool_root(settings: Settings) -> Path:
+    return settings.cache_dir.absolute() / "spool"
 
 
 @task(
@@ -182,10 +239,13 @@ def ingest(
     run_seconds = run_limits.run_limit(
         todo, in_flight=in_flight, per_file=settings.batch_seconds_per_file, minimum=settings.run_min_seconds
     )
-    run_batch = ingest_batch.with_options(
-        retries=settings.batch_retries,
-        retry_delay_seconds=exponential_backoff(backoff_factor=settings.retry_backoff_seconds),
-    )
+    retrying: dict[str, Any] = {
+        "retries": settings.batch_retries,
+        "retry_delay_seconds": exponential_backoff(backoff_factor=settings.retry_backoff_seconds),
+    }
+    # with story clusters, each document is written once, with its story: the batches parse to a
+    # spool, the flow decides the stories, then the batches load (pressindex.ingest.run_stories)
+    two_pass = settings.stories_enabled and bool(run_id)
     if todo >= settings.bulk_mode_min_files:
         initial = bulk_mode.is_initial_load(es, concrete, todo)
         logger.info("bulk mode on %s: refresh off%s until the run ends", concrete, ", replicas 0" * initial)
@@ -197,37 +257,65 @@ def ingest(
         loading: AbstractContextManager[object] = stack
     else:
         loading = nullcontext()
-    rows, failed, cached = [], [], []
+    rows: list[dict] = []
+    failed: list[int] = []
+    cached: list[int] = []
+    spools: dict[int, str] = {}  # batch -> its spool (two passes)
+    decided: run_stories.RunStories | None = None
     with loading:  # left on any exit, a failed or interrupted run included
         # quote: Prefect would otherwise walk every (path, checksum) pair of a batch looking for
         # futures, twice per batch (measured as a fifth of this process's CPU); the cache key is
         # computed from the unwrapped list, so it is the same as without the annotation. The Dask
         # runner ships the annotation as a bare tuple, so only the local thread runner gets it.
         wrap = quote if in_threads else (lambda files: files)
-        # ignored: Prefect unwraps a quote before the call, which submit's typing does not know
-        futures = [run_batch.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)]  # type: ignore[call-overload]
 
-        def finished(n: int) -> None:
-            fut = futures[n]
-            if fut.state.is_completed():
-                rows.append(fut.result())
-                if fut.state.name == "Cached":
-                    cached.append(n)
-            else:
-                failed.append(n)
-                logger.error("batch=%d failed: %s", n, fut.state.message)
+        def wait(futures: dict, on_done: Callable[[int, object], None]) -> None:
+            numbers = list(futures)
+            try:
+                run_limits.wait_for_batches(
+                    list(futures.values()), [limits[n] for n in numbers], in_flight=in_flight,
+                    run_deadline=started + run_seconds, run_seconds=run_seconds,
+                    on_done=lambda i: on_done(numbers[i], futures[numbers[i]]),
+                )  # fmt: skip
+            except run_limits.OverTimeLimit as exc:
+                logger.error("%s", exc)
+                _give_up(list(futures.values()), str(exc))
+                raise  # the run ends Failed with this message; bulk mode is restored on the way out
+
+        def batch_failed(n: int, fut) -> None:
+            failed.append(n)
+            logger.error("batch=%d failed: %s", n, fut.state.message)
             progress.advanced(len(batches[n]))
             tracker.update(n + 1)
 
-        try:
-            run_limits.wait_for_batches(
-                futures, limits, in_flight=in_flight, run_deadline=started + run_seconds, run_seconds=run_seconds,
-                on_done=finished,
-            )  # fmt: skip
-        except run_limits.OverTimeLimit as exc:
-            logger.error("%s", exc)
-            _give_up(futures, str(exc))
-            raise  # the run ends Failed with this message; bulk mode is restored on the way out
+        def finished(n: int, fut) -> None:
+            if not fut.state.is_completed():
+                batch_failed(n, fut)
+                return
+            rows.append(fut.result())
+            if fut.state.name == "Cached":
+                cached.append(n)
+            progress.advanced(len(batches[n]))
+            tracker.update(n + 1)
+
+        def spooled(n: int, fut) -> None:
+            if fut.state.is_completed():
+                spools[n] = fut.result()["spool"]
+            else:
+                batch_failed(n, fut)
+
+        # ignored below: Prefect unwraps a quote before the call, which submit's typing does not know
+        if two_pass:
+            spool.remove_stale(_spool_root(settings))
+            parse = parse_batch.with_options(**retrying)
+            wait({n: parse.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)}, spooled)  # type: ignore[call-overload]
+            decided = _decide_stories(es, alias, run_id, settings, spools)
+            load = load_batch.with_options(**retrying)
+            loads = {n: load.submit(n, wrap(batches[n]), spools[n], alias, run_id) for n in sorted(spools)}  # type: ignore[call-overload]
+            wait(loads, finished)
+        else:
+            run_batch = ingest_batch.with_options(**retrying)
+            wait({n: run_batch.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)}, finished)  # type: ignore[call-overload]
 
     # the stages after the batches end within a limit of their own: a hung request there would
     # otherwise hold the run (and the nightly slot) for good
@@ -245,8 +333,10 @@ def ingest(
         if withdrawn:
             logger.info("withdrew %d documents named by %d withdrawal notices", sum(map(len, withdrawn.values())),
                         len(withdrawn))  # fmt: skip
-        enter("assigning stories")
-        stories = _assign_stories(es, alias, run_id, settings)
+        enter("finishing stories")
+        stories = (
+            None if decided is None else _finish_stories(es, concrete, decided, [spools[n] for n in cached])
+        )
         enter("refreshing the indices")
         es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
         summary = run_report.summarize(
@@ -282,6 +372,8 @@ def ingest(
     except run_limits.OverTimeLimit as exc:
         logger.error("%s", exc)
         raise  # the run ends Failed with this message
+    if two_pass and not failed:
+        spool.remove_run(_spool_root(settings), run_id)  # a failed run keeps it for its retry
     if failed:
         raise RuntimeError(
             f"{len(failed)} of {len(batches)} batches failed ({failed}); retry this flow run: "
@@ -309,16 +401,29 @@ def _degraded(summary: dict, reasons: list[str]):
     return Completed(name="Degraded", message="degraded: " + "; ".join(reasons), data=summary)
 
 
-def _assign_stories(es, alias: str, run_id: str, settings: Settings):
-    """The run's documents join stories of this run and earlier ones (``pressindex.stories.assign``):
-    in the flow process, after every batch, so every runner gives the same stories."""
-    if not settings.stories_enabled or not run_id:
-        return None
-    from pressindex.stories.assign import assign_run
+def _decide_stories(es, alias: str, run_id: str, settings: Settings, spools: dict[int, str]):
+    """The stories of every spooled document (``pressindex.ingest.run_stories``): in the flow
+    process, before any batch loads, so every runner gives the same stories."""
+    from pressindex.ingest import run_stories  # numpy and the stories: only when a run clusters
 
-    report = assign_run(
-        es, alias, run_id, threshold=settings.story_threshold, window_days=settings.story_window_days
+    decided = run_stories.decide(
+        es, alias, run_id, spools, threshold=settings.story_threshold, window_days=settings.story_window_days
     )
+    get_run_logger().info("%s (decided before the load)", decided.report)
+    return decided
+
+
+def _finish_stories(es, index: str, decided: run_stories.RunStories, cached_spools: list[str]):
+    """After the load: a retried run's batches that were loaded by an earlier attempt get this
+    attempt's decisions, then the stories that reach into earlier runs are finished."""
+    from pressindex.ingest import run_stories
+
+    began = time.monotonic()
+    report = decided.report
+    for spool_file in cached_spools:
+        report.written += run_stories.reconcile(es, index, Path(spool_file))
+    run_stories.finish(es, index, decided)
+    report.seconds += time.monotonic() - began
     get_run_logger().info("%s", report)
     return report
 

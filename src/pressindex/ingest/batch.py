@@ -3,12 +3,17 @@
 The order makes a crash anywhere harmless: documents are written first (deterministic ids, so a
 repeat overwrites), quarantine records next, the state records last. A batch that dies before its
 state is written is simply processed again by the next run or the retried one.
+
+With story clusters, a batch runs in two halves (:mod:`pressindex.ingest.spool`): :func:`spool_batch`
+parses to a spool on disk, the flow decides the stories of every batch's documents, and
+:func:`load_spooled_batch` loads the spool with them, then quarantines and records as above.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +22,8 @@ from elasticsearch import Elasticsearch
 
 from pressindex.config import DEFAULT_CHUNK_BYTES
 from pressindex.errors import TerminalLoadError
-from pressindex.ingest import pipeline, state
-from pressindex.ingest.load import StreamingLoader
+from pressindex.ingest import pipeline, spool, state
+from pressindex.ingest.load import StreamingLoader, known_fingerprints, will_write
 from pressindex.ingest.parse_pool import ParseLimits
 from pressindex.model import BulkDocument
 
@@ -67,35 +72,129 @@ def process_batch(
     ``media`` in their file's record; a file of media items only gets status ``skipped_media``.
     ``media_as_documents`` indexes their captions as documents too (``kind`` "media").
     """
-    planned = dict(files)  # path -> checksum at planning time
-    paths = list(planned)
-    previous = state.lookup(es, alias, paths)
-    docs: list[BulkDocument] = []
-    rejected: list[pipeline.Rejected] = []
-    media: dict[str, list[pipeline.MediaItem]] = {}  # by file
-    ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = state.lookup(es, alias, [path for path, _ in files])
     with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
-        prepared = pipeline.prepare_files(
-            paths,
-            max_bytes=max_bytes,
-            run_id=run_id,
-            ingested_at=ingested_at,
-            workers=parse_workers,
-            limits=limits,
-        )
-        for outcome in prepared:
-            if isinstance(outcome, pipeline.Rejected):
-                rejected.append(outcome)
-            elif isinstance(outcome, pipeline.MediaItem):
-                media.setdefault(outcome.source_path, []).append(outcome)
-                if media_as_documents:
-                    docs.append(outcome.document)
-                    loader.add(outcome.document)
-            else:
-                docs.append(outcome)
-                loader.add(outcome)
-    loaded = loader.report
+        prepared = _prepare(files, max_bytes=max_bytes, run_id=run_id, workers=parse_workers, limits=limits)
+        parsed = _load(prepared, loader, media_as_documents)
+    return _record(es, alias, files, parsed, loader, previous, quarantine_dir=quarantine_dir, run_id=run_id)
 
+
+def spool_batch(
+    es: Elasticsearch,
+    alias: str,
+    files: list[tuple[str, str | None]],
+    spool_file: Path,
+    *,
+    max_bytes: int,
+    run_id: str | None,
+    parse_workers: int = 0,
+    limits: ParseLimits | None = None,
+    media_as_documents: bool = False,
+) -> dict:
+    """The first half of :func:`process_batch`: parse ``files`` into ``spool_file`` and the story
+    fields of the documents the load will write (new or changed ones) into its features file."""
+    prepared = _prepare(files, max_bytes=max_bytes, run_id=run_id, workers=parse_workers, limits=limits)
+    docs: list[BulkDocument] = []
+    for outcome in spool.write_spool(spool_file, prepared):
+        if isinstance(outcome, BulkDocument):
+            docs.append(outcome)
+        elif isinstance(outcome, pipeline.MediaItem) and media_as_documents:
+            docs.append(outcome.document)
+    known = known_fingerprints(es, alias, list(dict.fromkeys(d.id for d in docs)))
+    to_assign = 0
+    with open(spool.features_path(spool_file), "wb") as features:
+        for doc in docs:
+            if will_write(doc, known.get(doc.id)):
+                features.write(spool.feature_line(doc, existed=doc.id in known))
+                to_assign += 1
+    return {"spool": str(spool_file), "documents": len(docs), "to_assign": to_assign}
+
+
+def load_spooled_batch(
+    es: Elasticsearch,
+    alias: str,
+    files: list[tuple[str, str | None]],
+    spool_file: Path,
+    *,
+    quarantine_dir: Path,
+    run_id: str | None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    concurrent_requests: int = 2,
+    media_as_documents: bool = False,
+) -> BatchReport:
+    """The second half: load what :func:`spool_batch` spooled, each document with the story fields
+    the flow decided for it (else its own story), then quarantine and record as :func:`process_batch`."""
+    from pressindex.stories.fields import with_story  # numpy: not imported by a flow without stories
+
+    decided = spool.read_decisions(spool_file)
+    previous = state.lookup(es, alias, [path for path, _ in files])
+
+    def with_stories(outcome: BulkDocument | pipeline.MediaItem | pipeline.Rejected):
+        if isinstance(outcome, BulkDocument) and outcome.id in decided:
+            return replace(outcome, source=with_story(outcome.source, decided[outcome.id]))
+        if isinstance(outcome, pipeline.MediaItem) and outcome.id in decided:
+            document = outcome.document
+            return replace(
+                outcome, document=replace(document, source=with_story(document.source, decided[document.id]))
+            )
+        return outcome
+
+    with StreamingLoader(es, alias, chunk_bytes=chunk_bytes, concurrency=concurrent_requests) as loader:
+        parsed = _load(map(with_stories, spool.read_spool(spool_file)), loader, media_as_documents)
+    return _record(es, alias, files, parsed, loader, previous, quarantine_dir=quarantine_dir, run_id=run_id)
+
+
+def _prepare(
+    files: list[tuple[str, str | None]],
+    *,
+    max_bytes: int,
+    run_id: str | None,
+    workers: int,
+    limits: ParseLimits | None,
+) -> Iterator[BulkDocument | pipeline.MediaItem | pipeline.Rejected]:
+    return pipeline.prepare_files(
+        [path for path, _ in files], max_bytes=max_bytes, run_id=run_id,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"), workers=workers, limits=limits,
+    )  # fmt: skip
+
+
+@dataclass
+class _Parsed:
+    docs: list[BulkDocument] = field(default_factory=list)
+    rejected: list[pipeline.Rejected] = field(default_factory=list)
+    media: dict[str, list[pipeline.MediaItem]] = field(default_factory=dict)  # by file
+
+
+def _load(outcomes: Iterable, loader: StreamingLoader, media_as_documents: bool) -> _Parsed:
+    parsed = _Parsed()
+    for outcome in outcomes:
+        if isinstance(outcome, pipeline.Rejected):
+            parsed.rejected.append(outcome)
+        elif isinstance(outcome, pipeline.MediaItem):
+            parsed.media.setdefault(outcome.source_path, []).append(outcome)
+            if media_as_documents:
+                parsed.docs.append(outcome.document)
+                loader.add(outcome.document)
+        else:
+            parsed.docs.append(outcome)
+            loader.add(outcome)
+    return parsed
+
+
+def _record(
+    es: Elasticsearch,
+    alias: str,
+    files: list[tuple[str, str | None]],
+    parsed: _Parsed,
+    loader: StreamingLoader,
+    previous: dict,
+    *,
+    quarantine_dir: Path,
+    run_id: str | None,
+) -> BatchReport:
+    """Quarantine the rejects, write the state records, and report the batch (its documents loaded)."""
+    planned = dict(files)  # path -> checksum at planning time
+    docs, rejected, media, loaded = parsed.docs, parsed.rejected, parsed.media, loader.report
     outcomes: list[state.FileOutcome] = []
     es_rejected = {r.source_path: r for r in loaded.rejected}
     by_file: dict[str, list[BulkDocument]] = {}  # a file of several wire messages: several documents

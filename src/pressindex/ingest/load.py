@@ -68,7 +68,8 @@ def _index_blocked(result: dict) -> bool:
     return result.get("error", {}).get("type") == "cluster_block_exception"
 
 
-def _known_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, tuple[str, int | None]]:
+def known_fingerprints(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, tuple[str, int | None]]:
+    """``(text_sha1, dpa_version)`` of those of ``ids`` the index holds."""
     if not ids:
         return {}
     resp = es.mget(index=index, ids=ids, source_includes=["text_sha1", "dpa_version"])
@@ -92,6 +93,16 @@ def pass_encoded(action: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
     helpers send bytes as they are, and their own expansion copies every action dict and looks
     for twenty keys in it (a quarter of the sending process's CPU)."""
     return action
+
+
+def will_write(doc: BulkDocument, known: tuple[str, int | None] | None) -> bool:
+    """Whether loading ``doc`` writes it, given what the index holds of its id (``known``): not when
+    it is unchanged, nor when a newer dpa version is there (Elasticsearch refuses it)."""
+    if known is None:
+        return True
+    if known == (doc.text_sha1, doc.dpa_version):
+        return False
+    return not (known[1] is not None and doc.dpa_version is not None and known[1] > doc.dpa_version)
 
 
 def bulk_lines(docs: Iterable[BulkDocument]) -> Iterator[bytes]:
@@ -148,7 +159,7 @@ def _load_round(
     """
     report = LoadReport()
     try:
-        known = _known_fingerprints(es, index, [d.id for d in docs])
+        known = known_fingerprints(es, index, [d.id for d in docs])
         fresh = []
         for doc in docs:
             seen = known.get(doc.id)

@@ -36,7 +36,6 @@ from elasticsearch.helpers import scan
 from pressindex.index.bulk_writes import write_actions
 from pressindex.index.indices import current_index
 from pressindex.ingest import state
-from pressindex.stories.store import write_fields
 
 WINDOW_DAYS = 3  # a headline names a story published at most this long before or after the notice
 WITHDRAWAL = "withdrawal"
@@ -140,6 +139,9 @@ def _mark(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
     again (``external_gte``: a re-parse, ``--force``) was refused as older and counted superseded.
     A story deleted meanwhile is skipped; one a newer dpa version replaced meanwhile (409) is
     withdrawn by the next run."""
+    # imported here: the stories package loads numpy, which the flow process need not at its start
+    from pressindex.stories.store import write_fields
+
     write_fields(es, index, {doc: {"withdrawn_by": notice} for doc, notice in targets.items()})
 
 

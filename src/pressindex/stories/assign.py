@@ -41,7 +41,7 @@ ten stories' centers (and two to merge), whatever the size of the index.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
@@ -63,6 +63,10 @@ class AssignReport:
     stories: int = 0  # stories whose representative, size or merged ids were looked at
     written: int = 0  # documents written (assignments, moves, representatives)
     seconds: float = 0.0
+    # without writing (a run that loads its documents after deciding): each document's story, and
+    # the stories that had documents before
+    stories_of: dict[str, str] = field(default_factory=dict)
+    existing: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict:
         return {
@@ -92,8 +96,9 @@ class _Fingerprints:
 
     LIMIT = 20_000
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Mapping[str, dict] | None = None) -> None:
         self.known: dict[str, StoryFeatures] = {}
+        self.sources = sources or {}  # documents not in the index yet: their fields by id
 
     def of(self, hit: dict) -> StoryFeatures:
         features = self.known.get(hit["_id"])
@@ -109,7 +114,10 @@ class _Fingerprints:
             return self.of(hit)
         features = self.known.get(doc_id)
         if features is None:
-            source = es.get(index=index, id=doc_id, source_includes=["story_features"])["_source"]
+            source = (
+                self.sources.get(doc_id)
+                or es.get(index=index, id=doc_id, source_includes=["story_features"])["_source"]
+            )
             features = self._keep(doc_id, source.get("story_features") or {})
         return features
 
@@ -158,10 +166,17 @@ def assign_stories(
     threshold: float | None = None,
     window_days: int = 7,
     touched: set[str] | None = None,
+    pages: Iterable[list[dict]] | None = None,
+    sources: Mapping[str, dict] | None = None,
+    write: bool = True,
 ) -> AssignReport:
     """Assign the documents matching the query ``scope``; ``in_scope(source)`` says the same of a
     candidate. ``touched``: further stories whose representative must be looked at again (those
-    that lost documents to a rebuild)."""
+    that lost documents to a rebuild).
+
+    ``pages``: the documents to assign as hits, a page at a time in :data:`store.ORDER`, instead of
+    searching the scope (a run's documents before they are loaded; ``sources``: their fields by id).
+    ``write`` false decides only: the report's ``stories_of`` and ``existing`` carry the decisions."""
     started = time.monotonic()
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     report = AssignReport()
@@ -170,9 +185,9 @@ def assign_stories(
         return report
     decisions: dict[str, _Decision] = {}
     linkage = StoryLinkage(threshold)
-    fingerprints = _Fingerprints()
+    fingerprints = _Fingerprints(sources)
     run = RunDocuments()  # the scope's documents decided so far: candidates among them come from memory
-    for page in store.pending_pages(es, index, scope):
+    for page in store.pending_pages(es, index, scope) if pages is None else pages:
         page = [
             hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")
         ]
@@ -221,6 +236,11 @@ def assign_stories(
             run.add(hit["_id"], src, keys)
     report.documents = len(decisions)
     report.merged = linkage.merges.final()
+    if not write:
+        report.stories_of = {doc: linkage.merges.find(d.story) for doc, d in decisions.items()}
+        report.existing = set(linkage.existing)
+        report.seconds = time.monotonic() - started
+        return report
     report.written = _write(es, index, decisions, linkage.merges, linkage.existing, touched or set(), report)
     report.seconds = time.monotonic() - started
     return report
@@ -276,3 +296,10 @@ def _write(
     written += store.write_fields(es, index, changes, versioned)
     es.indices.refresh(index=index)
     return written
+
+
+def finish_decided(es: Elasticsearch, index: str, report: AssignReport, touched: set[str]) -> int:
+    """After the documents of an assignment made with ``write=False`` were loaded with their
+    stories: move the merged stories' older documents, then mark the representative of each story
+    in ``touched`` (those that reach back to documents loaded before) and of the merged ones."""
+    return _write(es, index, {}, Merges(), report.existing, touched, report)

@@ -4,7 +4,9 @@ Every document is written with a story of its own (``story_id``), as its represe
 (``story_representative``, ``story_size`` 1), so that search can collapse on the field before the
 end of the run has assigned it (a document without a value would fall into one group with all
 others lacking it), and a document that stays alone is never written again. The run's end may
-then move it into an existing story (:mod:`pressindex.stories.assign`).
+then move it into an existing story (:mod:`pressindex.stories.assign`). A run that decides its
+documents' stories before it loads them (:mod:`pressindex.ingest.run_stories`) swaps the own story
+for the decided one in the encoded document (:func:`with_story`) instead.
 
 A story id is the day its first document was published and a hash of that document's id:
 ``20250314-3fa2c9d1e0ab``. The same document always starts the same story (a rerun gives the
@@ -16,6 +18,8 @@ its dpa id, which every version shares; a document without a day of publication 
 from __future__ import annotations
 
 import hashlib
+
+import orjson
 
 from pressindex.stories.features import story_features
 
@@ -49,3 +53,19 @@ def story_source(doc_id: str, title: str, body: str, language: str, day: str | N
         "story_features": features.to_source(),
         "story_chars": len(title) + len(body),
     }
+
+
+_STORY_KEY = b',"story_id":"'
+_OWN_REST = b'","story_representative":true,"story_size":1,'
+
+
+def with_story(source: bytes, story: dict) -> bytes:
+    """The encoded ``_source`` of a document made with its own story (what :func:`story_source`
+    gives), with ``story`` (``story_id``, ``story_representative``, ``story_size``) in its place: a
+    byte swap, without decoding the document. The key is found only as a key (inside a JSON
+    string its quotes would be escaped)."""
+    at = source.find(_STORY_KEY)
+    end = source.find(b'"', at + len(_STORY_KEY)) if at >= 0 else -1
+    if end < 0 or not source.startswith(_OWN_REST, end) or source.find(_STORY_KEY, end) >= 0:
+        raise ValueError("the document does not hold its own story once")
+    return source[:at] + b"," + orjson.dumps(story)[1:-1] + b"," + source[end + len(_OWN_REST) :]

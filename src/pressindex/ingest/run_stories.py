@@ -1,0 +1,190 @@
+"""A run's stories decided before its documents are loaded, so each is written once with them.
+
+The flow calls :func:`decide` when every batch has spooled its documents
+(:mod:`pressindex.ingest.spool`): it takes the documents the run will write from the features
+files, in the assignment's fixed order (:data:`pressindex.stories.store.ORDER`, so every runner
+gives the same stories), and has :func:`pressindex.stories.assign.assign_stories` decide them
+without writing: earlier runs' candidates come from Elasticsearch, this run's from memory, the
+rule unchanged. From the decisions it makes each document's story fields and writes them beside
+each batch's spool, where the batch's load task reads them.
+
+A story of this run's documents only gets its size and representative (the longest copy, ties
+the newest, then the text hash: as :data:`pressindex.stories.store.REPRESENTATIVE_ORDER`) here.
+A story that reaches back (it joined or merged a story of an earlier run, or a document replaced
+one of the same id that may have other copies) is loaded as a member and finished after the load
+by :func:`finish`: the older documents of merged stories move, and its representative is marked
+(the only second writes left: those of documents of earlier runs, and a new document that now
+represents an older story).
+
+Memory: a sort key and a file offset per document; the fields are read back by offset per page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from elasticsearch import Elasticsearch
+
+from pressindex.ingest import spool
+from pressindex.stories import store
+from pressindex.stories.assign import AssignReport, assign_stories, finish_decided, run_scope
+from pressindex.stories.run_documents import epoch_ms
+
+STORY_FIELDS = ("story_id", "story_representative", "story_size")
+LAST = "\uffff"  # sorts after any id or hash: a missing value goes last, as in Elasticsearch's sort
+
+
+@dataclass(frozen=True, slots=True)
+class _Spooled:
+    file: int  # index into _FeatureFiles.paths
+    offset: int
+    length: int
+    order: tuple  # store.ORDER, then the id
+    batch: int
+    existed: bool
+    dpa_version: int
+
+
+class _FeatureFiles(Mapping[str, dict]):
+    """The run's documents to assign, one per id, read back from the features files by offset."""
+
+    def __init__(self, spools: dict[int, str]) -> None:
+        self.paths = [spool.features_path(Path(p)) for _, p in sorted(spools.items())]
+        self.docs: dict[str, _Spooled] = {}
+        self.batches: dict[str, set[int]] = {}  # every batch with a copy of the id: each loads it
+        for file_no, (batch, _) in enumerate(sorted(spools.items())):
+            offset = 0
+            with open(self.paths[file_no], "rb") as lines:
+                for line in lines:
+                    entry = orjson.loads(line)
+                    src = entry["_source"]
+                    doc = _Spooled(
+                        file_no, offset, len(line),
+                        (epoch_ms(src.get("published")) if src.get("published") else 2**63,
+                         src.get("text_sha1") or LAST, src.get("dpa_id") or LAST, entry["_id"]),
+                        batch, entry["existed"], src.get("dpa_version") or -1,
+                    )  # fmt: skip
+                    offset += len(line)
+                    self.batches.setdefault(entry["_id"], set()).add(batch)
+                    before = self.docs.get(entry["_id"])
+                    # copies of one id: the one the index keeps (the newest dpa version, else the last loaded)
+                    if before is None or (doc.dpa_version, doc.batch) >= (before.dpa_version, before.batch):
+                        self.docs[entry["_id"]] = doc
+        self._handles = [os.open(p, os.O_RDONLY) for p in self.paths]
+
+    def hit(self, doc_id: str) -> dict:
+        doc = self.docs[doc_id]
+        return orjson.loads(os.pread(self._handles[doc.file], doc.length, doc.offset))
+
+    def __getitem__(self, doc_id: str) -> dict:
+        return self.hit(doc_id)["_source"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.docs)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def pages(self) -> Iterator[list[dict]]:
+        ordered = sorted(self.docs, key=lambda d: self.docs[d].order)
+        for start in range(0, len(ordered), store.PAGE):
+            yield [self.hit(doc_id) for doc_id in ordered[start : start + store.PAGE]]
+
+    def close(self) -> None:
+        for handle in self._handles:
+            os.close(handle)
+
+
+@dataclass
+class RunStories:
+    report: AssignReport
+    reach_back: set[str] = field(default_factory=set)  # stories finished after the load
+
+
+def _representative_order(src: dict) -> tuple:
+    published = src.get("published")
+    return (
+        -(src.get("story_chars") or -1),
+        (0, -epoch_ms(published)) if published else (1, 0),
+        src.get("text_sha1") or LAST,
+    )
+
+
+def decide(
+    es: Elasticsearch,
+    alias: str,
+    run_id: str,
+    spools: dict[int, str],
+    *,
+    threshold: float | None,
+    window_days: int,
+) -> RunStories:
+    """Decide the stories of the documents spooled in ``spools`` (batch number -> spool path) and
+    write each batch's decisions beside its spool (:func:`spool.decided_path`)."""
+    features = _FeatureFiles(spools)
+    try:
+        scope, in_scope = run_scope(run_id)
+        report = assign_stories(
+            es, alias, scope, in_scope, threshold=threshold, window_days=window_days,
+            pages=features.pages(), sources=features, write=False,
+        )  # fmt: skip
+        reach_back = {into for story, into in report.merged.items() if story in report.existing}
+        members: dict[str, list[str]] = {}
+        for doc_id, story in report.stories_of.items():
+            members.setdefault(story, []).append(doc_id)
+            if story in report.existing or features.docs[doc_id].existed:
+                reach_back.add(story)
+        decided: dict[int, dict[str, dict]] = {batch: {} for batch in spools}
+        for story, docs in members.items():
+            sources = {doc_id: features[doc_id] for doc_id in docs}
+            representative = (
+                None if story in reach_back else min(docs, key=lambda d: _representative_order(sources[d]))
+            )
+            for doc_id in docs:
+                own = sources[doc_id]["story_id"]
+                fields = {"story_id": story, "story_representative": doc_id == representative,
+                          "story_size": len(docs) if doc_id == representative else None}  # fmt: skip
+                if fields != {"story_id": own, "story_representative": True, "story_size": 1}:
+                    for batch in features.batches[doc_id]:
+                        decided[batch][doc_id] = fields
+    finally:
+        features.close()
+    for batch, path in spools.items():
+        decided_file = spool.decided_path(Path(path))
+        decided_file.write_bytes(orjson.dumps(decided[batch]))
+    return RunStories(report, reach_back)
+
+
+def finish(es: Elasticsearch, index: str, stories: RunStories) -> None:
+    """After the load: the older documents of merged stories move, the stories that reach back get
+    their representative marked (:func:`pressindex.stories.assign.finish_decided`)."""
+    report = stories.report
+    if stories.reach_back or report.merged:
+        report.written += finish_decided(es, index, report, stories.reach_back)
+
+
+def reconcile(es: Elasticsearch, index: str, spool_file: Path) -> int:
+    """A batch an earlier attempt of a retried run loaded (its load task came back ``Cached``):
+    set the story fields this attempt decided where its documents hold others. Returns how many
+    documents were written."""
+    decided = spool.read_decisions(spool_file)
+    wanted: dict[str, dict] = {}
+    with open(spool.features_path(spool_file), "rb") as lines:
+        for line in lines:
+            entry = orjson.loads(line)
+            own = {"story_id": entry["_source"]["story_id"], "story_representative": True, "story_size": 1}
+            wanted[entry["_id"]] = decided.get(entry["_id"], own)
+    changes: dict[str, dict] = {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), store.PAGE):
+        docs = es.mget(index=index, ids=ids[start : start + store.PAGE], source_includes=list(STORY_FIELDS))
+        for doc in docs["docs"]:
+            if doc.get("found"):
+                held = {name: doc["_source"].get(name) for name in STORY_FIELDS}
+                if held != wanted[doc["_id"]]:
+                    changes[doc["_id"]] = wanted[doc["_id"]]
+    return store.write_fields(es, index, changes)
