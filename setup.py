@@ -1,5 +1,6 @@
-"""The compiled modules: the language scorer (src/pressindex/parse/_ngram_score.c) and the
-unwrapping of wire lines into paragraphs (src/pressindex/parse/_unwrap.c).
+"""The compiled modules: the language scorer (src/pressindex/parse/_ngram_score.c), the
+unwrapping of wire lines into paragraphs (src/pressindex/parse/_unwrap.c) and the one-pass scan of a
+wire message's envelope (src/pressindex/parse/_envelope.c).
 Everything else about the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
@@ -15,6 +16,11 @@ setup(
         Extension(
             "pressindex.parse._unwrap",
             sources=["src/pressindex/parse/_unwrap.c"],
+            extra_compile_args=["-O3"],
+        ),
+        Extension(
+            "pressindex.parse._envelope",
+            sources=["src/pressindex/parse/_envelope.c"],
             extra_compile_args=["-O3"],
         ),
     ]

@@ -148,6 +148,8 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
         tail="\x03140918 Mär 25\n\x04",
     ),
     "iptc_headers": lambda n: _repeat("bdt0001 4 vm 10  dpa 0001\n", n),
+    # the non-public marker's words with no marker, on one line: each is looked at around itself only
+    "nonpublic_words": lambda n: _repeat("Veröffentlichung publication ", n, head=_IPTC_HEAD),
     # the same, every message distinct (sequence numbers, a word): no message is read twice
     "iptc_messages_distinct": lambda n: _distinct(
         lambda i: f"\x01bdt{i % 10000:04d} 4 vm 10  dpa {i % 10000:04d}\n\x02Berlin (dpa) - Die Stadt baut Brücke {i}.\n\x03140918 Mär 25\n\x04",

@@ -20,12 +20,13 @@ from pressindex.errors import InputError
 from pressindex.index.indices import mapped_fields
 from pressindex.model import Article
 from pressindex.parse import parse_document, parse_messages
+from pressindex.parse._envelope import scan_envelope
 from pressindex.parse.clean import clean_text
 from pressindex.parse.dpa_ids import find_dpa_id
-from pressindex.parse.nonpublic import remove_nonpublic
+from pressindex.parse.nonpublic import _PREFILTER_WORDS, remove_nonpublic
 from pressindex.parse.structure import split_structure
 from pressindex.parse.wire_format import detect_format
-from pressindex.parse.wire_notes import embargo_until, trailer_date, unwrap, unwrap_story
+from pressindex.parse.wire_notes import CONTROLS, embargo_until, trailer_date, unwrap, unwrap_story
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import wire_formats_factory as wf
@@ -422,10 +423,10 @@ def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
     ).map("".join),
     st.sampled_from(["utf-8", "cp1252"]),
 )
-def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
-    """The file's bytes telling "no control character but the envelope's" gives what the scan of
-    every message part gives."""
-    import pressindex.parse.messages as messages_module
+def test_control_characters_known_from_the_scan_change_nothing(text, encoding):
+    """The envelope's scan telling "no control character but the envelope's" gives what the
+    pattern over every message part gives."""
+    import pressindex.parse.wire_format as wire_format_module
 
     raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}\n\x03140918 Mär 25\n\x04" * 2).encode(
         encoding, "replace"
@@ -439,8 +440,55 @@ def test_control_characters_known_from_the_bytes_change_nothing(text, encoding):
 
     fast = run()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(messages_module, "has_odd_controls", lambda *_: True)
+        patch.setattr(wire_format_module, "scan_envelope", lambda t: (*scan_envelope(t)[:2], True))
         assert run() == fast
+
+
+_SCAN_PIECES = st.sampled_from([
+    "ffentlichung", "FFENTLICHUNG", "ublication", "UBLICATION", "Veröffentlichung", "publication", "ffentlichun",
+    "UBLICATIO", "ff", "u", "F", "\x00", "\x01", "\x02", "\x03", "\x04", "\x05", "\x07", "\t", "\n", "\x0b", "\x0c",
+    "\x0e", "\x1f", "\x7f", "\x80", " ", "ä", "€", "😀",
+])  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_SCAN_PIECES, st.text(max_size=8)), max_size=30).map("".join))
+def test_compiled_envelope_scan_gives_what_the_python_steps_give(text):
+    """_envelope.c: the first of the marker's words as str.find finds them, and whether a control
+    character other than the envelope's (and CR) is there as CONTROLS finds it."""
+    found = [(at, at + len(w)) for w in _PREFILTER_WORDS if (at := text.find(w)) >= 0]
+    start, end, controls = scan_envelope(text)
+    assert (start, end) == (min(found) if found else (-1, -1))
+    assert controls == (
+        CONTROLS.search(text.replace("\r", "").translate(dict.fromkeys(range(1, 5)))) is not None
+    )
+
+
+def test_envelope_scan_knows_the_marker_words_of_the_non_public_cut():
+    source = (Path(__file__).resolve().parents[2] / "src/pressindex/parse/_envelope.c").read_text()
+    assert all(f'"{w}"' in source for w in _PREFILTER_WORDS)
+    for w in _PREFILTER_WORDS:
+        assert scan_envelope("x" + w)[:2] == (1, 1 + len(w))
+
+
+def test_a_marker_inside_a_long_line_is_cut_and_its_words_alone_cut_nothing():
+    """The marker is looked for within a bounded window around each of its words: on a line longer
+    than the window, a marker is still found, and words without one change nothing."""
+    line = "Wort " * 200
+    text = f"Text.\n{line}Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt {line}\n- 0000 000\n"
+    assert remove_nonpublic(text) == ("Text.\n", True)
+    own_line = f"Text.\n{line}\nNicht zur Veröffentlichung:\n- 0000 000\n{line}"
+    assert remove_nonpublic(own_line) == (f"Text.\n{line}\n", True)
+    words = "Veröffentlichung publication " * 500
+    assert remove_nonpublic(words) == (words, False)
+
+
+def test_a_known_first_marker_word_cuts_what_the_search_cuts():
+    text = "Text.\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\n\n## Kontakte\n- 0000 000\n"
+    text = "Veröffentlichung im Text.\n" + text + "\x03140918 Mär 25\n"
+    start, end, _ = scan_envelope(text)
+    assert remove_nonpublic(text, first_word=(start, end)) == remove_nonpublic(text)
+    assert remove_nonpublic(text)[1] and "0000" not in remove_nonpublic(text)[0]
 
 
 # The Python steps _unwrap.c stands for (its header comment): the reference it is compared with.

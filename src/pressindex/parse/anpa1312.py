@@ -37,8 +37,8 @@ _KILL_SLUG = re.compile(r"(?:^|-)(?:Kill|KILL|Withdrawn|WITHDRAWN|Elimination)(?
 _DASH = re.compile(r"(?<=\S) _ (?=\S)")  # ANPA's 7-bit em dash
 
 
-def read_anpa1312(message: str, nonpublic: bool = True, controls: bool = True) -> WireMessage:
-    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic, controls)
+def read_anpa1312(message: str, nonpublic: bool = True) -> WireMessage:
+    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic)
     head, text, tail = env.head, env.text, env.tail
     repairs = env.repairs
 

@@ -194,6 +194,17 @@ def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = Fal
     reader's story, paragraphs joined by a blank line, each stripped and holding no line end
     (:func:`~pressindex.parse.wire_notes.unwrap_story`); when no step before changes it, spaces
     and tabs inside the paragraphs are all the whitespace left to normalise."""
+    # One line of plain characters without markup (a wire reader's headline or byline): of all the
+    # steps below only the whitespace normalisation can change it, done here without their bookkeeping.
+    if (
+        not unwrapped
+        and text.isprintable()
+        and "<" not in text
+        and "&" not in text
+        and unicodedata.is_normalized("NFC", text)
+    ):
+        line = normalise_whitespace(text)
+        return Cleaned(text=line, repairs=("whitespace",) if line != text else ())
     repairs: list[str] = []
 
     def step(name: str, new: str) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from pressindex.parse._unwrap import unwrap_story
-from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, open_envelope
+from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, header_match, open_envelope
 from pressindex.parse.wire_notes import (
     CONTROLS,
     IPTC_TRAILER,
@@ -51,17 +51,21 @@ _PHOTO = re.compile(
 _MAX_HEADLINE_LINES = 8
 
 
-def read_iptc7901(message: str, nonpublic: bool = True, controls: bool = True) -> WireMessage:
-    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic, controls)
+def read_iptc7901(message: str, nonpublic: bool = True) -> WireMessage:
+    env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic)
     head, text, tail = env.head, env.text, env.tail
     msg = WireMessage(format="iptc7901", story="", repairs=env.repairs)
     _read_head(head, msg)
-    for line in tail.split("\n"):
-        if line.strip():
-            found = trailer_date(line.strip())
-            if found:
-                msg.trailer = found
-                break
+    trailer = tail.strip()
+    if trailer and "\n" not in trailer:  # the usual tail: the trailer line alone
+        msg.trailer = trailer_date(trailer)
+    else:
+        for line in tail.split("\n"):
+            if line.strip():
+                found = trailer_date(line.strip())
+                if found:
+                    msg.trailer = found
+                    break
 
     # the notes and the headline are within the first lines: only those are split into lines, the
     # first few at first, all _TOP_LINES when reading them went as far as the rest of the text
@@ -144,7 +148,7 @@ def _read_head(head: str, msg: WireMessage) -> None:
     lines = [x for x in map(str.strip, head.split("\n")) if x]
     if not lines:
         return
-    m = IPTC_HEADER.fullmatch(lines[0]) if len(lines[0]) <= 200 else None
+    m = header_match(lines[0])
     if m:
         service, _seq, prio, cat, _words, _sel, agent, _aseq, ref = m.groups()  # one call, not one per group
         msg.wire_service = service.lower()

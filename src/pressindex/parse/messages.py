@@ -40,7 +40,6 @@ from pressindex.parse.structured import detect_structured, parse_structured
 from pressindex.parse.wire_format import (
     WireMessage,
     detect_format,
-    has_odd_controls,
     header_only,
     reader,
     split_messages,
@@ -88,7 +87,6 @@ def parse_messages(
     file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
     # per file, not per message: the non-public marker's words (one message: its reader looks)
     nonpublic = not several or may_hold_nonpublic(decoded.text)
-    controls = has_odd_controls(raw, decoded.encoding, decoded.repairs)  # once per file, on its bytes
     # A message repeated in the file (a re-sent story) is read once: its Article depends on the
     # message's text and on what is the file's, nothing else but the index.
     seen: dict[str, Article | str] = {}  # the Article, or the code of the error it raised
@@ -106,7 +104,7 @@ def parse_messages(
                 out.skip(index, NoText("a message of this file holds no text", path=source_path))
                 seen[message] = NoText.code
                 continue
-        wire = read(message, nonpublic, controls)
+        wire = read(message, nonpublic)
         try:
             article = _wire_article(
                 wire,

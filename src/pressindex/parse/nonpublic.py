@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 # The distinctive word, in any case: most text has none of these, and then nothing else runs.
-# Looked for with str.find (a literal search in C), several times faster than a regex alternation.
+# Looked for with str.find (a literal search in C), several times faster than a regex alternation;
+# a wire envelope's compiled scan (_envelope.c) looks for the same words, in the same case.
 _PREFILTER_WORDS = ("ffentlichung", "FFENTLICHUNG", "ublication", "UBLICATION")
 # The same words in a file's bytes (UTF-8 and Latin-1 alike: they are ASCII), before decoding.
 NONPUBLIC_BYTES = tuple(w.encode("ascii") for w in _PREFILTER_WORDS)
@@ -35,6 +36,10 @@ _END = re.compile(
     r"|^[ \t]{0,5}[A-Z]{2,4}-[A-Z]{2,4}-\d{2}-\d{2}-\d{2}[ \t]{1,3}\d{4}[ \t]{0,3}GMT",  # ANPA trailer
     re.MULTILINE,
 )
+# How far from a hit its marker can reach: a marker sentence is under 100 characters and ends at its
+# word, a marker line of its own ends within 40 after it; the window before a hit holds the two
+# short lines above it. (A window end inside a line: "$" matches there, but no marker reaches it.)
+_REACH = 200
 _SEPARATOR = re.compile(r"^[ \t]{0,5}(?:\*[ \t]{0,3}){3,10}$|^[ \t]{0,5}-{3,20}[ \t]{0,5}$")
 _EDITOR_CODES = re.compile(
     r"^[ \t]{0,5}(?:dpa(?:[ \t]{1,3}[a-z0-9]{1,8}){1,10}|/[a-z]{1,4}(?:/[a-z]{1,4}){0,19})[ \t]{0,5}$"
@@ -47,10 +52,12 @@ def may_hold_nonpublic(text: str) -> bool:
     return any(w in text for w in _PREFILTER_WORDS)
 
 
-def remove_nonpublic(text: str) -> tuple[str, bool]:
-    """``text`` without its not-for-publication parts, and whether one was found."""
-    hits = _Prefilter(text)
-    hit = hits.next(0)
+def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tuple[str, bool]:
+    """``text`` without its not-for-publication parts, and whether one was found. ``first_word``:
+    where the first of the marker's distinctive words is, when the caller's own pass over the text
+    found it (a wire envelope's scan); then the text is searched for them only after it."""
+    hits = _Prefilter(text, searched=first_word is not None)
+    hit = first_word or hits.next(0)
     if hit is None:
         return text, False
     pieces: list[str] = []
@@ -58,16 +65,18 @@ def remove_nonpublic(text: str) -> tuple[str, bool]:
     removed = False
     while hit is not None:
         # the marker around this hit only: from two lines above (it may wrap) to the hit's line end
-        # (an IGNORECASE search over the whole text cost more than the rest of the message)
+        # (an IGNORECASE search over the whole text cost more than the rest of the message), and
+        # never further than _REACH either side: on a long line every hit searched the whole line
         hit_start, hit_end = hit
-        lo = max(pos, text.rfind("\n", 0, max(pos, hit_start - 120)) + 1)
-        hi = text.find("\n", hit_end)
-        m = _SENTENCE.search(text, lo, len(text) if hi < 0 else hi)
+        floor = max(pos, hit_start - _REACH)
+        lo = max(floor, text.rfind("\n", floor, max(floor, hit_start - 120)) + 1)
+        hi = text.find("\n", hit_end, hit_end + _REACH)
+        m = _SENTENCE.search(text, lo, min(len(text), hit_end + _REACH) if hi < 0 else hi)
         if m is None:
             hit = hits.next(hit_end)
             continue
         removed = True
-        start = _back_to_separator(text, text.rfind("\n", 0, m.start()) + 1, pos)
+        start = _back_to_separator(text, max(pos, text.rfind("\n", pos, m.start()) + 1), pos)
         end_match = _END.search(text, m.end())
         end = end_match.start() if end_match else len(text)
         pieces.append(text[pos:start])
@@ -85,19 +94,22 @@ def remove_nonpublic(text: str) -> tuple[str, bool]:
 class _Prefilter:
     """The next occurrence of any of :data:`_PREFILTER_WORDS` at or after a position, positions
     asked in increasing order: each word's next occurrence is kept and looked for again only once
-    passed, so the text is scanned once per word (linear whatever the number of hits)."""
+    passed, so the text is scanned once per word (linear whatever the number of hits).
+    ``searched``: the first occurrence is known (the caller's); each word is looked for only from
+    the first position asked."""
 
     __slots__ = ("found", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, searched: bool = False) -> None:
         self.text = text
-        self.found = [text.find(w) for w in _PREFILTER_WORDS]
+        # -2: not looked for yet
+        self.found = [-2] * len(_PREFILTER_WORDS) if searched else [text.find(w) for w in _PREFILTER_WORDS]
 
     def next(self, pos: int) -> tuple[int, int] | None:
         best: tuple[int, int] | None = None
         for k, word in enumerate(_PREFILTER_WORDS):
             at = self.found[k]
-            if 0 <= at < pos:
+            if at == -2 or 0 <= at < pos:
                 at = self.found[k] = self.text.find(word, pos)
             if at >= 0 and (best is None or at < best[0]):
                 best = (at, at + len(word))

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
+from pressindex.parse._envelope import scan_envelope
 from pressindex.parse.dates import DateValue
 from pressindex.parse.nonpublic import remove_nonpublic
 from pressindex.parse.wire_notes import CONTROLS
@@ -31,6 +32,14 @@ IPTC_HEADER = re.compile(
     r"[ \t]{1,3}(?P<words>\d{1,5})[ \t]{1,4}(?:(?P<sel>[A-Za-z0-9]{1,12})[ \t]{1,3})?"
     r"(?P<agent>[A-Za-z][A-Za-z-]{0,15})[ \t]{1,3}(?P<aseq>\d{1,5})(?:[ \t]{1,3}(?P<ref>\S{1,60}))?[ \t]{0,5}"
 )
+
+
+@lru_cache(maxsize=8)  # the reader matches the header line detect_format matched: once per message
+def header_match(line: str) -> re.Match[str] | None:
+    """``IPTC_HEADER.fullmatch(line)`` for a line of at most 200 characters (else None)."""
+    return IPTC_HEADER.fullmatch(line) if len(line) <= 200 else None
+
+
 # A line that may be a header: checked with IPTC_HEADER.fullmatch only where this matches.
 _HEADER_START = re.compile(r"^[ \t]{0,5}[A-Za-z]{1,4}\d{3,5}[ \t]{1,3}[1-9][ \t]", re.MULTILINE)
 _ANPA_SLUG = re.compile(r"(?:^|[\s^])BC-[A-Za-z0-9]", re.MULTILINE)
@@ -79,7 +88,7 @@ def detect_format(text: str) -> str:
         return "anpa1312"
     first_end = head.find("\n", start)
     first = head[start : first_end if first_end >= 0 else len(head)].rstrip("\r")
-    if len(first) <= 200 and IPTC_HEADER.fullmatch(first):
+    if header_match(first):
         return "iptc7901"
     # the slug pattern has no literal prefix: run only where its "BC-" is (most text has none)
     top = "\n".join(head[start:].splitlines()[:8]) if "BC-" in head else ""
@@ -155,19 +164,24 @@ def open_envelope(
     split_head: Callable[[str], tuple[str, str]],
     split_trailer: Callable[[str], tuple[str, str]],
     nonpublic: bool = True,
-    controls: bool = True,
 ) -> Envelope:
     """Line ends made LF, the non-public part cut (first, before any line is read), then head, text
     and tail split at STX and ETX, or where the format's ``split_head``/``split_trailer`` say when a
     system stripped the control characters; control characters other than TAB and LF dropped.
     ``nonpublic`` False: the caller found no non-public marker word in the whole file (searched
-    once per file, not once per message). ``controls`` False: the file holds no control character
-    but the envelope's SOH STX ETX EOT (and CR), known from its bytes: only those are looked for."""
+    once per file, not once per message).
+
+    One compiled pass over the message (:func:`scan_envelope`) finds the marker's first word and
+    whether it holds a control character other than the envelope's SOH STX ETX EOT: without a word
+    nothing is cut, without such a character only those four are looked for in the parts."""
     line_ends = None
     if "\r" in message:
         line_ends = "crlf" if "\r\n" in message else "cr"
         message = message.replace("\r\n", "\n").replace("\r", "\n")
-    message, removed = remove_nonpublic(message) if nonpublic else (message, False)
+    word_start, word_end, controls = scan_envelope(message)
+    removed = False
+    if nonpublic and word_start >= 0:
+        message, removed = remove_nonpublic(message, first_word=(word_start, word_end))
     stx = message.find(STX)
     if stx >= 0:
         # the text sliced once from the message (not the rest after STX first, then the text of it)
@@ -194,25 +208,11 @@ def open_envelope(
 
 
 def _drop_envelope_controls(part: str) -> str:
-    """``CONTROLS.sub("", part)`` for a part that holds no control character but SOH STX ETX EOT:
-    four ``in`` tests (a C memchr each) instead of the pattern's scan."""
+    """``CONTROLS.sub("", part)`` for a part of a message that holds no control character but SOH
+    STX ETX EOT: four ``in`` tests (a C memchr each) instead of the pattern's scan."""
     if SOH in part or STX in part or ETX in part or EOT in part:
         return CONTROLS.sub("", part)
     return part
-
-
-# Control bytes (what CONTROLS matches) other than CR and the envelope's SOH STX ETX EOT: in UTF-8
-# and cp1252 text a byte below 0x80 is that character, so the file's bytes tell whether its text
-# holds one (``bytes.translate`` deletes them in one C pass, far cheaper than a regex scan).
-_ODD_CONTROL_BYTES = bytes([*range(0x01), *range(0x05, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-
-
-def has_odd_controls(raw: bytes, encoding: str, repairs: tuple[str, ...]) -> bool:
-    """Whether the text decoded from ``raw`` may hold a control character other than CR, LF, TAB
-    and the envelope's; True whenever the bytes cannot tell (another encoding, a repaired text)."""
-    if encoding not in ("utf-8", "cp1252") or repairs:
-        return True
-    return len(raw.translate(None, _ODD_CONTROL_BYTES)) != len(raw)
 
 
 @cache  # its imports run once, not once per file

@@ -1,0 +1,3 @@
+# The compiled module's signature (src/pressindex/parse/_envelope.c), for the type checker.
+
+def scan_envelope(text: str, /) -> tuple[int, int, bool]: ...
