@@ -81,29 +81,34 @@ def parse_messages(
         exc.path = source_path
         raise
     messages = split_messages(decoded.text, fmt)
-    several = len(messages) > 1
-    out = FileArticles(several)
     read = reader(fmt)
     file_sha256 = hashlib.sha256(raw).hexdigest()  # the file's, once: not hashed again per message
-    # per file, not per message: the non-public marker's words (one message: its reader looks)
-    nonpublic = not several or may_hold_nonpublic(decoded.text)
+    if len(messages) == 1:  # the usual file: its message's Article or its error, nothing to collect
+        wire = read(messages[0], True)
+        return [
+            _wire_article(
+                wire, raw, decoded.encoding, decoded.repairs, source_path, now, max_bytes, None, file_sha256
+            )
+        ]
+    out = FileArticles(several=True)
+    # per file, not per message: the non-public marker's words (a single message's reader scans it)
+    nonpublic = may_hold_nonpublic(decoded.text)
     # A message repeated in the file (a re-sent story) is read once: its Article depends on the
     # message's text and on what is the file's, nothing else but the index.
     seen: dict[str, Article | str] = {}  # the Article, or the code of the error it raised
     for index, message in enumerate(messages):
-        if several:
-            earlier = seen.get(message)
-            if isinstance(earlier, Article):
-                out.add(replace(earlier, message_index=index))
-                continue
-            if earlier is not None:
-                out.skip_code(index, earlier)
-                continue
-            if fmt == "iptc7901" and header_only(message):
-                # a header line and nothing else: no text, rejected before any per-message work
-                out.skip(index, NoText("a message of this file holds no text", path=source_path))
-                seen[message] = NoText.code
-                continue
+        earlier = seen.get(message)
+        if isinstance(earlier, Article):
+            out.add(replace(earlier, message_index=index))
+            continue
+        if earlier is not None:
+            out.skip_code(index, earlier)
+            continue
+        if fmt == "iptc7901" and header_only(message):
+            # a header line and nothing else: no text, rejected before any per-message work
+            out.skip(index, NoText("a message of this file holds no text", path=source_path))
+            seen[message] = NoText.code
+            continue
         wire = read(message, nonpublic)
         try:
             article = _wire_article(
@@ -114,7 +119,7 @@ def parse_messages(
                 source_path,
                 now,
                 max_bytes,
-                index if several else None,
+                index,
                 file_sha256,
             )
         except InputError as exc:
@@ -122,8 +127,7 @@ def parse_messages(
             seen[message] = exc.code
             continue
         out.add(article)
-        if several:
-            seen[message] = article
+        seen[message] = article
     return out.result(NoText("no message with text in this file", path=source_path))
 
 

@@ -115,8 +115,9 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
             read_note(joined[1:-1], notes)
             i = j
             continue
-        if (len(line) <= 40 and ENGLISH_MARKER.match(line)) or (
-            len(line) <= 200 and _EMBARGO_LINE.match(line)
+        # an English marker is all capitals, an embargo line starts with S or E: most lines are neither
+        if (len(line) <= 40 and line.isupper() and ENGLISH_MARKER.match(line)) or (
+            len(line) <= 200 and line[0] in "SE" and _EMBARGO_LINE.match(line)
         ):
             read_note(line, notes)
             i += 1
@@ -257,7 +258,10 @@ def may_be_withdrawal(notes: Notes, opening: str) -> bool:
     """Whether :func:`is_withdrawal` can be True for a text that starts with ``opening`` (its
     first line: the first note kept, else the headline): a KILL or Achtung note, or an opening
     "Achtung". False spares putting that text together."""
-    return notes.kill or notes.attention or _ATTENTION_OPENING.match(opening, 0, 2000) is not None
+    if notes.kill or notes.attention:
+        return True
+    # the word's first letter after any "(" and spaces: most openings have none of the words
+    return opening.lstrip("( ")[:1] in ("a", "A") and _ATTENTION_OPENING.match(opening, 0, 2000) is not None
 
 
 def quoted_headline(text: str) -> str | None:
@@ -443,7 +447,7 @@ def read_notebook(lines: list[str]) -> tuple[str | None, str | None]:
     correction: list[str] = []
     inside = False
     for line in kept:
-        m = _SECTION.match(line.strip())
+        m = _SECTION.match(line.strip()) if "##" in line else None  # a section heading holds "##"
         if m:
             inside = m.group("name").strip().lower() in (
                 "berichtigung",
