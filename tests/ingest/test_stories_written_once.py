@@ -157,3 +157,25 @@ def test_a_spool_carries_paths_that_are_not_utf8(tmp_path):
     spooled = tmp_path / "batch-0.spool.gz"
     list(spool.write_spool(spooled, items))
     assert list(spool.read_spool(spooled)) == items
+
+
+def test_a_retried_runs_batch_loaded_by_an_earlier_attempt_gets_this_attempts_stories(es, alias, tmp_path):
+    """A load that came back Cached wrote the first attempt's stories; the retry's decisions win."""
+    from pressindex.index.indices import ensure_index
+    from pressindex.ingest.load import load_documents
+    from pressindex.ingest.run_stories import reconcile
+
+    index = ensure_index(es, alias)
+    docs = [_document("sha1-1", "/in/a.txt", "u-aaa"), _document("sha1-2", "/in/b.txt", "u-bbb")]
+    load_documents(es, index, docs)
+    spooled = tmp_path / "batch-0.spool.gz"
+    spool.features_path(spooled).write_bytes(b"".join(spool.feature_line(d, existed=False) for d in docs))
+    joined = {"story_id": "u-aaa", "story_representative": False, "story_size": None}
+    spool.decided_path(spooled).write_bytes(
+        orjson.dumps({"sha1-1": {**joined, "story_representative": True, "story_size": 2}, "sha1-2": joined})
+    )
+    assert reconcile(es, index, spooled) == 2
+    assert reconcile(es, index, spooled) == 0  # nothing left to change
+    stored = {d["_id"]: d["_source"] for d in es.mget(index=index, ids=["sha1-1", "sha1-2"])["docs"]}
+    assert [stored[i]["story_id"] for i in ("sha1-1", "sha1-2")] == ["u-aaa", "u-aaa"]
+    assert (stored["sha1-1"]["story_size"], stored["sha1-2"]["story_representative"]) == (2, False)
