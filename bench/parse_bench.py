@@ -15,7 +15,7 @@ Then the wire-format set: the same articles wrapped at run time into IPTC 7901 m
 header line, a slug, STX, a headline ending in " =", the text wrapped at 70 characters, a Notizblock
 with a non-public part, editor codes, ETX, trailer), parsed with ``parse_messages``, beside the
 plain text parsed the same way: microseconds per KB for each and IPTC 7901's difference to each
-plain-text set (IPTC 7901 must cost no more per KB), the sets taking turns every 50 files, in a
+plain-text set (IPTC 7901 must cost no more per KB), the sets taking turns every 10 files, in a
 rotating order, timed in CPU time.
 Two plain-text sets: the corpus articles as they are (bare text: no headline line, no notes), and
 the same messages as a plain-text file of wire copy carries them (headline line, text, the same
@@ -141,14 +141,14 @@ def as_text_message(raw: bytes) -> bytes:
     return "\n".join([_headline(text), "", text, "", *_NOTES, ""]).encode("utf-8")
 
 
-_CHUNK = 50  # files a set parses before the next set takes its turn
+_CHUNK = 10  # files a set parses before the next set takes its turn
 
 
 def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
     """Plain text (bare and as messages) and IPTC 7901, all through ``parse_messages``: µs per KB
     and KB/s, and IPTC 7901 against each plain-text set.
 
-    The sets take turns chunk by chunk (50 files each, ``repeat`` times, then the next chunk), and
+    The sets take turns chunk by chunk (10 files each, ``repeat`` times, then the next chunk), and
     a chunk's best time counts: a burst of load from other processes then spoils one try of one
     chunk, which another try replaces, instead of a whole run of one set (on the shared 2-core
     machine, whole-set runs gave rates 20-40 % apart from one run to the next). Each try starts
