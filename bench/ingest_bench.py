@@ -26,10 +26,12 @@
 With ``--parse-free``, (b') after (b): the same command with every document made beforehand
 (``bench/parse_free.py``), the ratio a parser that cost nothing would reach.
 
-With ``--stories``, (b0) after (b): the same ingest without the end-of-run story assignment
-(``PRESSINDEX_STORIES_ENABLED=false``), and the cost of clustering: the assignment step's share
-of (b) and the rate lost against (b0), plus the story fields that every document gets where it is
-parsed (fingerprint, band keys), timed in this process over the corpus. ``--preload M`` (with
+With ``--stories``, (b0) after (b): the same ingest without story clusters
+(``PRESSINDEX_STORIES_ENABLED=false``: the one-pass run, parse and load overlapping), and the cost of
+clustering: (b) is the two-pass run (parse to a spool, decide every document's story in the run's
+fixed order, load each document once with its story; see ``docs/architecture.md``), so the cost is
+the story step's share of (b) and the rate lost against (b0), plus the story fields that every
+document gets where it is parsed (fingerprint, band keys), timed in this process over the corpus. ``--preload M`` (with
 ``--stories``) then shows the cost per document against the size of the index: an archive of M
 documents of other stories (a realistic mix, spread over the last year, their story fields
 written as the assignment leaves them) is bulked into a fresh alias, and the N files are
