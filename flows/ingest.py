@@ -136,6 +136,7 @@ def parse_batch(batch_no: int, files: list[tuple[str, str | None]], alias: str, 
         parse_workers=settings.parse_workers,
         limits=ParseLimits.from_settings(settings),
         media_as_documents=settings.media_captions_as_documents,
+        window_days=settings.story_window_days,
     )
 
 
@@ -261,6 +262,7 @@ def ingest(
     failed: list[int] = []
     cached: list[int] = []
     spools: dict[int, str] = {}  # batch -> its spool (two passes)
+    stale_spools: set[int] = set()  # spooled by an earlier attempt of the run
     decided: run_stories.RunStories | None = None
     with loading:  # left on any exit, a failed or interrupted run included
         # quote: Prefect would otherwise walk every (path, checksum) pair of a batch looking for
@@ -301,6 +303,8 @@ def ingest(
         def spooled(n: int, fut) -> None:
             if fut.state.is_completed():
                 spools[n] = fut.result()["spool"]
+                if fut.state.name == "Cached":  # its look-ups of earlier runs are an earlier attempt's
+                    stale_spools.add(n)
             else:
                 batch_failed(n, fut)
 
@@ -309,7 +313,7 @@ def ingest(
             spool.remove_stale(_spool_root(settings))
             parse = parse_batch.with_options(**retrying)
             wait({n: parse.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)}, spooled)  # type: ignore[call-overload]
-            decided = _decide_stories(es, alias, run_id, settings, spools)
+            decided = _decide_stories(es, alias, run_id, settings, spools, stale_spools)
             load = load_batch.with_options(**retrying)
             loads = {n: load.submit(n, wrap(batches[n]), spools[n], alias, run_id) for n in sorted(spools)}  # type: ignore[call-overload]
             wait(loads, finished)
@@ -401,14 +405,16 @@ def _degraded(summary: dict, reasons: list[str]):
     return Completed(name="Degraded", message="degraded: " + "; ".join(reasons), data=summary)
 
 
-def _decide_stories(es, alias: str, run_id: str, settings: Settings, spools: dict[int, str]):
+def _decide_stories(es, alias: str, run_id: str, settings: Settings, spools: dict[int, str], stale: set[int]):
     """The stories of every spooled document (``pressindex.ingest.run_stories``): in the flow
-    process, before any batch loads, so every runner gives the same stories."""
+    process, before any batch loads, so every runner gives the same stories. The batches looked up
+    earlier runs' candidates as they parsed; ``stale``: those spooled by an earlier attempt."""
     from pressindex.ingest import run_stories  # numpy and the stories: only when a run clusters
 
     decided = run_stories.decide(
-        es, alias, run_id, spools, threshold=settings.story_threshold, window_days=settings.story_window_days
-    )
+        es, alias, run_id, spools, threshold=settings.story_threshold, window_days=settings.story_window_days,
+        stale=stale,
+    )  # fmt: skip
     get_run_logger().info("%s (decided before the load)", decided.report)
     return decided
 

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from elasticsearch import Elasticsearch
 
 from pressindex.config import DEFAULT_CHUNK_BYTES
 from pressindex.errors import TerminalLoadError
+from pressindex.index.indices import current_index
 from pressindex.ingest import pipeline, spool, state
 from pressindex.ingest.load import StreamingLoader, known_fingerprints, will_write
 from pressindex.ingest.parse_pool import ParseLimits
@@ -90,9 +92,15 @@ def spool_batch(
     parse_workers: int = 0,
     limits: ParseLimits | None = None,
     media_as_documents: bool = False,
+    window_days: int | None = None,
 ) -> dict:
     """The first half of :func:`process_batch`: parse ``files`` into ``spool_file`` and the story
-    fields of the documents the load will write (new or changed ones) into its features file."""
+    fields of the documents the load will write (new or changed ones) into its features file.
+
+    With ``window_days``, each of those documents' candidates among earlier runs' documents are
+    looked up here and kept with its fields: they do not depend on the run's order (this run's
+    documents are excluded by ``run_id`` and not loaded yet), so the batches ask in parallel, while
+    others parse, and the flow's single-threaded decision asks Elasticsearch nothing."""
     prepared = _prepare(files, max_bytes=max_bytes, run_id=run_id, workers=parse_workers, limits=limits)
     docs: list[BulkDocument] = []
     for outcome in spool.write_spool(spool_file, prepared):
@@ -101,13 +109,29 @@ def spool_batch(
         elif isinstance(outcome, pipeline.MediaItem) and media_as_documents:
             docs.append(outcome.document)
     known = known_fingerprints(es, alias, list(dict.fromkeys(d.id for d in docs)))
-    to_assign = 0
+    entries = [spool.feature_entry(d, existed=d.id in known) for d in docs if will_write(d, known.get(d.id))]
+    if window_days is not None and run_id:
+        _look_up_earlier(es, alias, run_id, entries, window_days)
     with open(spool.features_path(spool_file), "wb") as features:
-        for doc in docs:
-            if will_write(doc, known.get(doc.id)):
-                features.write(spool.feature_line(doc, existed=doc.id in known))
-                to_assign += 1
-    return {"spool": str(spool_file), "documents": len(docs), "to_assign": to_assign}
+        features.writelines(orjson.dumps(entry) + b"\n" for entry in entries)
+    return {"spool": str(spool_file), "documents": len(docs), "to_assign": len(entries)}
+
+
+def _look_up_earlier(
+    es: Elasticsearch, alias: str, run_id: str, entries: list[dict], window_days: int
+) -> None:
+    from pressindex.stories import store  # numpy and the stories: only when a run clusters
+    from pressindex.stories.assign import run_scope
+
+    index = current_index(es, alias)
+    if index is None:
+        return  # decide finds no index either and assigns nothing
+    scope, _ = run_scope(run_id)
+    # those the assignment takes (the others keep no look-ups and are skipped there too)
+    assigned = [e for e in entries if e["_source"].get("story_features") and e["_source"].get("story_id")]
+    for start in range(0, len(assigned), store.PAGE):
+        page = assigned[start : start + store.PAGE]
+        spool.with_earlier(page, *store.look_up_earlier(es, index, page, window_days, scope))
 
 
 def load_spooled_batch(

@@ -4,7 +4,8 @@ The flow calls :func:`decide` when every batch has spooled its documents
 (:mod:`pressindex.ingest.spool`): it takes the documents the run will write from the features
 files, in the assignment's fixed order (:data:`pressindex.stories.store.ORDER`, so every runner
 gives the same stories), and has :func:`pressindex.stories.assign.assign_stories` decide them
-without writing: earlier runs' candidates come from Elasticsearch, this run's from memory, the
+without writing: earlier runs' candidates come from the features files (each batch looked them
+up while it parsed, in parallel: they do not depend on the order), this run's from memory, the
 rule unchanged. From the decisions it makes each document's story fields and writes them beside
 each batch's spool, where the batch's load task reads them.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 import orjson
 from elasticsearch import Elasticsearch
 
+from pressindex.index.indices import current_index
 from pressindex.ingest import spool
 from pressindex.stories import store
 from pressindex.stories.assign import AssignReport, assign_stories, finish_decided, run_scope
@@ -122,15 +124,40 @@ def decide(
     *,
     threshold: float | None,
     window_days: int,
+    stale: set[int] | None = None,
 ) -> RunStories:
     """Decide the stories of the documents spooled in ``spools`` (batch number -> spool path) and
-    write each batch's decisions beside its spool (:func:`spool.decided_path`)."""
+    write each batch's decisions beside its spool (:func:`spool.decided_path`). The candidates of
+    earlier runs come from the features files where the batch looked them up; Elasticsearch is
+    asked for those without, and for those of the ``stale`` batches (spooled by an earlier attempt
+    of the run: earlier runs' documents may have changed since, by that attempt's merges too)."""
     features = _FeatureFiles(spools)
     try:
         scope, in_scope = run_scope(run_id)
+        index = current_index(es, alias)
+        stale = stale or set()
+
+        def earlier(page: list[dict]) -> tuple[list[bool], list[list[dict]], dict[str, dict]]:
+            kept = [("earlier" in h and features.docs[h["_id"]].batch not in stale) for h in page]
+            _, kept_found, centers = spool.earlier_of([h for h, k in zip(page, kept, strict=True) if k])
+            asked = [h for h, k in zip(page, kept, strict=True) if not k]
+            asked_outside, asked_found, asked_centers = (
+                store.look_up_earlier(es, index, asked, window_days, scope)
+                if asked and index
+                else ([], [], {})
+            )
+            kept_answers, asked_answers, asked_has = iter(kept_found), iter(asked_found), iter(asked_outside)
+            outside, found = [], []
+            for k in kept:
+                has = k or next(asked_has, False)
+                outside.append(has)
+                if has:
+                    found.append(next(kept_answers) if k else next(asked_answers))
+            return outside, found, {**asked_centers, **centers}
+
         report = assign_stories(
             es, alias, scope, in_scope, threshold=threshold, window_days=window_days,
-            pages=features.pages(), sources=features, write=False,
+            pages=features.pages(), sources=features, write=False, earlier=earlier,
         )  # fmt: skip
         reach_back = {into for story, into in report.merged.items() if story in report.existing}
         members: dict[str, list[str]] = {}

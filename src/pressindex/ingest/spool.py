@@ -12,7 +12,8 @@ documents, plain JSON lines of features, read back by offset), kept under
 
 Files per batch ``n``: ``batch-n.spool.gz`` (records in file order: a JSON line per record, a
 document's or media item's ``_source`` verbatim on the next line), ``batch-n.features.jsonl``
-(one line per document to assign: its id and the fields a candidate search returns) and
+(one line per document to assign: its id, the fields a candidate search returns, and its
+candidates among earlier runs' documents, looked up while the batch parsed) and
 ``batch-n.decided.json`` (the flow's decisions: document id -> story fields).
 """
 
@@ -123,12 +124,42 @@ def read_spool(path: Path) -> Iterator[BulkDocument | MediaItem | Rejected]:
                 yield MediaItem(_str(path_), doc_id, media_type, _str(caption), _document(fields, source))
 
 
-def feature_line(doc: BulkDocument, *, existed: bool) -> bytes:
-    """A document's line in the features file: its id, the fields the assignment reads, and whether
+def feature_entry(doc: BulkDocument, *, existed: bool) -> dict:
+    """A document's entry in the features file: its id, the fields the assignment reads, and whether
     the index held a document of that id before (whose story may have other members there)."""
     source = orjson.loads(doc.source)
     fields = {name: source[name] for name in FEATURE_FIELDS if source.get(name) is not None}
-    return orjson.dumps({"_id": doc.id, "_source": fields, "existed": existed}) + b"\n"
+    return {"_id": doc.id, "_source": fields, "existed": existed}
+
+
+def feature_line(doc: BulkDocument, *, existed: bool) -> bytes:
+    return orjson.dumps(feature_entry(doc, existed=existed)) + b"\n"
+
+
+def with_earlier(
+    entries: list[dict], outside: list[bool], found: list[list[dict]], centers: dict[str, dict]
+) -> None:
+    """Keep in each entry what Elasticsearch answered about earlier runs for it
+    (:func:`pressindex.stories.store.look_up_earlier`): its candidates and their stories' centers,
+    each hit with only what the assignment reads."""
+    answers = iter(found)
+    for entry, has in zip(entries, outside, strict=True):
+        candidates = next(answers) if has else []
+        entry["earlier"] = [{"_id": c["_id"], "_source": c["_source"], "sort": c["sort"]} for c in candidates]
+        stories = {c["_source"].get("story_id") for c in candidates}
+        entry["centers"] = {
+            story: {"_id": center["_id"], "_source": center["_source"]}
+            for story, center in centers.items()
+            if story in stories
+        }
+
+
+def earlier_of(entries: list[dict]) -> tuple[list[bool], list[list[dict]], dict[str, dict]]:
+    """Inverse of :func:`with_earlier`, for a page of entries that all have it."""
+    centers: dict[str, dict] = {}
+    for entry in entries:
+        centers.update(entry["centers"])
+    return [True] * len(entries), [entry["earlier"] for entry in entries], centers
 
 
 def read_decisions(spool: Path) -> dict[str, dict]:

@@ -1,15 +1,19 @@
-"""Assign a run's new and changed documents to stories, at the end of every run.
+"""Assign a run's new and changed documents to stories.
 
-Every document is loaded with a story of its own (:mod:`pressindex.stories.fields`). When the
-run's documents are searchable, :func:`assign_run` takes them in a fixed order (publication time,
-then text hash: the same order on every runner, whatever order the batches loaded them in) and,
-for each, looks at its candidates: documents published within ``window_days`` that share an LSH
-band key or the dpa story key, the best :data:`~pressindex.stories.store.CANDIDATE_STORIES` by keys
-shared:
+Every document is parsed with a story of its own (:mod:`pressindex.stories.fields`).
+:func:`assign_stories` takes the documents in a fixed order (publication time, then text hash:
+the same order on every runner, whatever order the batches parsed them in). An ingest calls it
+before its documents are loaded (:func:`pressindex.ingest.run_stories.decide`: ``pages`` and
+``sources`` from the run's spool, ``write=False``), so each document is loaded once with its
+final story; a rebuild (:mod:`pressindex.stories.rebuild`) and :func:`assign_run` take documents
+already in the index and write the decisions. For each document it looks at its candidates:
+documents published within ``window_days`` that share an LSH band key or the dpa story key, the
+best :data:`~pressindex.stories.store.CANDIDATE_STORIES` by keys shared:
 
 * one from an earlier run counts with its story. Elasticsearch is asked for them only for the
   documents that have any (:func:`~pressindex.stories.store.has_candidates`, one search per page),
-  then one ``_msearch`` for those;
+  then one ``_msearch`` for those (:func:`~pressindex.stories.store.look_up_earlier`; an ingest's
+  batches ask while they parse, ``earlier``);
 * one of this run counts with the story decided for it; it came earlier in the order and is found
   in memory (:class:`~pressindex.stories.run_documents.RunDocuments`). One that comes later is
   not looked at here: it will find this document when its turn comes;
@@ -26,16 +30,17 @@ dpa story); the survivor is the oldest id among those that existed before the ru
 age). Merged stories' documents move to it (:func:`~pressindex.stories.store.relabel`) and the
 surviving story's representative lists them in ``story_merged_ids``, so ``pressindex story
 OLD-ID`` still finds them. Finally each story that changed gets its representative (the longest
-copy, ties the
-newest) marked ``story_representative`` with ``story_size`` and ``story_merged_ids``; the other
-copies are marked ``false``.
+copy, ties the newest) marked ``story_representative`` with ``story_size`` and
+``story_merged_ids``; the other copies are marked ``false``.
 
 Only the documents the run wrote are assigned (``run_id``): a rerun of unchanged files writes
-nothing, so no id changes. What is held in memory is the run's decisions (a document id and a
-story id per document of the run), its documents' keys (about 1 KB per document) and the merges;
-the cost per document is a page's share of two searches, a search of its own where an earlier
-run has candidates, one for the centers of a page's earlier stories, and comparisons with at most
-ten stories' centers (and two to merge), whatever the size of the index.
+nothing, so no id changes. With ``write=False`` the decisions are returned instead of written
+(after the load, :func:`finish_decided` moves merged stories' older documents). What is held in
+memory is the run's decisions (a document id and a story id per document of the run), its
+documents' keys (about 1 KB per document) and the merges; the cost per document is a page's share
+of two searches, a search of its own where an earlier run has candidates, one for the centers of a
+page's earlier stories, and comparisons with at most ten stories' centers (and two to merge),
+whatever the size of the index.
 """
 
 from __future__ import annotations
@@ -169,6 +174,7 @@ def assign_stories(
     pages: Iterable[list[dict]] | None = None,
     sources: Mapping[str, dict] | None = None,
     write: bool = True,
+    earlier: Callable[[list[dict]], tuple[list[bool], list[list[dict]], dict[str, dict]]] | None = None,
 ) -> AssignReport:
     """Assign the documents matching the query ``scope``; ``in_scope(source)`` says the same of a
     candidate. ``touched``: further stories whose representative must be looked at again (those
@@ -176,7 +182,8 @@ def assign_stories(
 
     ``pages``: the documents to assign as hits, a page at a time in :data:`store.ORDER`, instead of
     searching the scope (a run's documents before they are loaded; ``sources``: their fields by id).
-    ``write`` false decides only: the report's ``stories_of`` and ``existing`` carry the decisions."""
+    ``write`` false decides only: the report's ``stories_of`` and ``existing`` carry the decisions.
+    ``earlier``: a page's :func:`store.look_up_earlier` made beforehand (a run's, while it parsed)."""
     started = time.monotonic()
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     report = AssignReport()
@@ -191,22 +198,19 @@ def assign_stories(
         page = [
             hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")
         ]
-        outside = store.has_candidates(es, index, page, window_days, scope)
-        found = store.find_candidates(
-            es, index, [h for h, o in zip(page, outside, strict=True) if o], window_days, scope
-        )
-        earlier_stories = {
-            c["_source"]["story_id"] for hits in found for c in hits if c["_source"].get("story_id")
-        }
-        for story, center in store.story_centers(es, index, earlier_stories, scope).items():
+        if earlier is None:
+            outside, found, centers = store.look_up_earlier(es, index, page, window_days, scope)
+        else:
+            outside, found, centers = earlier(page)
+        for story, center in centers.items():
             fingerprints.of(center)  # compared with every document that finds the story
             linkage.know_center(story, center["_id"])
-        earlier = iter(found)
+        answers = iter(found)
         for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
             features = fingerprints.of(hit)
             ranked: list[tuple[tuple, str, dict | RunCandidate]] = [
-                (rank_order(_rank(c)), c["_id"], c) for c in (next(earlier) if has_earlier else ())
+                (rank_order(_rank(c)), c["_id"], c) for c in (next(answers) if has_earlier else ())
             ]
             keys = document_keys(src)
             in_run = run.candidates(src, window_days, store.CANDIDATE_STORIES, keys)

@@ -210,6 +210,20 @@ def story_centers(es: Elasticsearch, index: str, story_ids: Iterable[str], exclu
     return centers
 
 
+def look_up_earlier(
+    es: Elasticsearch, index: str, hits: list[dict], window_days: int, exclude: dict
+) -> tuple[list[bool], list[list[dict]], dict[str, dict]]:
+    """What the assignment asks Elasticsearch about earlier runs for a page of ``hits``: whether
+    each has candidates outside ``exclude``, the candidates of those that have, and the centers of
+    their stories. Each document's answer depends on it alone, not on the page or the run's order."""
+    outside = has_candidates(es, index, hits, window_days, exclude)
+    found = find_candidates(
+        es, index, [h for h, o in zip(hits, outside, strict=True) if o], window_days, exclude
+    )
+    stories = {c["_source"]["story_id"] for cands in found for c in cands if c["_source"].get("story_id")}
+    return outside, found, story_centers(es, index, stories, exclude)
+
+
 def write_fields(
     es: Elasticsearch, index: str, changes: dict[str, dict], versioned: Iterable[str] = ()
 ) -> int:
