@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressindex.evaluate.stories import assign_in_memory, score_clusters
+from pressindex.evaluate.stories import Doc, as_ingested, assign_in_memory, score_clusters
 from pressindex.stories import story_features
 
 
@@ -36,3 +36,17 @@ def test_copies_in_memory_join_the_first_and_an_unrelated_text_stays_apart() -> 
     features = [story_features(title, body, "de") for title, body in (ferry, other, copy)]
     stories = assign_in_memory(features, 0.14)
     assert stories[0] == stories[2] != stories[1]
+
+
+def test_the_night_is_read_as_the_ingest_reads_a_file() -> None:
+    """Mojibake, HTML tags and entities of a generated copy are gone before its features are made,
+    as the ingest's decoding and cleaning remove them."""
+    original = Doc(
+        "Fähre über den Bodensee", "Die Fähre fährt ab Montag stündlich zwischen Lindau und Bregenz."
+    )
+    broken = Doc(
+        "FÃ¤hre Ã¼ber den Bodensee",
+        "<p>Die F&auml;hre f&auml;hrt ab Montag st&uuml;ndlich zwischen Lindau und Bregenz.</p>",
+    )
+    assert as_ingested(broken) == original
+    assert as_ingested(original) == original

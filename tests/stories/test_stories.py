@@ -81,6 +81,27 @@ TRAM_B = [
     TRAM_C[3],
 ]
 
+# a closing table, its copy under another credit, and a prose report of another day on the same shares
+MARKET_NAMES = ("Nordbank", "Alpenstrom", "Stahlwerk Ost", "Papierfabrik", "Telefonnetz", "Ziegelwerk")
+MARKET_TABLE = [
+    "Börse Wien: Schlusskurse vom Mittwoch",
+    "Schlusskurse an der Wiener Börse am Mittwoch. "
+    + " ".join(
+        f"{name} {price:.2f} Euro ({price / 50 - 1:+.2f} Prozent)."
+        for name, price in zip(MARKET_NAMES, (12.5, 33.1, 41.2, 8.9, 17.4, 25.0), strict=True)
+    ),
+]
+MARKET_TABLE_COPY = ["Börse Wien: Schlusskurse vom Mittwoch (APA)", "Von Anna Berger. " + MARKET_TABLE[1]]
+MARKET_REPORT = [
+    "Wiener Börse: Nordbank und Alpenstrom gefragt",
+    "Wien (dpa) - Die Wiener Börse hat am Dienstag fester geschlossen. Gefragt waren vor allem die Aktien der "
+    "Nordbank und von Alpenstrom, die jeweils mehr als zwei Prozent zulegten. Händler verwiesen auf gute "
+    "Quartalszahlen und steigende Strompreise.",
+    "Schwächer tendierten dagegen Stahlwerk Ost und die Papierfabrik, deren Aktien rund ein Prozent an Wert "
+    "verloren. Telefonnetz und Ziegelwerk blieben kaum verändert. Der Umsatz lag mit knapp 80 Millionen Euro "
+    "unter dem Schnitt der vergangenen Wochen.",
+]
+
 
 def _text(paragraphs: list[str], dpa: str | None = None) -> str:
     text = "\n\n".join(paragraphs)
@@ -222,6 +243,20 @@ def test_a_document_resembling_two_unrelated_stories_joins_one_and_merges_none(
     after = _stories(es, alias)
     assert after[TRAM_B[0]]["story_id"] == after[TRAM_A[0]]["story_id"] == before[TRAM_A[0]]["story_id"]
     assert after[TRAM_C[0]]["story_id"] == before[TRAM_C[0]]["story_id"] != after[TRAM_A[0]]["story_id"]
+
+
+def test_a_prose_report_on_the_shares_of_a_table_stays_apart_from_it(ingest_env, runner, es, alias, tmp_path):
+    """The report names every company of the table and its words match the table's well above
+    the threshold, but a table is its numbers: the table's copy joins it, the report does not."""
+    _write(tmp_path / "inbox", "a-report.txt", MARKET_REPORT, dpa="250304-99-100071/1")
+    _write(tmp_path / "inbox", "b-table.txt", MARKET_TABLE)
+    _write(tmp_path / "inbox", "c-table-apa.txt", MARKET_TABLE_COPY)
+    _ingest(runner, alias, tmp_path / "inbox")
+    stories = _stories(es, alias)
+    table = stories[MARKET_TABLE[0]]["story_id"]
+    assert stories[MARKET_TABLE_COPY[0]]["story_id"] == table
+    assert stories[MARKET_REPORT[0]]["story_id"] != table
+    assert stories[MARKET_REPORT[0]]["story_size"] == 1
 
 
 def test_a_dpa_version_chain_stays_one_story(ingest_env, runner, es, alias, tmp_path):

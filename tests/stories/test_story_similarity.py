@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pressindex.stories import DEFAULT_THRESHOLD, StoryFeatures, same_story, story_features, story_similarity
+from pressindex.stories.similarity import term_cosine
 from pressindex.stories.stem_weights import legacy_weight, stem_weight
 from pressindex.stories.vocabulary import WORD, Vocabulary
 
@@ -105,6 +106,25 @@ def test_market_report_with_other_numbers_is_another_story() -> None:
     )
     assert not same_story(a, b, DEFAULT_THRESHOLD)
     assert same_story(a, same, DEFAULT_THRESHOLD)
+
+
+MARKET_COMMENTARY = (
+    "Die Börse hat am Dienstag fester geschlossen. Gefragt waren vor allem die Aktien der Nordbank und von "
+    "Alpenstrom, die jeweils mehr als zwei Prozent zulegten. Schwächer tendierten Stahlwerk Ost und die "
+    "Papierfabrik, deren Aktien rund ein Prozent an Wert verloren. Telefonnetz, Ziegelwerk und die "
+    "Versicherung blieben kaum verändert, der Umsatz lag bei knapp 80 Millionen Euro."
+)
+
+
+def test_a_table_and_a_prose_report_using_its_words_are_two_stories() -> None:
+    """A table's news is its numbers: a prose report sharing its words (the companies, Prozent,
+    Euro) is not its story, though the words alone match well above the threshold."""
+    table = story_features("Börse schloss fester", _market([12.5, 33.1, 41.2, 8.9, 17.4, 25.0, 60.3]), "de")
+    prose = story_features("Börse schloss fester", MARKET_COMMENTARY, "de")
+    assert table.number_share > 0.2 > 0.05 > prose.number_share
+    assert term_cosine(table, prose) >= 2 * DEFAULT_THRESHOLD
+    assert not same_story(table, prose, DEFAULT_THRESHOLD)
+    assert set(table.band_keys) & set(prose.band_keys)  # they are candidates of each other
 
 
 def test_a_changed_number_and_a_cut_ending_stay_one_story() -> None:

@@ -17,7 +17,7 @@ from pressindex.stories.similarity import same_story, story_similarity
 # Two stories' centers must match at this to merge (a document joins at the lower ``threshold``): a
 # merge moves whole stories, so one same-topic pair in 1,000 (the 99.9th percentile of the
 # similarity of different 10kGNAD test articles with the same topic label, 0.252) instead of one
-# in 100; ``pressindex evaluate`` reports the percentile.
+# in 200; ``pressindex evaluate`` reports the percentile.
 MERGE_THRESHOLD = 0.25
 CANDIDATE_STORIES = 10  # candidates looked at per document: the best by shared keys (bounds its cost)
 
