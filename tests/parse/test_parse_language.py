@@ -275,9 +275,7 @@ def test_the_compiled_scorer_refuses_tables_of_the_wrong_shape() -> None:
         build_slots(keys, row_start, np.zeros(16 * 2, dtype=np.uint8))
     model = _model()
     with pytest.raises(ValueError):  # a normalisation table that is not the BMP's
-        sum_log_prob(
-            "text", model.normalised[:100], model.slots, model.entry_lang, model.entry_log_prob, FLOOR, 55
-        )
+        sum_log_prob("text", model.normalised[:100], model.slots, model.entries, FLOOR, 55)
 
 
 @settings(max_examples=200, deadline=None)

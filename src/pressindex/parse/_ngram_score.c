@@ -44,6 +44,15 @@ static unsigned shift_for(Py_ssize_t size) {
     return 64u - bits;
 }
 
+/* One entry of the model: a language's log-probability of an n-gram. Packed (5 bytes): a row's
+ * languages and log-probabilities are read from one place, mostly one cache line (as two arrays,
+ * a row cost two cache misses: the model is evicted between two texts). language.py's _ENTRY is
+ * the same layout. */
+typedef struct __attribute__((packed)) {
+    float log_prob;
+    uint8_t lang;
+} Entry;
+
 /* At least two slots: a shift of 64 would be undefined. */
 static int valid_table_size(Py_ssize_t n) { return n >= 2 && (n & (n - 1)) == 0; }
 
@@ -158,30 +167,29 @@ static inline void feed(Counter *ct, KeyBlock *kb, uint64_t *window, Py_ssize_t 
 
 static inline int is_latin(Py_UCS4 c) { return c >= 0x41 && c <= 0x7A; }
 
-/* sum_log_prob(text, normalised, slots, entry_lang, entry_log_prob, floor, n_langs) -> (sums, known)
+/* sum_log_prob(text, normalised, slots, entries, floor, n_langs) -> (sums, known)
  *   text: str, normalize_vi already applied;  normalised: uint32[0x10000];
  *   slots: the table build_slots filled (its counts are left zero again);
- *   entry_lang: uint8[entries], entry_log_prob: float32[entries]: an n-gram's languages and
- *     log-probabilities are its slot's entries first .. first + n - 1;
+ *   entries: Entry[entries] (float32 log-probability, uint8 language, packed): an n-gram's
+ *     languages and log-probabilities are its slot's entries first .. first + n - 1;
  *   floor: the log-probability of a language whose profile lacks the n-gram.
  * sums: bytes holding float64[n_langs]; known: how many of the text's n-grams are profile n-grams. */
 static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text;
-    Py_buffer normalised, slots, entry_lang, entry_log_prob;
+    Py_buffer normalised, slots, entry_buf;
     double floor;
     Py_ssize_t n_langs;
-    if (!PyArg_ParseTuple(args, "Uy*w*y*y*dn", &text, &normalised, &slots, &entry_lang, &entry_log_prob,
-                          &floor, &n_langs))
+    if (!PyArg_ParseTuple(args, "Uy*w*y*dn", &text, &normalised, &slots, &entry_buf, &floor, &n_langs))
         return NULL;
     PyObject *result = NULL;
     int32_t *touched = NULL;
     KeyBlock *kb = NULL;
     double sums[MAX_LANGS];
-    Py_ssize_t size = slots.len / (Py_ssize_t)sizeof(Slot), entries = entry_lang.len;
+    Py_ssize_t size = slots.len / (Py_ssize_t)sizeof(Slot), entries = entry_buf.len / (Py_ssize_t)sizeof(Entry);
     Py_ssize_t len = PyUnicode_GET_LENGTH(text);
     if (n_langs < 1 || n_langs > MAX_LANGS || normalised.len != 0x10000 * 4 || !valid_table_size(size) ||
-        entry_log_prob.len != entries * 4) {
+        entry_buf.len % (Py_ssize_t)sizeof(Entry)) {
         PyErr_SetString(PyExc_ValueError, "model arrays of the wrong shape");
         goto done;
     }
@@ -227,16 +235,12 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
     if (!after_space || fed == 0) feed(&ct, kb, window, &seen, SPACE);
     count_block(&ct, kb);
 
-    const uint8_t *lang = entry_lang.buf;
-    const float *lp = entry_log_prob.buf;
+    const Entry *entry = entry_buf.buf;
     for (Py_ssize_t j = 0; j < n_langs; j++) sums[j] = floor * (double)ct.known;
     for (Py_ssize_t t = 0; t < ct.n_touched; t++) {
         if (t + PREFETCH_AHEAD < ct.n_touched) {
             uint32_t ahead = ct.slots[touched[t + PREFETCH_AHEAD]].entries >> 8;
-            if (ahead < (uint32_t)entries) {
-                __builtin_prefetch(&lang[ahead], 0, 0);
-                __builtin_prefetch(&lp[ahead], 0, 0);
-            }
+            if (ahead < (uint32_t)entries) __builtin_prefetch(&entry[ahead], 0, 0);
         }
         Slot *slot = &ct.slots[touched[t]];
         double times = slot->count;
@@ -244,7 +248,7 @@ static PyObject *sum_log_prob(PyObject *self, PyObject *args) {
         uint32_t first = slot->entries >> 8, end = first + (slot->entries & 0xFF);
         if (end > (uint32_t)entries) continue; /* a table built for other entries: never read past them */
         for (uint32_t e = first; e < end; e++) {
-            if (lang[e] < n_langs) sums[lang[e]] += times * ((double)lp[e] - floor);
+            if (entry[e].lang < n_langs) sums[entry[e].lang] += times * ((double)entry[e].log_prob - floor);
         }
     }
     PyObject *out = PyBytes_FromStringAndSize((const char *)sums, (Py_ssize_t)(n_langs * sizeof(double)));
@@ -254,8 +258,7 @@ done:
     PyMem_Free(kb);
     PyBuffer_Release(&normalised);
     PyBuffer_Release(&slots);
-    PyBuffer_Release(&entry_lang);
-    PyBuffer_Release(&entry_log_prob);
+    PyBuffer_Release(&entry_buf);
     return result;
 }
 

@@ -59,6 +59,8 @@ _URLS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 _ENOUGH_LETTERS = re.compile(r"(?:[\W\d_]*[^\W\d_]){" + str(MIN_LETTERS) + "}")
 _BITS = 21  # a code point fits in 21 bits, so a 3-gram fits in one uint64 key
 _VI_MARKS = tuple(NGram.DMARK_CLASS)  # the combining marks normalize_vi folds into letters
+# one model entry as _ngram_score.c reads it: float32 log-probability, uint8 language, no padding
+_ENTRY = np.dtype([("log_prob", "<f4"), ("lang", "u1")])
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +78,22 @@ class _Model:
     languages: tuple[str, ...]
     keys: np.ndarray  # sorted uint64 n-gram keys, one per row
     row_start: np.ndarray  # uint32 [rows + 1]: row r's entries are row_start[r] .. row_start[r + 1] - 1
-    entry_lang: np.ndarray  # uint8: the entry's language (index into languages)
-    entry_log_prob: np.ndarray  # float32: log(ALPHA / BASE_FREQ + P(n-gram | language))
+    # an entry: its log-probability, log(ALPHA / BASE_FREQ + P(n-gram | language)) as float32, and
+    # its language (uint8, index into languages), packed in 5 bytes: a row is read from one place
+    # (two arrays cost two cache misses a row, and the model is evicted between two texts)
+    entries: np.ndarray
     normalised: np.ndarray  # uint32 [0x10000]: NGram.normalize of every BMP code point
     # open addressing, 16 bytes a slot (key, entries, count: see _ngram_score.c); the counts are
     # sum_log_prob's scratch space, zero between calls
     slots: np.ndarray
+
+    @property
+    def entry_lang(self) -> np.ndarray:
+        return self.entries["lang"]
+
+    @property
+    def entry_log_prob(self) -> np.ndarray:
+        return self.entries["log_prob"]
 
 
 def _keys(grams: list[str], lengths: np.ndarray) -> np.ndarray:
@@ -155,11 +167,13 @@ def _model() -> _Model:
     columns_, probs_ = np.concatenate(columns), np.concatenate(probs)
     order = np.lexsort((columns_, rows))  # by row, then language
     row_start = np.searchsorted(rows[order], np.arange(len(unique) + 1)).astype(np.uint32)
-    entry_log_prob = np.log(ALPHA / BASE_FREQ + probs_[order]).astype(np.float32)
+    entries = np.empty(len(order), dtype=_ENTRY)
+    entries["log_prob"] = np.log(ALPHA / BASE_FREQ + probs_[order])
+    entries["lang"] = columns_[order]
     normalised = _normalise_table()
     slots = np.zeros(16 << (2 * len(unique) - 1).bit_length(), dtype=np.uint8)  # at most half full
     build_slots(unique, row_start, slots)
-    return _Model(tuple(names), unique, row_start, columns_[order], entry_log_prob, normalised, slots)
+    return _Model(tuple(names), unique, row_start, entries, normalised, slots)
 
 
 def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
@@ -172,8 +186,7 @@ def log_prob_sums(text: str) -> tuple[np.ndarray, int]:
         text,
         model.normalised,
         model.slots,
-        model.entry_lang,
-        model.entry_log_prob,
+        model.entries,
         FLOOR,
         len(model.languages),
     )
