@@ -491,6 +491,29 @@ def test_a_known_first_marker_word_cuts_what_the_search_cuts():
     assert remove_nonpublic(text)[1] and "0000" not in remove_nonpublic(text)[0]
 
 
+# Pieces around the usual marker sentence: the other words in odd cases (dotless and dotted i
+# match "i" under IGNORECASE), line ends, the sentence's own beginnings, wrapped or spaced.
+_MARKER_PIECES = st.sampled_from([
+    "Die folgenden Informationen sind nicht zur Verö", "ffentlichung", "ublication", "The following information is not for p",
+    "VERöFFENTLICHUNG", "veröffentlıchung", "PUBLİCATION", "publıcation", "Nicht zur Veröffentlichung", "not for publication",
+    "Die folgenden\nInformationen sind nicht zur Veröffentlichung", "* * * *", "\n", "\n\n", " ", "bestimmt", "x", "ä",
+    "\x03", "140918 Mär 25", "dpa xyz", "## Kontakte",
+])  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_MARKER_PIECES, st.text(max_size=6)), max_size=25).map("".join))
+def test_the_usual_marker_sentence_is_cut_where_the_pattern_cuts(text):
+    """nonpublic._usual_sentence (the marker as agencies write it, without the pattern's scan of
+    the lines above) gives what the pattern's search gives."""
+    import pressindex.parse.nonpublic as nonpublic_module
+
+    got = remove_nonpublic(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nonpublic_module, "_usual_sentence", lambda *_: None)
+        assert got == remove_nonpublic(text)
+
+
 # The Python steps _unwrap.c stands for (its header comment): the reference it is compared with.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t])")
 _BROKEN_COMPOUND = re.compile(r"-(?<=[^\W\d_]-)\n(?=[A-ZÄÖÜ])")

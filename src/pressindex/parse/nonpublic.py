@@ -14,6 +14,7 @@ Linear: a case-sensitive literal prefilter, then patterns whose repeats are boun
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 # The distinctive word, in any case: most text has none of these, and then nothing else runs.
 # Looked for with str.find (a literal search in C), several times faster than a regex alternation;
@@ -71,7 +72,9 @@ def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tu
         floor = max(pos, hit_start - _REACH)
         lo = max(floor, text.rfind("\n", floor, max(floor, hit_start - 120)) + 1)
         hi = text.find("\n", hit_end, hit_end + _REACH)
-        m = _SENTENCE.search(text, lo, min(len(text), hit_end + _REACH) if hi < 0 else hi)
+        m = _usual_sentence(text, lo, hit_start) or _SENTENCE.search(
+            text, lo, min(len(text), hit_end + _REACH) if hi < 0 else hi
+        )
         if m is None:
             hit = hits.next(hit_end)
             continue
@@ -89,6 +92,45 @@ def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tu
         return text, False
     pieces.append(text[pos:])
     return "".join(pieces), True
+
+
+# The marker as agencies write it, up to its distinctive word (_PREFILTER_WORDS[0] and [2]).
+_USUAL = {
+    "ffentlichung": "Die folgenden Informationen sind nicht zur Verö",
+    "ublication": "The following information is not for p",
+}
+# Besides ASCII letters, the only characters _SENTENCE's IGNORECASE matches to the words' letters.
+_DOTTED_I = ("\u0130", "\u0131")
+
+
+class _Span(NamedTuple):  # what remove_nonpublic reads of a _SENTENCE match
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+
+def _usual_sentence(text: str, lo: int, hit_start: int) -> _Span | None:
+    """``_SENTENCE.search(text, lo, …)`` in the usual case, without the pattern's IGNORECASE scan
+    of the lines above the word (4 of the cut's 10 µs in a message): the sentence exactly as
+    :data:`_USUAL` writes it ends in the word at ``hit_start``, and what lies between ``lo`` and
+    it holds none of the words in any case, so no match starts earlier (every match holds a word,
+    and no word's ending is how the sentence begins). None: ask the pattern."""
+    for word, usual in _USUAL.items():
+        begin = hit_start - len(usual)
+        if begin >= lo and text.startswith(word, hit_start) and text.startswith(usual, begin):
+            above = text[lo:begin]
+            lower = above.lower()
+            if "ffentlichung" in lower or "ublication" in lower:
+                return None
+            if _DOTTED_I[0] in above or _DOTTED_I[1] in above:
+                return None
+            return _Span(begin, hit_start + len(word))
+    return None
 
 
 class _Prefilter:
