@@ -113,7 +113,8 @@ class SearchFilters:
             (self.genre, "genre"),
         ):
             if value:
-                out.append({"term": {path: value}})
+                # these are keywords as sent (no .norm sub-field): --genre zusammenfassung, --wire-service BDT
+                out.append({"term": {path: {"value": value, "case_insensitive": True}}})
         if self.urgency is not None:
             out.append({"range": {"urgency": {"lte": self.urgency}}})
         if self.category:
@@ -121,7 +122,7 @@ class SearchFilters:
                 {
                     "bool": {
                         "should": [
-                            {"term": {"category": self.category}},
+                            {"term": {"category": {"value": self.category, "case_insensitive": True}}},
                             {"term": {"category_name": {"value": self.category, "case_insensitive": True}}},
                         ],
                         "minimum_should_match": 1,

@@ -582,7 +582,7 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
 
 
 @cli.command()
-@click.argument("query", default="")
+@click.argument("query", nargs=-1)
 @click.option("--agency", help="credited agency, e.g. dpa, AFP")
 @click.option("--language", help="ISO 639-1 code, e.g. de, en; und for undecided")
 @click.option("--dateline", help="dateline place, e.g. Frankfurt")
@@ -597,7 +597,9 @@ def _distinct_fragments(highlight: dict[str, list[str]], limit: int) -> list[str
     "--format",
     "wire_format",
     help="file format",
-    type=click.Choice(["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"]),
+    type=click.Choice(
+        ["iptc7901", "anpa1312", "newsml_g2", "nitf", "digitalwires", "ninjs", "text"], case_sensitive=False
+    ),
 )
 @click.option("--wire-service", help="the wire service of the header, e.g. bdt, nsb")
 @click.option(
@@ -643,6 +645,7 @@ def search(
     from pressindex.search import SearchFilters
     from pressindex.search import search as run_search
 
+    query = " ".join(query)  # `search Brücke Kassel` as `search "Brücke Kassel"`: words are ANDed
     settings = load_settings(index)
     filters = SearchFilters(
         agency=agency,

@@ -1,0 +1,77 @@
+"""`pressindex search` as a newcomer types it: several words without quotes, and facet values of wire
+copy in another case than sent (found in the acceptance check of issues 19 and 21) — against the
+real Elasticsearch node. Invented stories only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from pressindex.cli.main import cli
+from pressindex.index.indices import ensure_index
+from pressindex.ingest.load import load_documents
+from pressindex.model import Article, BulkDocument
+
+
+def _load(es, alias, *articles: Article) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    report = load_documents(
+        es, alias, [BulkDocument.from_article(a, run_id="test", ingested_at=now) for a in articles]
+    )
+    assert not report.rejected, report.rejected
+    es.indices.refresh(index=alias)
+
+
+def _article(doc_id: str, title: str, **fields) -> Article:
+    return Article(
+        id=doc_id,
+        source_path=f"/inbox/{doc_id}.txt",
+        title=title,
+        body=f"{title}. Ein erfundener Text über die Gemeinde Beispielstadt.",
+        language="de",
+        content_sha256=doc_id,
+        text_sha1=doc_id,
+        **fields,
+    )
+
+
+def _ids(runner, alias, *args: str) -> list[str]:
+    result = runner.invoke(cli, ["search", *args, "--index", alias, "--all-copies", "--json"])
+    assert result.exit_code == 0, result.output
+    return sorted(h["id"] for h in json.loads(result.output)["hits"])
+
+
+def test_words_without_quotes_are_one_query(es, alias, runner):
+    ensure_index(es, alias)
+    _load(
+        es,
+        alias,
+        _article("sha1-bridge", "Brücke in Beispielstadt gesperrt"),
+        _article("sha1-school", "Schule in Beispielstadt eröffnet"),
+    )
+    assert _ids(runner, alias, "Brücke", "Beispielstadt") == ["sha1-bridge"]
+    assert _ids(runner, alias, '"Schule in Beispielstadt"', "eröffnet") == ["sha1-school"]
+    assert _ids(runner, alias) == ["sha1-bridge", "sha1-school"]  # no query: every document
+    text = runner.invoke(cli, ["search", "Brücke", "Beispielstadt", "--index", alias])
+    assert text.exit_code == 0, text.output
+    assert "1 hit(s) in 1 stories for 'Brücke Beispielstadt'" in text.output
+
+
+def test_wire_facet_values_match_in_any_case(es, alias, runner):
+    ensure_index(es, alias)
+    _load(
+        es,
+        alias,
+        _article("sha1-summary", "Zusammenfassung aus Beispielstadt", format="iptc7901", wire_service="bdt",
+                 category="pl", category_name="Politik", genre="Zusammenfassung"),
+        _article("sha1-plain", "Text aus Beispielstadt", format="text"),
+    )  # fmt: skip
+    for args in (
+        ["--genre", "zusammenfassung"],
+        ["--wire-service", "BDT"],
+        ["--category", "PL"],
+        ["--category", "politik"],
+        ["--format", "IPTC7901"],
+    ):
+        assert _ids(runner, alias, *args) == ["sha1-summary"], args
+    assert _ids(runner, alias, "--genre", "Vorschau") == []
