@@ -1,6 +1,7 @@
 """Parse (with language detection) 1,000 10kGNAD articles in one process; print articles/s per core.
 
     uv run python bench/parse_bench.py [--corpora ../shared/corpora] [-n 1000] [--repeat 3] [--wire 2000]
+                                       [--formats 1] [--notes-apart]
 
 One process is one core, so the rate printed is the per-core rate (target ≥ 250/s). The best
 of ``--repeat`` runs is reported; the first parse (langdetect profile loading) is done before
@@ -20,7 +21,9 @@ rotating order, timed in CPU time.
 Two plain-text sets: the corpus articles as they are (bare text: no headline line, no notes), and
 the same messages as a plain-text file of wire copy carries them (headline line, text, the same
 Notizblock with its non-public part and editor codes): the like-for-like comparison.
-``--formats 0`` skips it.
+``--formats 0`` skips it. ``--notes-apart`` adds a fourth set, the IPTC 7901 messages without the
+notes (no Notizblock, non-public part or editor codes): what the notes cost, and what the envelope
+and the story cost against bare articles.
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ def main() -> None:
     ap.add_argument(
         "--formats", type=int, default=1, help="compare plain text and IPTC 7901 per KB (0: skip)"
     )
+    ap.add_argument(
+        "--notes-apart", action="store_true", help="also IPTC 7901 without the notes (what they cost)"
+    )
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pressindex-bench")
     args = ap.parse_args()
 
@@ -83,7 +89,7 @@ def main() -> None:
     print(f"of which language detection: {lang:.2f} s ({lang / best:.0%})")
 
     if args.formats:
-        compare_formats(docs, now, args.repeat)
+        compare_formats(docs, now, args.repeat, notes_apart=args.notes_apart)
 
     if args.wire:
         from ingest_bench import build_corpus, corpus_files  # this directory; builds the corpus once
@@ -119,8 +125,9 @@ def _headline(text: str) -> str:
     return " ".join(text.split()[:6]).rstrip(".,;:") or "Meldung"
 
 
-def as_iptc7901(raw: bytes, n: int) -> bytes:
-    """Article ``n`` as one IPTC 7901 message, composed here (the text is the corpus article's)."""
+def as_iptc7901(raw: bytes, n: int, notes: bool = True) -> bytes:
+    """Article ``n`` as one IPTC 7901 message, composed here (the text is the corpus article's);
+    ``notes`` False: without the Notizblock, its non-public part and the editor codes."""
     import textwrap
 
     text = raw.decode("utf-8")
@@ -130,7 +137,7 @@ def as_iptc7901(raw: bytes, n: int) -> bytes:
         lines.append("")
     message = "\n".join([
         f"\x01bdt{n % 10000:04d} 4 vm {len(text.split())}  lni {n % 10000:04d}", "", "Bench/Wire/Format/",
-        f"\x02(Vorschau)\n{_headline(text)} =", "", *lines, *_NOTES, "\x03140918 Mär 25", "\x04",
+        f"\x02(Vorschau)\n{_headline(text)} =", "", *lines, *(_NOTES if notes else ()), "\x03140918 Mär 25", "\x04",
     ])  # fmt: skip
     return message.encode("utf-8")
 
@@ -144,7 +151,7 @@ def as_text_message(raw: bytes) -> bytes:
 _CHUNK = 10  # files a set parses before the next set takes its turn
 
 
-def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
+def compare_formats(docs: list[bytes], now: datetime, repeat: int, *, notes_apart: bool = False) -> None:
     """Plain text (bare and as messages) and IPTC 7901, all through ``parse_messages``: µs per KB
     and KB/s, and IPTC 7901 against each plain-text set.
 
@@ -160,6 +167,8 @@ def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
         "plain text, same messages": [as_text_message(d) for d in docs],
         "IPTC 7901": [as_iptc7901(d, i) for i, d in enumerate(docs)],
     }
+    if notes_apart:
+        sets["IPTC 7901 without the notes"] = [as_iptc7901(d, i, notes=False) for i, d in enumerate(docs)]
     names = list(sets)
     total = dict.fromkeys(sets, 0.0)
     for chunk in range(0, len(docs), _CHUNK):
@@ -181,11 +190,24 @@ def compare_formats(docs: list[bytes], now: datetime, repeat: int) -> None:
             f"{name}: {len(raws)} files, {kb:,.0f} KB: {per_kb[name]:,.1f} µs per KB, "
             f"{kb / total[name]:,.0f} KB/s per core (best of {repeat} per chunk of {_CHUNK}, the sets taking turns)"
         )
-    iptc = per_kb["IPTC 7901"]
+    iptc, bare = per_kb["IPTC 7901"], per_kb["plain text, bare articles"]
     print(
         f"IPTC 7901 per KB: {iptc / per_kb['plain text, same messages'] - 1:+.1%} against the same messages "
-        f"as plain text, {iptc / per_kb['plain text, bare articles'] - 1:+.1%} against bare articles"
+        f"as plain text, {iptc / bare - 1:+.1%} against bare articles"
     )
+    if notes_apart:
+        # per message: what the notes add, and the envelope and story against the bare article
+        name = "IPTC 7901 without the notes"
+        per_file = {k: total[k] / len(docs) * 1e6 for k in sets}
+        kb_of = {k: sum(len(r) for r in raws) / len(raws) / 1024 for k, raws in sets.items()}
+        print(
+            f"{name}: {per_kb[name]:,.1f} µs per KB, {per_kb[name] / bare - 1:+.1%} against bare articles; "
+            f"per file: bare article {per_file['plain text, bare articles']:,.0f} µs "
+            f"({kb_of['plain text, bare articles']:.2f} KB), the envelope around it "
+            f"{per_file[name] - per_file['plain text, bare articles']:+,.0f} µs "
+            f"({kb_of[name] - kb_of['plain text, bare articles']:+.2f} KB), the notes "
+            f"{per_file['IPTC 7901'] - per_file[name]:+,.0f} µs ({kb_of['IPTC 7901'] - kb_of[name]:+.2f} KB)"
+        )
 
 
 if __name__ == "__main__":
