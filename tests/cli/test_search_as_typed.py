@@ -75,3 +75,13 @@ def test_wire_facet_values_match_in_any_case(es, alias, runner):
     ):
         assert _ids(runner, alias, *args) == ["sha1-summary"], args
     assert _ids(runner, alias, "--genre", "Vorschau") == []
+
+
+def test_stories_rebuild_says_what_is_wrong_with_its_arguments(es, alias, runner):
+    wrong_day = runner.invoke(cli, ["stories", "rebuild", "--since", "14.03.2025", "--index", alias])
+    assert wrong_day.exit_code == 2 and "YYYY-MM-DD" in wrong_day.output
+    no_index = runner.invoke(cli, ["stories", "rebuild", "--since", "2025-03-14", "--index", alias])
+    assert no_index.exit_code == 1 and f"there is no index '{alias}'" in no_index.output
+    ensure_index(es, alias)
+    empty = runner.invoke(cli, ["stories", "rebuild", "--since", "2025-03-14", "--index", alias])
+    assert empty.exit_code == 0, empty.output

@@ -7,6 +7,7 @@ import gc
 import importlib.util
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -758,12 +759,20 @@ def stories_rebuild(since: str | None, index: str | None, as_json: bool) -> None
     """Recompute the stories of a range (after a threshold change) from the stored fingerprints,
     without parsing again; documents from before story clusters get theirs from their stored text."""
     from pressindex.index.es_client import connect
+    from pressindex.index.indices import current_index
     from pressindex.stories.rebuild import rebuild_stories
 
+    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        raise click.BadParameter(f"{since!r}: a day as YYYY-MM-DD", param_hint="--since")
     settings = load_settings(index)
+    es = connect(settings)
+    if current_index(es, settings.index) is None:  # else a mistyped --index "rebuilt" 0 documents
+        raise click.ClickException(
+            f"there is no index {settings.index!r} yet: ingest into it first, or name another with --index"
+        )
     try:
         report = rebuild_stories(
-            connect(settings), settings.index, since=since, threshold=settings.story_threshold,
+            es, settings.index, since=since, threshold=settings.story_threshold,
             window_days=settings.story_window_days,
         )  # fmt: skip
     except (PressindexError, ValueError) as exc:
