@@ -100,6 +100,7 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
     for doc, notice_id in sorted(targets.items()):
         withdrawn.setdefault(notice_id, []).append(doc)
     _record(es, alias, withdrawn)
+    _represent_again(es, index, targets)
     return withdrawn
 
 
@@ -143,6 +144,18 @@ def _mark(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
     from pressindex.stories.store import write_fields
 
     write_fields(es, index, {doc: {"withdrawn_by": notice} for doc, notice in targets.items()})
+
+
+def _represent_again(es: Elasticsearch, index: str, targets: dict[str, str]) -> None:
+    """The stories of the withdrawn documents get their representative and size from the copies
+    still shown (:data:`pressindex.stories.store.NEVER_SHOWN`), also those this run does not touch."""
+    from pressindex.stories.assign import AssignReport, finish_decided
+
+    docs = es.mget(index=index, ids=sorted(targets), source_includes=["story_id"])["docs"]
+    stories = {d["_source"]["story_id"] for d in docs if d.get("found") and d["_source"].get("story_id")}
+    if stories:
+        es.indices.refresh(index=index)
+        finish_decided(es, index, AssignReport(), stories)
 
 
 def _record(es: Elasticsearch, alias: str, withdrawn: dict[str, list[str]]) -> None:

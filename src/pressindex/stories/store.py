@@ -286,6 +286,10 @@ REPRESENTATIVE_ORDER = [
     {"text_sha1": {"order": "asc", "missing": "_last"}},
 ]
 _MARKED = 20  # documents marked representative in one story: more only after a crash or a merge of many
+# Copies that no search shows for good (the alias's search_filter in mappings/press.json, less the
+# embargo, which ends by itself) neither count in a story nor represent it: a withdrawn
+# representative left its story with none in Kibana's story views, which list representatives.
+NEVER_SHOWN = [{"term": {"kind": "withdrawal"}}, {"exists": {"field": "withdrawn_by"}}]
 
 
 def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Iterator[StoryState]:
@@ -316,7 +320,8 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
                 },
             }
         }
-        resp = es.search(index=index, size=0, query={"terms": {"story_id": chunk}}, aggs=aggs)
+        query = {"bool": {"filter": [{"terms": {"story_id": chunk}}], "must_not": NEVER_SHOWN}}
+        resp = es.search(index=index, size=0, query=query, aggs=aggs)
         for bucket in resp["aggregations"]["stories"]["buckets"]:
             best = bucket["best"]["hits"]["hits"][0]
             marked_hits = bucket["marked"]["docs"]["hits"]["hits"]
