@@ -664,7 +664,8 @@ def report_stories(
     )
     print(
         f"story clusters: (b) {rate_b:.0f} docs/s with them, (b0) {rate_b0:.0f} without: {out['rate_lost']:.1%} of "
-        f"the rate; the assignment took {stories_b['seconds']:.1f} s of (b) ({out['assignment_share']:.1%}, "
+        f"the rate; the assignment took {stories_b['seconds']:.1f} s of (b) (CPU {stories_b.get('cpu_seconds', 0):.1f} s; "
+        f"{out['assignment_share']:.1%}, "
         f"{per_doc:.2f} ms per document; {stories_b['joined']} joined, {stories_b['started']} started, "
         f"{stories_b['merged']} merges); story fields at parse time: {out['fields_ms_per_doc']:.2f} ms CPU per "
         f"document, ~{out['fields_share']:.1%} of (b) over {cores} cores (in (b0) too)"
@@ -690,7 +691,8 @@ def report_stories(
             f"preload: {figures['documents']} documents in {figures['stories']} stories over {PRELOAD_DAYS} days "
             f"({figures['in_the_last_7_days']} in the last 7) bulked in {figures['bulk_seconds']:.0f} s, merged to one "
             f"segment in {figures['merge_seconds']:.0f} s; then {count} "
-            f"ingested in {seconds:.1f} s: assignment {per_doc_full:.2f} ms per document into the full index, "
+            f"ingested in {seconds:.1f} s: assignment {per_doc_full:.2f} ms per document into the full index "
+            f"(CPU {assigned.get('cpu_seconds', 0):.1f} s), "
             f"{per_doc:.2f} ms into an empty one ({assigned.get('joined')} joined, {assigned.get('merged')} merges); "
             f"Elasticsearch CPU of the whole ingest {out['preload']['es_cpu_ms_per_doc_full']:.2f} ms per document "
             f"into the full index, {out['preload']['es_cpu_ms_per_doc_empty']:.2f} into the empty one; with the "

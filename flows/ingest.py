@@ -305,15 +305,20 @@ def ingest(
                 spools[n] = fut.result()["spool"]
                 if fut.state.name == "Cached":  # its look-ups of earlier runs are an earlier attempt's
                     stale_spools.add(n)
+                # read here, while later batches parse: what the decision orders and searches by
+                spooled_features.read_batch(n, spools[n])
             else:
                 batch_failed(n, fut)
 
         # ignored below: Prefect unwraps a quote before the call, which submit's typing does not know
         if two_pass:
             spool.remove_stale(_spool_root(settings))
+            from pressindex.ingest.run_stories import SpooledFeatures  # numpy: only when a run clusters
+
+            spooled_features = SpooledFeatures()
             parse = parse_batch.with_options(**retrying)
             wait({n: parse.submit(n, wrap(b), alias, run_id) for n, b in enumerate(batches)}, spooled)  # type: ignore[call-overload]
-            decided = _decide_stories(es, alias, run_id, settings, spools, stale_spools)
+            decided = _decide_stories(es, alias, run_id, settings, spools, stale_spools, spooled_features)
             load = load_batch.with_options(**retrying)
             loads = {n: load.submit(n, wrap(batches[n]), spools[n], alias, run_id) for n in sorted(spools)}  # type: ignore[call-overload]
             wait(loads, finished)
@@ -405,15 +410,18 @@ def _degraded(summary: dict, reasons: list[str]):
     return Completed(name="Degraded", message="degraded: " + "; ".join(reasons), data=summary)
 
 
-def _decide_stories(es, alias: str, run_id: str, settings: Settings, spools: dict[int, str], stale: set[int]):
+def _decide_stories(
+    es, alias: str, run_id: str, settings: Settings, spools: dict[int, str], stale: set[int], features
+):
     """The stories of every spooled document (``pressindex.ingest.run_stories``): in the flow
     process, before any batch loads, so every runner gives the same stories. The batches looked up
-    earlier runs' candidates as they parsed; ``stale``: those spooled by an earlier attempt."""
+    earlier runs' candidates as they parsed; ``stale``: those spooled by an earlier attempt;
+    ``features``: the batches' features files read as they spooled (``run_stories.SpooledFeatures``)."""
     from pressindex.ingest import run_stories  # numpy and the stories: only when a run clusters
 
     decided = run_stories.decide(
         es, alias, run_id, spools, threshold=settings.story_threshold, window_days=settings.story_window_days,
-        stale=stale,
+        stale=stale, features=features,
     )  # fmt: skip
     get_run_logger().info("%s (decided before the load)", decided.report)
     return decided

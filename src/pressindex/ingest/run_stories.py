@@ -6,7 +6,11 @@ files, in the assignment's fixed order (:data:`pressindex.stories.store.ORDER`, 
 gives the same stories), and has :func:`pressindex.stories.assign.assign_stories` decide them
 without writing: earlier runs' candidates come from the features files (each batch looked them
 up while it parsed, in parallel: they do not depend on the order), this run's from memory, the
-rule unchanged. From the decisions it makes each document's story fields and writes them beside
+rule unchanged. What the decision orders and searches by (each document's order, candidate keys
+as numbers, times: made by the batch as it parsed) is read as each batch spools
+(:class:`SpooledFeatures`, while later batches still parse), and every document's keys are
+indexed at once (:class:`~pressindex.stories.run_documents.PlannedRunDocuments`): the
+single-threaded decision reads each document's fields once and compares. From the decisions it makes each document's story fields and writes them beside
 each batch's spool, where the batch's load task reads them.
 
 A story of this run's documents only gets its size and representative (the longest copy, ties
@@ -17,16 +21,19 @@ by :func:`finish`: the older documents of merged stories move, and its represent
 (the only second writes left: those of documents of earlier runs, and a new document that now
 represents an older story).
 
-Memory: a sort key and a file offset per document; the fields are read back by offset per page.
+Memory: per document a sort key, a file offset, a few short fields and its keys (about 1.9 KB
+with 66 keys, while the run is decided); the fields are read back by offset per page.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import orjson
 from elasticsearch import Elasticsearch
 
@@ -34,7 +41,7 @@ from pressindex.index.indices import current_index
 from pressindex.ingest import spool
 from pressindex.stories import store
 from pressindex.stories.assign import AssignReport, assign_stories, finish_decided, run_scope
-from pressindex.stories.run_documents import epoch_ms
+from pressindex.stories.run_documents import MISSING, PlannedRunDocuments, document_keys, epoch_ms
 
 STORY_FIELDS = ("story_id", "story_representative", "story_size")
 LAST = "\uffff"  # sorts after any id or hash: a missing value goes last, as in Elasticsearch's sort
@@ -42,48 +49,79 @@ LAST = "\uffff"  # sorts after any id or hash: a missing value goes last, as in 
 
 @dataclass(frozen=True, slots=True)
 class _Spooled:
-    file: int  # index into _FeatureFiles.paths
+    batch: int
     offset: int
     length: int
     order: tuple  # store.ORDER, then the id
-    batch: int
     existed: bool
     dpa_version: int
+    assigned: bool  # has story features and a story: the assignment takes it
+    own: str | None  # the story it was parsed with
+    representative: tuple  # its place among its story's copies (_representative_order)
+    text_sha1: str
+    dpa_id: str | None
+    times: tuple[int, int]  # published and ingested ms
+    keys: np.ndarray  # document_keys
 
 
-class _FeatureFiles(Mapping[str, dict]):
-    """The run's documents to assign, one per id, read back from the features files by offset."""
+class SpooledFeatures(Mapping[str, dict]):
+    """The run's documents to assign, one per id, from the batches' features files: what the
+    decision orders and searches by held in memory (read as each batch spools, while later ones
+    still parse), the fields read back by offset."""
 
-    def __init__(self, spools: dict[int, str]) -> None:
-        self.paths = [spool.features_path(Path(p)) for _, p in sorted(spools.items())]
+    def __init__(self) -> None:
+        self.paths: dict[int, Path] = {}
         self.docs: dict[str, _Spooled] = {}
         self.batches: dict[str, set[int]] = {}  # every batch with a copy of the id: each loads it
-        for file_no, (batch, _) in enumerate(sorted(spools.items())):
-            offset = 0
-            with open(self.paths[file_no], "rb") as lines:
-                for line in lines:
-                    entry = orjson.loads(line)
-                    src = entry["_source"]
-                    doc = _Spooled(
-                        file_no, offset, len(line),
-                        (epoch_ms(src.get("published")) if src.get("published") else 2**63,
-                         src.get("text_sha1") or LAST, src.get("dpa_id") or LAST, entry["_id"]),
-                        batch, entry["existed"], src.get("dpa_version") or -1,
-                    )  # fmt: skip
-                    offset += len(line)
-                    self.batches.setdefault(entry["_id"], set()).add(batch)
-                    before = self.docs.get(entry["_id"])
-                    # copies of one id: the one the index keeps (the newest dpa version, else the last loaded)
-                    if before is None or (doc.dpa_version, doc.batch) >= (before.dpa_version, before.batch):
-                        self.docs[entry["_id"]] = doc
-        self._handles = [os.open(p, os.O_RDONLY) for p in self.paths]
+        self._handles: dict[int, int] = {}
+
+    def read_batch(self, batch: int, spool_file: str | Path) -> None:
+        """Take in a batch's features file (again: a retried batch's replaces nothing already read)."""
+        if batch in self.paths:
+            return
+        path = self.paths[batch] = spool.features_path(Path(spool_file))
+        offset = 0
+        with open(path, "rb") as lines:
+            for line in lines:
+                entry = orjson.loads(line)
+                src = entry["_source"]
+                doc_id = entry["_id"]
+                assigned = bool(src.get("story_features") and src.get("story_id"))
+                # made by the batch as it parsed ("ms", "keys"); a spool of an older version has not
+                published, ingested = entry.get("ms") or (
+                    epoch_ms(src.get("published")),
+                    epoch_ms(src.get("ingested_at")),
+                )
+                keys = entry.get("keys")
+                if keys is None:
+                    keys = document_keys(src) if assigned else []
+                doc = _Spooled(
+                    batch, offset, len(line),
+                    (published if published != MISSING else 2**63, src.get("text_sha1") or LAST,
+                     src.get("dpa_id") or LAST, doc_id),
+                    entry["existed"], src.get("dpa_version") or -1, assigned, src.get("story_id"),
+                    _representative_order(src), src.get("text_sha1") or "", src.get("dpa_id"),
+                    (published, ingested), np.asarray(keys, dtype=np.uint64),
+                )  # fmt: skip
+                offset += len(line)
+                self.batches.setdefault(doc_id, set()).add(batch)
+                before = self.docs.get(doc_id)
+                # copies of one id: the one the index keeps (the newest dpa version, else the last loaded)
+                if before is None or (doc.dpa_version, doc.batch) >= (before.dpa_version, before.batch):
+                    self.docs[doc_id] = doc
 
     def hit(self, doc_id: str) -> dict:
         doc = self.docs[doc_id]
-        return orjson.loads(os.pread(self._handles[doc.file], doc.length, doc.offset))
+        handle = self._handles.get(doc.batch)
+        if handle is None:
+            handle = self._handles[doc.batch] = os.open(self.paths[doc.batch], os.O_RDONLY)
+        return orjson.loads(os.pread(handle, doc.length, doc.offset))
 
     def __getitem__(self, doc_id: str) -> dict:
         return self.hit(doc_id)["_source"]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.docs  # without reading it back
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.docs)
@@ -91,14 +129,24 @@ class _FeatureFiles(Mapping[str, dict]):
     def __len__(self) -> int:
         return len(self.docs)
 
-    def pages(self) -> Iterator[list[dict]]:
-        ordered = sorted(self.docs, key=lambda d: self.docs[d].order)
+    def planned(self) -> tuple[list[str], PlannedRunDocuments]:
+        """The ids the assignment takes, in its order, and their keys indexed for it."""
+        ordered = sorted((d for d in self.docs if self.docs[d].assigned), key=lambda d: self.docs[d].order)
+        docs = [self.docs[d] for d in ordered]
+        times = np.array([d.times for d in docs], dtype=np.int64).reshape(-1, 2)
+        run = PlannedRunDocuments(
+            ordered, [d.text_sha1 for d in docs], [d.dpa_id for d in docs], times, [d.keys for d in docs]
+        )
+        return ordered, run
+
+    def pages(self, ordered: list[str]) -> Iterator[list[dict]]:
         for start in range(0, len(ordered), store.PAGE):
             yield [self.hit(doc_id) for doc_id in ordered[start : start + store.PAGE]]
 
     def close(self) -> None:
-        for handle in self._handles:
+        for handle in self._handles.values():
             os.close(handle)
+        self._handles = {}
 
 
 @dataclass
@@ -125,13 +173,18 @@ def decide(
     threshold: float | None,
     window_days: int,
     stale: set[int] | None = None,
+    features: SpooledFeatures | None = None,
 ) -> RunStories:
     """Decide the stories of the documents spooled in ``spools`` (batch number -> spool path) and
     write each batch's decisions beside its spool (:func:`spool.decided_path`). The candidates of
     earlier runs come from the features files where the batch looked them up; Elasticsearch is
     asked for those without, and for those of the ``stale`` batches (spooled by an earlier attempt
-    of the run: earlier runs' documents may have changed since, by that attempt's merges too)."""
-    features = _FeatureFiles(spools)
+    of the run: earlier runs' documents may have changed since, by that attempt's merges too).
+    ``features``: the batches' features files read already (as they spooled); the others are read here."""
+    started, started_cpu = time.monotonic(), time.thread_time()
+    features = SpooledFeatures() if features is None else features
+    for batch, path in sorted(spools.items()):
+        features.read_batch(batch, path)
     try:
         scope, in_scope = run_scope(run_id)
         index = current_index(es, alias)
@@ -155,9 +208,10 @@ def decide(
                     found.append(next(kept_answers) if k else next(asked_answers))
             return outside, found, {**asked_centers, **centers}
 
+        ordered, run = features.planned()
         report = assign_stories(
             es, alias, scope, in_scope, threshold=threshold, window_days=window_days,
-            pages=features.pages(), sources=features, write=False, earlier=earlier,
+            pages=features.pages(ordered), sources=features, write=False, earlier=earlier, run=run,
         )  # fmt: skip
         reach_back = {into for story, into in report.merged.items() if story in report.existing}
         members: dict[str, list[str]] = {}
@@ -166,13 +220,13 @@ def decide(
             if story in report.existing or features.docs[doc_id].existed:
                 reach_back.add(story)
         decided: dict[int, dict[str, dict]] = {batch: {} for batch in spools}
+        spooled = features.docs
         for story, docs in members.items():
-            sources = {doc_id: features[doc_id] for doc_id in docs}
             representative = (
-                None if story in reach_back else min(docs, key=lambda d: _representative_order(sources[d]))
+                None if story in reach_back else min(docs, key=lambda d: spooled[d].representative)
             )
             for doc_id in docs:
-                own = sources[doc_id]["story_id"]
+                own = spooled[doc_id].own
                 fields = {"story_id": story, "story_representative": doc_id == representative,
                           "story_size": len(docs) if doc_id == representative else None}  # fmt: skip
                 if fields != {"story_id": own, "story_representative": True, "story_size": 1}:
@@ -183,6 +237,8 @@ def decide(
     for batch, path in spools.items():
         decided_file = spool.decided_path(Path(path))
         decided_file.write_bytes(orjson.dumps(decided[batch]))
+    report.seconds = time.monotonic() - started  # the whole decision, not only the assignment's loop
+    report.cpu_seconds = time.thread_time() - started_cpu
     return RunStories(report, reach_back)
 
 

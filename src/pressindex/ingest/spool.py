@@ -125,11 +125,20 @@ def read_spool(path: Path) -> Iterator[BulkDocument | MediaItem | Rejected]:
 
 
 def feature_entry(doc: BulkDocument, *, existed: bool) -> dict:
-    """A document's entry in the features file: its id, the fields the assignment reads, and whether
-    the index held a document of that id before (whose story may have other members there)."""
+    """A document's entry in the features file: its id, the fields the assignment reads, whether
+    the index held a document of that id before (whose story may have other members there), and
+    what the decision orders and searches by, made here while other batches parse: its candidate
+    keys as numbers and its published and ingested times in ms."""
+    from pressindex.stories.run_documents import document_keys, epoch_ms  # numpy: only when a run clusters
+
     source = orjson.loads(doc.source)
     fields = {name: source[name] for name in FEATURE_FIELDS if source.get(name) is not None}
-    return {"_id": doc.id, "_source": fields, "existed": existed}
+    assigned = fields.get("story_features") and fields.get("story_id")  # the others are not assigned
+    return {
+        "_id": doc.id, "_source": fields, "existed": existed,
+        "keys": document_keys(fields).tolist() if assigned else [],
+        "ms": [epoch_ms(fields.get("published")), epoch_ms(fields.get("ingested_at"))],
+    }  # fmt: skip
 
 
 def feature_line(doc: BulkDocument, *, existed: bool) -> bytes:

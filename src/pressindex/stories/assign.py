@@ -55,7 +55,7 @@ from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.features import StoryFeatures
 from pressindex.stories.linkage import LinkCandidate, Merges, StoryLinkage
-from pressindex.stories.run_documents import RunCandidate, RunDocuments, document_keys, epoch_ms, rank_order
+from pressindex.stories.run_documents import RunCandidate, RunDocuments, epoch_ms, rank_order
 from pressindex.stories.similarity import DEFAULT_THRESHOLD
 
 
@@ -68,6 +68,7 @@ class AssignReport:
     stories: int = 0  # stories whose representative, size or merged ids were looked at
     written: int = 0  # documents written (assignments, moves, representatives)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of the thread that decided (a run's decision: what load does not stretch)
     # without writing (a run that loads its documents after deciding): each document's story, and
     # the stories that had documents before
     stories_of: dict[str, str] = field(default_factory=dict)
@@ -77,7 +78,7 @@ class AssignReport:
         return {
             "documents": self.documents, "started": self.started, "joined": self.joined,
             "merged": len(self.merged), "stories": self.stories, "written": self.written,
-            "seconds": round(self.seconds, 2),
+            "seconds": round(self.seconds, 2), "cpu_seconds": round(self.cpu_seconds, 2),
         }  # fmt: skip
 
     def __str__(self) -> str:
@@ -104,11 +105,13 @@ class _Fingerprints:
     def __init__(self, sources: Mapping[str, dict] | None = None) -> None:
         self.known: dict[str, StoryFeatures] = {}
         self.sources = sources or {}  # documents not in the index yet: their fields by id
+        self.ordered = sources is not None  # those are this version's: their terms stored in order
 
-    def of(self, hit: dict) -> StoryFeatures:
+    def of(self, hit: dict, *, in_scope: bool = False) -> StoryFeatures:
+        """``in_scope``: a document being assigned (from ``sources``, when they were given)."""
         features = self.known.get(hit["_id"])
         if features is None:
-            features = self._keep(hit["_id"], hit["_source"].get("story_features") or {})
+            features = self._keep(hit["_id"], hit["_source"].get("story_features") or {}, in_scope)
         return features
 
     def by_id(
@@ -123,7 +126,7 @@ class _Fingerprints:
                 self.sources.get(doc_id)
                 or es.get(index=index, id=doc_id, source_includes=["story_features"])["_source"]
             )
-            features = self._keep(doc_id, source.get("story_features") or {})
+            features = self._keep(doc_id, source.get("story_features") or {}, doc_id in self.sources)
         return features
 
     def reader(
@@ -132,10 +135,12 @@ class _Fingerprints:
         """:meth:`by_id` as a function of the id alone, with the candidates' ``hits`` at hand."""
         return lambda doc_id: self.by_id(es, index, doc_id, hits.get(doc_id))
 
-    def _keep(self, doc_id: str, source: dict) -> StoryFeatures:
+    def _keep(self, doc_id: str, source: dict, in_scope: bool = False) -> StoryFeatures:
         if len(self.known) >= self.LIMIT:
             self.known.clear()
-        features = self.known[doc_id] = StoryFeatures.from_source(source, keys=False)  # compared only
+        features = self.known[doc_id] = StoryFeatures.from_source(  # compared only: no keys
+            source, keys=False, ordered=in_scope and self.ordered
+        )
         return features
 
 
@@ -175,6 +180,7 @@ def assign_stories(
     sources: Mapping[str, dict] | None = None,
     write: bool = True,
     earlier: Callable[[list[dict]], tuple[list[bool], list[list[dict]], dict[str, dict]]] | None = None,
+    run: RunDocuments | None = None,
 ) -> AssignReport:
     """Assign the documents matching the query ``scope``; ``in_scope(source)`` says the same of a
     candidate. ``touched``: further stories whose representative must be looked at again (those
@@ -183,7 +189,9 @@ def assign_stories(
     ``pages``: the documents to assign as hits, a page at a time in :data:`store.ORDER`, instead of
     searching the scope (a run's documents before they are loaded; ``sources``: their fields by id).
     ``write`` false decides only: the report's ``stories_of`` and ``existing`` carry the decisions.
-    ``earlier``: a page's :func:`store.look_up_earlier` made beforehand (a run's, while it parsed)."""
+    ``earlier``: a page's :func:`store.look_up_earlier` made beforehand (a run's, while it parsed).
+    ``run``: the scope's documents with their keys indexed beforehand, in the order of ``pages``
+    (:class:`~pressindex.stories.run_documents.PlannedRunDocuments`)."""
     started = time.monotonic()
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     report = AssignReport()
@@ -193,7 +201,8 @@ def assign_stories(
     decisions: dict[str, _Decision] = {}
     linkage = StoryLinkage(threshold)
     fingerprints = _Fingerprints(sources)
-    run = RunDocuments()  # the scope's documents decided so far: candidates among them come from memory
+    # the scope's documents decided so far: candidates among them come from memory
+    run = RunDocuments() if run is None else run
     for page in store.pending_pages(es, index, scope) if pages is None else pages:
         page = [
             hit for hit in page if hit["_source"].get("story_features") and hit["_source"].get("story_id")
@@ -208,11 +217,11 @@ def assign_stories(
         answers = iter(found)
         for hit, has_earlier in zip(page, outside, strict=True):
             src = hit["_source"]
-            features = fingerprints.of(hit)
+            features = fingerprints.of(hit, in_scope=True)
             ranked: list[tuple[tuple, str, dict | RunCandidate]] = [
                 (rank_order(_rank(c)), c["_id"], c) for c in (next(answers) if has_earlier else ())
             ]
-            keys = document_keys(src)
+            keys = run.keys_of(hit["_id"], src)
             in_run = run.candidates(src, window_days, store.CANDIDATE_STORIES, keys)
             ranked += [(rank_order(c.rank), c.doc_id, c) for c in in_run]
             ranked.sort(key=lambda r: r[:2])  # the best by keys shared, wherever they were found

@@ -78,18 +78,22 @@ class StoryFeatures:
                 "nshare": self.number_share}  # fmt: skip
 
     @classmethod
-    def from_source(cls, source: dict, *, keys: bool = True) -> StoryFeatures:
+    def from_source(cls, source: dict, *, keys: bool = True, ordered: bool = False) -> StoryFeatures:
         """Inverse of :meth:`to_source`; the band keys are derived again from the fingerprint
         (``keys=False``: left empty, for a comparison only, which they would cost a third more).
+        ``ordered``: the terms are known to be stored heaviest first, as :meth:`to_source` of this
+        version writes them (a run's own documents, spooled): not sorted again.
 
         An older shape (``v`` < 3: other term weights) is converted to the current one, so
         documents stored before a change compare with new ones on one scale."""
-        terms = tuple(
-            sorted(((t, float(w)) for t, w in source.get("terms", {}).items()), key=_heaviest_first)
-        )
+        if ordered and source.get("v") == FEATURES_VERSION:
+            terms = tuple(source["terms"].items())
+        else:  # heaviest first, equal weights by name: (-weight, name) pairs sort so without a key function
+            by_weight = sorted([(-float(w), t) for t, w in source.get("terms", {}).items()])
+            terms = tuple([(t, -w) for w, t in by_weight])
         if int(source.get("v", 1)) < FEATURES_VERSION:
             terms = _reweighted(terms)
-        minhash = tuple(int(x) for x in source.get("mh", ()))
+        minhash = tuple(map(int, source.get("mh", ())))
         return cls(band_keys=band_keys(minhash, terms) if keys else (), minhash=minhash, terms=terms,
                    numbers=tuple(source.get("num", ())), number_share=float(source.get("nshare", 0.0)))  # fmt: skip
 
@@ -100,10 +104,6 @@ def _reweighted(terms: Terms) -> Terms:
     norm = math.sqrt(sum(w * w for _, w in scored)) or 1.0
     ordered = sorted((-round(w / norm, 4), s) for s, w in scored)
     return tuple((s, -w) for w, s in ordered if w < 0.0)
-
-
-def _heaviest_first(term: tuple[str, float]) -> tuple[float, str]:
-    return -term[1], term[0]
 
 
 _VOCABULARY = Vocabulary()
