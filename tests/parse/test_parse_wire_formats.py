@@ -21,7 +21,8 @@ from pressindex.index.indices import mapped_fields
 from pressindex.model import Article
 from pressindex.parse import parse_document, parse_messages
 from pressindex.parse._envelope import scan_envelope
-from pressindex.parse.clean import clean_text
+from pressindex.parse._unwrap import collapse_spaces
+from pressindex.parse.clean import _collapse_spaces, clean_text
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.nonpublic import _PREFILTER_WORDS, remove_nonpublic
 from pressindex.parse.structure import split_structure
@@ -425,7 +426,8 @@ def test_arbitrary_bytes_in_an_iptc_envelope(text, noise, encoding):
 )
 def test_control_characters_known_from_the_scan_change_nothing(text, encoding):
     """The envelope's scan telling "no control character but the envelope's" gives what the
-    pattern over every message part gives."""
+    pattern over every message part gives, and its telling "all printable" what cleaning's own
+    test of the story gives."""
     import pressindex.parse.wire_format as wire_format_module
 
     raw = (f"\x01bdt0123 4 pl 231  dpa 0456\n\nA/B/\n\x02{text}\n\x03140918 Mär 25\n\x04" * 2).encode(
@@ -440,14 +442,14 @@ def test_control_characters_known_from_the_scan_change_nothing(text, encoding):
 
     fast = run()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wire_format_module, "scan_envelope", lambda t: (*scan_envelope(t)[:2], True))
+        patch.setattr(wire_format_module, "scan_envelope", lambda t: (*scan_envelope(t)[:2], True, False))
         assert run() == fast
 
 
 _SCAN_PIECES = st.sampled_from([
     "ffentlichung", "FFENTLICHUNG", "ublication", "UBLICATION", "Veröffentlichung", "publication", "ffentlichun",
     "UBLICATIO", "ff", "u", "F", "\x00", "\x01", "\x02", "\x03", "\x04", "\x05", "\x07", "\t", "\n", "\x0b", "\x0c",
-    "\x0e", "\x1f", "\x7f", "\x80", " ", "ä", "€", "😀",
+    "\x0e", "\x1f", "\x7f", "\x80", " ", "ä", "€", "😀", "\xa0", "\xad", "\u2028", "\u200b", "\U000e0001", "\ufeff",
 ])  # fmt: skip
 
 
@@ -457,11 +459,13 @@ def test_compiled_envelope_scan_gives_what_the_python_steps_give(text):
     """_envelope.c: the first of the marker's words as str.find finds them, and whether a control
     character other than the envelope's (and CR) is there as CONTROLS finds it."""
     found = [(at, at + len(w)) for w in _PREFILTER_WORDS if (at := text.find(w)) >= 0]
-    start, end, controls = scan_envelope(text)
+    start, end, controls, printable = scan_envelope(text)
     assert (start, end) == (min(found) if found else (-1, -1))
     assert controls == (
         CONTROLS.search(text.replace("\r", "").translate(dict.fromkeys(range(1, 5)))) is not None
     )
+    # every character but LF and SOH STX ETX EOT printable, as str.isprintable says
+    assert printable == text.translate(dict.fromkeys([1, 2, 3, 4, 10])).isprintable()
 
 
 def test_envelope_scan_knows_the_marker_words_of_the_non_public_cut():
@@ -486,7 +490,7 @@ def test_a_marker_inside_a_long_line_is_cut_and_its_words_alone_cut_nothing():
 def test_a_known_first_marker_word_cuts_what_the_search_cuts():
     text = "Text.\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung bestimmt\n\n## Kontakte\n- 0000 000\n"
     text = "Veröffentlichung im Text.\n" + text + "\x03140918 Mär 25\n"
-    start, end, _ = scan_envelope(text)
+    start, end, _, _ = scan_envelope(text)
     assert remove_nonpublic(text, first_word=(start, end)) == remove_nonpublic(text)
     assert remove_nonpublic(text)[1] and "0000" not in remove_nonpublic(text)[0]
 
@@ -541,6 +545,20 @@ def test_compiled_unwrap_gives_what_the_python_steps_give(text):
     assert cleaned == clean_text(story)
     if all(r == "whitespace" for r in cleaned.repairs):  # as text_fields asks for it
         assert split_structure(cleaned.text, paragraph_lines=True) == split_structure(cleaned.text)
+    # a story known to be printable (the envelope's scan said so of its message): the same cleaning
+    if story.replace("\n", " ").isprintable():
+        assert clean_text(story, unwrapped=True, printable=True) == cleaned
+
+
+_SPACE_PIECES = st.sampled_from(
+    [" ", "  ", "   ", "\t", " \t", "\t ", "\t\t", "\n", "x", "ä", "€", "😀", "\xa0"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_SPACE_PIECES, st.text(max_size=6)), max_size=30).map("".join))
+def test_compiled_space_collapse_gives_what_the_python_steps_give(text):
+    assert collapse_spaces(text) == _collapse_spaces(text)
 
 
 @settings(max_examples=300, deadline=None)

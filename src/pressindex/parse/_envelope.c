@@ -1,13 +1,16 @@
 /* One pass over a wire message for what its envelope reader looks for in the whole text, compiled:
  * pressindex.parse.wire_format.open_envelope.
  *
- * scan_envelope(text) gives (start, end, odd_controls):
+ * scan_envelope(text) gives (start, end, odd_controls, printable):
  *
  *   start, end    the first occurrence of any of the non-public marker's distinctive words
  *                 (pressindex.parse.nonpublic._PREFILTER_WORDS, case as written there), (-1, -1)
  *                 when the text holds none: what min(text.find(w) for w in words) finds;
  *   odd_controls  whether the text holds a character of wire_notes.CONTROLS ([\x00-\x08\x0b-\x1f\x7f])
- *                 other than the envelope's SOH STX ETX EOT (and CR, made LF before the scan).
+ *                 other than the envelope's SOH STX ETX EOT (and CR, made LF before the scan);
+ *   printable     whether every character but LF and SOH STX ETX EOT is one str.isprintable()
+ *                 accepts: then so does a story made of the message's characters, spaces and
+ *                 line ends (clean_text's first test, a lookup per character in Python, saved).
  *
  * In Python these were four str.find passes over the message and a translate of the file's bytes;
  * here one pass looks at every character for the controls, and one looks for the words (Horspool:
@@ -40,6 +43,29 @@ static void build_shift(void) {
             if (SHIFT[c] > M - 1 - j) SHIFT[c] = (unsigned char)(M - 1 - j);
         }
 }
+
+/* Characters below 256 that str.isprintable() refuses (0x00-0x1F, 0x7F-0xA0, 0xAD), less those
+ * allowed here (LF, SOH STX ETX EOT); from 256 on, CPython's own test (Py_UNICODE_ISPRINTABLE). */
+static unsigned char REFUSED[256];
+
+static void build_refused(void) {
+    for (int c = 0; c < 256; c++) REFUSED[c] = c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD;
+    REFUSED['\n'] = 0;
+    for (int c = 0x01; c <= 0x04; c++) REFUSED[c] = 0;
+}
+
+#define DEFINE_PRINTABLE(NAME, CHAR)                                                    \
+    static int NAME(const CHAR *t, Py_ssize_t n) {                                      \
+        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+            Py_UCS4 c = t[i];                                                           \
+            if (c < 256 ? REFUSED[c] : !Py_UNICODE_ISPRINTABLE(c)) return 0;            \
+        }                                                                               \
+        return 1;                                                                       \
+    }
+
+DEFINE_PRINTABLE(printable_1, Py_UCS1)
+DEFINE_PRINTABLE(printable_2, Py_UCS2)
+DEFINE_PRINTABLE(printable_4, Py_UCS4)
 
 /* Two loops, each simple enough to run fast: the controls' (no branch, so the compiler can use
  * vector instructions) and the words'. */
@@ -89,16 +115,23 @@ static PyObject *scan_envelope(PyObject *self, PyObject *args) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t start, end;
-    int odd;
-    if (kind == PyUnicode_1BYTE_KIND) scan_1(data, n, &start, &end, &odd);
-    else if (kind == PyUnicode_2BYTE_KIND) scan_2(data, n, &start, &end, &odd);
-    else scan_4(data, n, &start, &end, &odd);
-    return Py_BuildValue("nnO", start, end, odd ? Py_True : Py_False);
+    int odd, printable;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        scan_1(data, n, &start, &end, &odd);
+        printable = !odd && printable_1(data, n);
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        scan_2(data, n, &start, &end, &odd);
+        printable = !odd && printable_2(data, n);
+    } else {
+        scan_4(data, n, &start, &end, &odd);
+        printable = !odd && printable_4(data, n);
+    }
+    return Py_BuildValue("nnOO", start, end, odd ? Py_True : Py_False, printable ? Py_True : Py_False);
 }
 
 static PyMethodDef methods[] = {
     {"scan_envelope", scan_envelope, METH_VARARGS,
-     "The non-public marker's first word (start, end) and whether odd controls occur (see the source)."},
+     "The non-public marker's first word (start, end), whether odd controls occur and whether all else is printable (see the source)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -109,5 +142,6 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__envelope(void) {
     build_shift();
+    build_refused();
     return PyModule_Create(&module);
 }

@@ -128,9 +128,63 @@ static PyObject *unwrap_story(PyObject *self, PyObject *args) {
     return story;
 }
 
+/* collapse_spaces(text): tabs made spaces, then every run of spaces one space; the text itself
+ * when that changes nothing. What these Python steps give (pressindex.parse.clean's
+ * _collapse_spaces, which tests/parse/test_parse_wire_formats.py compares with this):
+ *
+ *   text = text.replace("\t", " ")
+ *   text = re.sub(" {2,}", " ", text)
+ *
+ * In Python the searches for "  " (a two-character needle: every space a candidate) cost 7 us on a
+ * 2.6 KB wire story, here 2: one pass without a branch says whether anything is to change. */
+#define DEFINE_COLLAPSE(NAME, CHAR)                                                               \
+    static Py_ssize_t NAME(const CHAR *t, Py_ssize_t n, CHAR **out) {                             \
+        /* first whether there is anything to change: no branch, so the compiler can use vector \
+         * instructions (most stories hold no tab and no run) */                                  \
+        unsigned int found = n > 0 && t[n - 1] == '\t';                                           \
+        for (Py_ssize_t i = 0; i + 1 < n; i++)                                                    \
+            found |= (t[i] == '\t') | ((t[i] == ' ') & (t[i + 1] == ' '));                        \
+        if (!found) return -1; /* nothing to change */                                           \
+        CHAR *o = PyMem_Malloc((size_t)n * sizeof(CHAR));                                         \
+        if (o == NULL) return -2;                                                                 \
+        Py_ssize_t w = 0;                                                                         \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                      \
+            CHAR c = t[i] == '\t' ? (CHAR)' ' : t[i];                                             \
+            if (c == ' ' && w > 0 && o[w - 1] == ' ') continue;                                   \
+            o[w++] = c;                                                                           \
+        }                                                                                         \
+        *out = o;                                                                                 \
+        return w;                                                                                 \
+    }
+
+DEFINE_COLLAPSE(collapse_1, Py_UCS1)
+DEFINE_COLLAPSE(collapse_2, Py_UCS2)
+DEFINE_COLLAPSE(collapse_4, Py_UCS4)
+
+static PyObject *collapse_spaces(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    void *out = NULL;
+    Py_ssize_t w;
+    if (kind == PyUnicode_1BYTE_KIND) w = collapse_1(data, n, (Py_UCS1 **)&out);
+    else if (kind == PyUnicode_2BYTE_KIND) w = collapse_2(data, n, (Py_UCS2 **)&out);
+    else w = collapse_4(data, n, (Py_UCS4 **)&out);
+    if (w == -1) return Py_NewRef(text);
+    if (w == -2) return PyErr_NoMemory();
+    PyObject *collapsed = PyUnicode_FromKindAndData(kind, out, w);
+    PyMem_Free(out);
+    return collapsed;
+}
+
 static PyMethodDef methods[] = {
     {"unwrap_story", unwrap_story, METH_VARARGS,
      "Paragraphs of wrapped wire lines, joined by a blank line (see the module's source)."},
+    {"collapse_spaces", collapse_spaces, METH_VARARGS,
+     "Tabs made spaces, runs of spaces one space (see the module's source)."},
     {NULL, NULL, 0, NULL},
 };
 

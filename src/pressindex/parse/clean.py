@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pressindex.errors import TooLarge
+from pressindex.parse._unwrap import collapse_spaces
 
 # Only real tags send text through the HTML parser: "a < b" or "<dpa>" in prose must survive.
 _HTML_TAG = re.compile(
@@ -186,14 +187,18 @@ def _drop_comments_and_elements(text: str) -> str:
     return "".join(kept)
 
 
-def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = False) -> Cleaned:
+def clean_text(
+    text: str, *, max_chars: int | None = None, unwrapped: bool = False, printable: bool = False
+) -> Cleaned:
     """Normalise decoded text; an empty result is the caller's concern.
 
     Raises TooLarge only when NFC normalisation, the one step that can lengthen the text (up to
     three characters for one), takes it past ``max_chars``. ``unwrapped``: the text is a wire
     reader's story, paragraphs joined by a blank line, each stripped and holding no line end
     (:func:`~pressindex.parse.wire_notes.unwrap_story`); when no step before changes it, spaces
-    and tabs inside the paragraphs are all the whitespace left to normalise."""
+    and tabs inside the paragraphs are all the whitespace left to normalise. ``printable``: the
+    caller knows every character is one ``str.isprintable`` accepts or a line end (a wire
+    envelope's compiled scan of the message), so that test is not made again."""
     # One line of plain characters without markup (a wire reader's headline or byline): of all the
     # steps below only the whitespace normalisation can change it, done here without their bookkeeping.
     if (
@@ -215,7 +220,11 @@ def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = Fal
     # Plain characters without markup: str.isprintable, one C pass, says the text holds no control,
     # format or unusual space character, so none of the repairs before NFC would change it. Line ends
     # are made spaces for it (a copy and a pass: half the cost of the odd-character scan below).
-    if "<" in text or "&" in text or not (text.replace("\n", " ") if "\n" in text else text).isprintable():
+    if (
+        "<" in text
+        or "&" in text
+        or not (printable or (text.replace("\n", " ") if "\n" in text else text).isprintable())
+    ):
         if text.startswith("\ufeff"):
             text = step("bom", text[1:])
         if "\r" in text:
@@ -249,7 +258,7 @@ def clean_text(text: str, *, max_chars: int | None = None, unwrapped: bool = Fal
                 f"more than the limit of {max_chars:,}"
             )
     if unwrapped and not repairs:
-        text = step("whitespace", _collapse_spaces(text))
+        text = step("whitespace", collapse_spaces(text))  # _collapse_spaces, compiled
     else:
         text = step("whitespace", normalise_whitespace(text))
     return Cleaned(text=text, repairs=tuple(repairs))

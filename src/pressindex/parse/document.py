@@ -61,6 +61,7 @@ def text_fields(
     content_sha256: str | None = None,
     identity: bool = True,
     unwrapped: bool = False,
+    printable: bool = False,
 ) -> dict[str, Any]:
     """The fields :func:`parse_text` builds its Article from, as keyword arguments: a wire message
     adds its own to them and builds the Article once. ``headline``/``byline`` are a wire reader's,
@@ -68,7 +69,8 @@ def text_fields(
     story), not decoded again. ``content_sha256`` is the file's hash when
     the caller has it (one per file, not per message); ``identity=False`` leaves ``id`` and
     ``text_sha1`` out (a wire message computes its own); ``unwrapped``: the text is a wire reader's
-    story (see :func:`~pressindex.parse.clean.clean_text`)."""
+    story and ``printable`` that every character of it is one str.isprintable accepts or a line end
+    (see :func:`~pressindex.parse.clean.clean_text`)."""
     now = now or datetime.now(UTC)
     try:
         decoded = decoded or decode_bytes(raw, max_bytes=max_bytes)
@@ -76,7 +78,7 @@ def text_fields(
         exc.path = source_path  # the decoder sees bytes only; the quarantine record wants the file
         raise
     try:
-        cleaned = clean_text(decoded.text, max_chars=max_bytes, unwrapped=unwrapped)
+        cleaned = clean_text(decoded.text, max_chars=max_bytes, unwrapped=unwrapped, printable=printable)
     except InputError as exc:
         exc.path = source_path
         raise

@@ -54,7 +54,7 @@ _MAX_HEADLINE_LINES = 8
 def read_iptc7901(message: str, nonpublic: bool = True) -> WireMessage:
     env = open_envelope(message, _split_stripped_head, _split_trailer, nonpublic)
     head, text, tail = env.head, env.text, env.tail
-    msg = WireMessage(format="iptc7901", story="", repairs=env.repairs)
+    msg = WireMessage(format="iptc7901", story="", repairs=env.repairs, printable=env.printable)
     _read_head(head, msg)
     trailer = tail.strip()
     if trailer and "\n" not in trailer:  # the usual tail: the trailer line alone

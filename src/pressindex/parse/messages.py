@@ -230,6 +230,7 @@ def _wire_article(
             content_sha256=file_sha256,
             identity=False,
             unwrapped=story is wire.story,
+            printable=wire.printable and story is wire.story,
         )
     except InputError as exc:
         exc.path = source_path

@@ -78,6 +78,7 @@ class WireMessage:
     extra_footer: tuple[str, ...] = ()  # photo notes, header references: kept verbatim, not body
     repairs: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    printable: bool = False  # the story holds only characters str.isprintable accepts and line ends
 
 
 def detect_format(text: str) -> str:
@@ -151,6 +152,9 @@ class Envelope(NamedTuple):  # a tuple: built once per message, at half a frozen
     tail: str  # after ETX: the trailer
     nonpublic_removed: bool
     line_ends: str | None = None  # "crlf" or "cr" when they were made LF
+    # every character of the message but LF and the four envelope controls is one str.isprintable
+    # accepts: so is every one of text's (the scan's answer, not asked again of the story)
+    printable: bool = False
 
     @property
     def repairs(self) -> tuple[str, ...]:
@@ -173,12 +177,13 @@ def open_envelope(
 
     One compiled pass over the message (:func:`scan_envelope`) finds the marker's first word and
     whether it holds a control character other than the envelope's SOH STX ETX EOT: without a word
-    nothing is cut, without such a character only those four are looked for in the parts."""
+    nothing is cut, without such a character only those four are looked for in the parts; and
+    whether all its characters are printable (``Envelope.printable``)."""
     line_ends = None
     if "\r" in message:
         line_ends = "crlf" if "\r\n" in message else "cr"
         message = message.replace("\r\n", "\n").replace("\r", "\n")
-    word_start, word_end, controls = scan_envelope(message)
+    word_start, word_end, controls, printable = scan_envelope(message)
     removed = False
     if nonpublic and word_start >= 0:
         message, removed = remove_nonpublic(message, first_word=(word_start, word_end))
@@ -204,6 +209,7 @@ def open_envelope(
         _drop_envelope_controls(tail),
         removed,
         line_ends,
+        printable,
     )
 
 
