@@ -20,7 +20,7 @@ from pressindex.errors import InputError
 from pressindex.index.indices import mapped_fields
 from pressindex.model import Article
 from pressindex.parse import parse_document, parse_messages
-from pressindex.parse._envelope import scan_envelope
+from pressindex.parse._envelope import cut_usual_marker, scan_envelope
 from pressindex.parse._unwrap import collapse_spaces
 from pressindex.parse.clean import _collapse_spaces, clean_text
 from pressindex.parse.dpa_ids import find_dpa_id
@@ -516,6 +516,105 @@ def test_the_usual_marker_sentence_is_cut_where_the_pattern_cuts(text):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(nonpublic_module, "_usual_sentence", lambda *_: None)
         assert got == remove_nonpublic(text)
+
+
+# Around the usual marker: what each step of the cut looks at (separators, blank and trailer lines,
+# editor codes of both shapes and near misses, the envelope's controls, characters lowering to ASCII).
+_CUT_PIECES = st.sampled_from([
+    "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt", "The following information is not for publication",
+    "Die folgenden Informationen sind nicht zur Verö", "ffentlichung", "ublication", "UBLICATION", "Veröffentlichung",
+    "\n", "\n\n", "\r", " ", "\t", "      ", "* * * *", "*  *  *", "**********", "***********", "---", "-" * 21, "\xa0",
+    "dpa xyz yyab n1", "dpa", "dpa abcdefghi", "dpa  x    y", " dpa x" * 11, "/ab/cd", "/abcde", "/a" * 21, "//", "xyz",
+    "\x01", "\x03", "\x04", "140918 Mär 25", "AP-WF-03-14-25 0918GMT", "A", "7", "\u0663", "İ", "ı", "\u212a", "ä", "😀",
+    "## Kontakte", "- 0000 000",
+])  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_CUT_PIECES, st.text(max_size=4)), max_size=25).map("".join))
+def test_compiled_cut_of_the_usual_marker_gives_what_the_python_steps_give(text):
+    """_envelope.cut_usual_marker: the cut remove_nonpublic makes at a known first word, or None
+    and the Python steps make it."""
+    _assert_compiled_cut_agrees(text)
+
+
+def _assert_compiled_cut_agrees(text: str) -> None:
+    import pressindex.parse.nonpublic as nonpublic_module
+
+    found = [(at, at + len(w)) for w in _PREFILTER_WORDS if (at := text.find(w)) >= 0]
+    if not found:
+        return
+    first = min(found)
+    got = remove_nonpublic(text, first_word=first)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nonpublic_module, "cut_usual_marker", lambda *_: None)
+        assert got == remove_nonpublic(text, first_word=first)
+
+
+_SOME = st.lists(st.one_of(_CUT_PIECES, st.text(max_size=4)), max_size=6).map("".join)
+_LINE_ENDS = st.sampled_from(["\n", "\n\n", "\n \n", "\r\n", "\n\n\n\n\n", ""])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.tuples(
+        _SOME,
+        _LINE_ENDS,
+        st.sampled_from(
+            ["", "* * * *", "  * * *  ", "*   * *", "* * * * * * * * * * *", "------", " --- \t", "--", "x"]
+        ),
+        _LINE_ENDS,
+        st.sampled_from(
+            [
+                "Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt",
+                "The following information is not for publication",
+                "Veröffentlichung",
+            ]
+        ),
+        _SOME,
+        _LINE_ENDS,
+        st.sampled_from(
+            [
+                "",
+                "dpa xyz yyab n1",
+                "  dpa a1 b2",
+                "dpa",
+                "dpa x    y",
+                "dpa abcdefghi",
+                "dpa" + " x" * 10,
+                "dpa" + " x" * 11,
+                "/ab/cd",
+                "\t/abcd/e",
+                "/abcde",
+                "/a" * 20,
+                "/a" * 21,
+                "/a/",
+                "dpa n1 \t ",
+                "      dpa x",
+            ]
+        ),
+        _LINE_ENDS,
+        st.sampled_from(
+            ["", "\x03", "\x01", "\x04", "140918 Mär 25", "AP-WF-03-14-25 0918GMT", "  7", "\u0663"]
+        ),
+        _SOME,
+    ).map("".join)
+)
+def test_compiled_cut_of_a_composed_marker_gives_what_the_python_steps_give(text):
+    _assert_compiled_cut_agrees(text)
+
+
+def test_the_usual_marker_of_a_wire_message_is_cut_in_the_compiled_pass():
+    text = (
+        "Text.\n\n# Notizblock\n\n* * * *\n\nDie folgenden Informationen sind nicht zur Veröffentlichung "
+        "bestimmt\n\n## Kontakte\n- Desk: 0000 000000\n\ndpa xyz yyab n1\n\x03140918 Mär 25\n\x04"
+    )
+    start, end, _, _ = scan_envelope(text)
+    assert cut_usual_marker(text, start, end) is not None
+    assert remove_nonpublic(text, first_word=(start, end)) == (
+        "Text.\n\n# Notizblock\n\ndpa xyz yyab n1\n\x03140918 Mär 25\n\x04",
+        True,
+    )
 
 
 # The Python steps _unwrap.c stands for (its header comment): the reference it is compared with.

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from pressindex.parse._envelope import cut_usual_marker
+
 # The distinctive word, in any case: most text has none of these, and then nothing else runs.
 # Looked for with str.find (a literal search in C), several times faster than a regex alternation;
 # a wire envelope's compiled scan (_envelope.c) looks for the same words, in the same case.
@@ -56,7 +58,15 @@ def may_hold_nonpublic(text: str) -> bool:
 def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tuple[str, bool]:
     """``text`` without its not-for-publication parts, and whether one was found. ``first_word``:
     where the first of the marker's distinctive words is, when the caller's own pass over the text
-    found it (a wire envelope's scan); then the text is searched for them only after it."""
+    found it (a wire envelope's scan); then the usual marker there is cut in one compiled pass
+    (:func:`cut_usual_marker`), and the text is searched for the words only after it otherwise."""
+    if first_word is not None:
+        # the usual case in one compiled pass (what the steps below give; None when not usual)
+        usual = cut_usual_marker(text, *first_word)
+        if usual is not None:
+            start, end, codes_start, codes_end = usual
+            kept = text[codes_start:codes_end] + "\n" if codes_start >= 0 else ""  # the codes line
+            return text[:start] + kept + text[end:], True
     hits = _Prefilter(text, searched=first_word is not None)
     hit = first_word or hits.next(0)
     if hit is None:
