@@ -10,12 +10,15 @@ After a change of the threshold or the window, or for documents loaded before st
    same order, so the same fingerprints and threshold give the same stories;
 3. stories from before the range that lost documents to it get their representative again.
 
-Ids of stories that were merged before are not kept through a rebuild: the stories are made anew.
-Memory: one decision per document of the range (a document id and a story id).
+Ids of stories that were merged before are not kept through a rebuild: the stories are made anew;
+the others come back under their ids when the same documents make them (``_reset``).
+Memory: one decision per document of the range (a document id and a story id), and while the range
+is reset, its story fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from elasticsearch import Elasticsearch
@@ -25,7 +28,7 @@ from pressindex.index.indices import current_index
 from pressindex.stories import store
 from pressindex.stories.assign import AssignReport, assign_stories
 from pressindex.stories.fields import own_story_id, story_day, story_source
-from pressindex.stories.run_documents import moment
+from pressindex.stories.run_documents import epoch_ms, moment
 
 SINGLE = {"story_representative": True, "story_size": 1, "story_merged_ids": None}
 # story_features is not indexed (no exists query): story_chars, with doc values, is written with it
@@ -132,17 +135,61 @@ def _backfill(es: Elasticsearch, index: str, scope: dict) -> set[str]:
 
 
 def _reset(es: Elasticsearch, index: str, scope: dict) -> set[str]:
-    """Every document of the range back in a story of its own; returns the stories it was in."""
+    """Every document of the range back in a story of its own; returns the stories it was in. The
+    first document (in the assignment's order) of each story wholly in the range starts again under
+    that story's id, so the same stories come back under the same ids: a story id never changes once
+    given, also when its first copy is not the one it was started with (a later version replaced
+    that one, or an older copy came in a later run)."""
     query = {"bool": {"filter": [scope, HAS_FEATURES]}}
     fields = ["story_id", "story_representative", "story_size", "story_merged_ids", "published",
-              "dpa_issue_date", "dpa_version"]  # fmt: skip
-    changes, touched = _Changes(es, index), set()
+              "dpa_issue_date", "dpa_version", "text_sha1", "dpa_id"]  # fmt: skip
+    docs: list[tuple[dict, str, str]] = []  # (hit, own story, story it was in)
+    first: dict[str, tuple[tuple, str]] = {}  # story it was in -> (order key, id) of its first document
     for hit in scan(es, index=index, query={"query": query}, _source=fields):
-        src = hit["_source"]
         own = _own(hit)
-        touched.add(src.get("story_id") or own)
+        was = hit["_source"].get("story_id") or own
+        docs.append((hit, own, was))
+        key = _order_key(hit["_source"])
+        if was not in first or key < first[was][0]:
+            first[was] = (key, hit["_id"])
+    outside = _held_outside(es, index, scope, first)
+    keeps = {doc: story for story, (_, doc) in first.items() if story not in outside}
+    kept = set(keeps.values())
+    changes, touched = _Changes(es, index), set()
+    for hit, own, was in docs:
+        src = hit["_source"]
+        touched.add(was)
+        start = keeps.get(hit["_id"])
+        if start is None:  # its own id, unless that goes on with the story it started before
+            day = story_day(src.get("published"), src.get("dpa_issue_date"))
+            start = own if own not in kept else own_story_id(f"{hit['_id']}\n{was}", day)
         current = {k: src.get(k) for k in ("story_representative", "story_size", "story_merged_ids")}
-        if src.get("story_id") != own or current != SINGLE:
-            changes.add(hit, {"story_id": own, **SINGLE})
+        if src.get("story_id") != start or current != SINGLE:
+            changes.add(hit, {"story_id": start, **SINGLE})
     changes.flush()
     return touched
+
+
+def _order_key(src: dict) -> tuple:
+    """:data:`pressindex.stories.store.ORDER` of a ``_source``: publication time, text hash, dpa id,
+    each missing one last."""
+    when = src.get("published")
+    return (
+        (0, epoch_ms(when)) if when else (1, 0),
+        (0, src["text_sha1"]) if src.get("text_sha1") else (1, ""),
+        (0, src["dpa_id"]) if src.get("dpa_id") else (1, ""),
+    )
+
+
+def _held_outside(es: Elasticsearch, index: str, scope: dict, stories: Iterable[str]) -> set[str]:
+    """Those of ``stories`` that documents outside the range hold too: their ids stay with those."""
+    if scope == {"match_all": {}}:
+        return set()
+    ids, held = sorted(stories), set()
+    for start in range(0, len(ids), store.STORY_CHUNK):
+        chunk = ids[start : start + store.STORY_CHUNK]
+        query = {"bool": {"filter": [{"terms": {"story_id": chunk}}], "must_not": [scope]}}
+        aggs = {"held": {"terms": {"field": "story_id", "size": len(chunk)}}}
+        resp = es.search(index=index, size=0, query=query, aggs=aggs)
+        held |= {b["key"] for b in resp["aggregations"]["held"]["buckets"]}
+    return held
