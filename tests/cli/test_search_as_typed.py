@@ -85,3 +85,23 @@ def test_stories_rebuild_says_what_is_wrong_with_its_arguments(es, alias, runner
     ensure_index(es, alias)
     empty = runner.invoke(cli, ["stories", "rebuild", "--since", "2025-03-14", "--index", alias])
     assert empty.exit_code == 0, empty.output
+
+
+def test_a_collapsed_hit_names_each_time_of_its_other_copies_once(es, alias, runner):
+    ensure_index(es, alias)
+    copies = [
+        _article(
+            f"sha1-copy-{i}",
+            f"Brücke in Beispielstadt gesperrt, Fassung {i}",
+            published="2025-03-14T12:00+01:00",
+        )
+        for i in range(3)
+    ]
+    _load(es, alias, *copies)
+    for i, article in enumerate(copies):  # one story, as the run's assignment writes it
+        fields = {"story_id": "20250314-000000000001", "story_representative": i == 0}
+        es.update(index=alias, id=article.id, doc=fields, refresh=True)
+    result = runner.invoke(cli, ["search", "Beispielstadt", "--index", alias])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if "2 more:" in x]
+    assert line.count("2025-03-14 12:00") == 1, line

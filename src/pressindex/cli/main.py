@@ -704,7 +704,8 @@ def _copies_line(hit: dict) -> str:
     others = hit["other_copies"]
     agencies = dict.fromkeys(a for o in others for a in o.get("agencies") or ())
     datelines = dict.fromkeys(o["dateline"] for o in others if o.get("dateline"))
-    times = [str(o["published"])[:16].replace("T", " ") for o in others if o.get("published")]
+    # each time once, as agencies and datelines: copies sent at one minute are common
+    times = dict.fromkeys(str(o["published"])[:16].replace("T", " ") for o in others if o.get("published"))
     parts = [", ".join(x) for x in (agencies, datelines, times) if x]
     ids = " ".join(o["id"] for o in others)
     return f"{hit['copies']} more: {'; '.join(parts) or '-'}  (ids: {ids}{' …' if hit['copies'] > len(others) else ''})"
