@@ -15,19 +15,25 @@ from pressindex.parse.dates import DateValue, find_date
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-Я"
 # Lower-case words allowed inside a place: "Rio de Janeiro", "Frankfurt am Main", "Halle an der Saale".
-_PARTICLES = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|al|am|an|der|im|in|ob|bei|upon|on|sur|sous|en|y|i|a\.\s?M\.|a\.\s?d\.|i\.\s?Br\.)"
+_PARTICLES = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|al|am|an|der|im|in|ob|bei|upon|on|sur|sous|en|y|i|a\.\s?d\.)"
+# Abbreviated river/region suffixes that may close a place: "Frankfurt a.M. (epd)", "Freiburg i.Br. (KNA)".
+_SUFFIXES = rf"(?:a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?d\.\s?[{_UP}]\w{{1,12}}|a\.\s?Rh\.|i\.\s?d\.\s?OPf\.)"
 # A capitalised word; a full stop only closes a short abbreviation ("St. Pölten", "Ft. Worth"), so
 # "… in St. Petersburg. London – " cannot swallow the previous sentence.
 _WORD = rf"(?:[{_UP}][a-zäöüß]{{0,2}}\.|[{_UP}][\w'’]*(?:-[\w'’]+)*)"
 # At most six tokens: _valid_place refuses longer places anyway, and an unbounded run made every
 # match attempt read a whole paragraph of capitalised words (once per teaser sentence end).
-_PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_WORD}|{_PARTICLES}(?=\s[{_UP}]))){{0,5}}"
+_PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_SUFFIXES}|{_WORD}|{_PARTICLES}(?=\s[{_UP}]))){{0,5}}"
 _DASH = r"(?:-{1,2}|[–—])"
 # Place, optional ", <date>", then "(credit)", then ".", ":" or a dash, or straight into the text.
 _WITH_CREDIT = re.compile(
-    rf"(?P<place>{_PLACE})(?:,\s*(?P<date>[^()\n]{{4,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
+    rf"(?P<place>{_PLACE})(?:,\s*(?P<date>[^()\n]{{2,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
     rf"(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
+# The region after a city that is not a date: "DAYTON, Ohio (AP)", "SPRINGFIELD, Ill. (AP)",
+# "COLOGNE, Germany (AP)", "SYDNEY, New South Wales (AP)", "WASHINGTON, D.C. (AP)": 1-3 capitalised
+# words or abbreviations (a region is not a sentence, so no lower-case word).
+_REGION = re.compile(rf"(?:(?:[{_UP}]\.){{1,3}}|{_WORD})(?:\s(?:(?:[{_UP}]\.){{1,3}}|{_WORD})){{0,2}}")
 _CREDIT_ONLY = re.compile(
     rf"\((?P<credit>[^()\n]{{2,40}})\)(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
@@ -65,9 +71,18 @@ class Dateline:
     end: int  # offset where the story text begins
 
 
+_SUFFIX_WORDS = {"a.M.": "am Main", "a.Main": "am Main", "i.Br.": "im Breisgau", "a.Rh.": "am Rhein"}
+_SUFFIX_ABBREVIATION = re.compile(r"(?<=\s)(a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?Rh\.)(?=\s|$)")
+
+
 def normalise_place(place: str) -> str:
-    """``FRANKFURT`` → ``Frankfurt``, ``TEL AVIV/BEIRUT`` → ``Tel Aviv/Beirut``; mixed case stays."""
+    """``FRANKFURT`` → ``Frankfurt``, ``TEL AVIV/BEIRUT`` → ``Tel Aviv/Beirut``, ``DAYTON, Ohio`` →
+    ``Dayton``, ``Frankfurt a.M.`` → ``Frankfurt am Main``; mixed case stays."""
     place = place.strip(" ,")
+    if ", " in place:  # "DAYTON, Ohio": the city is the facet value, the region stays in place_raw
+        place = place.split(", ", 1)[0]
+    if "." in place:  # "Frankfurt a.M." and "Frankfurt am Main" are one facet value
+        place = _SUFFIX_ABBREVIATION.sub(lambda m: _SUFFIX_WORDS[m.group(1).replace(" ", "")], place)
     letters = [c for c in place if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
         words = re.split(r"(\s+|/|-)", place.lower())
@@ -105,7 +120,15 @@ def _match_at(
         place = m.group("place")
         date = find_date(m.group("date"), source="dateline") if m.group("date") else None
         if m.group("date") and date is None:
-            return None  # "Berlin, Potsdam (dpa)"? not a form we know: don't guess
+            region = m.group("date").strip()
+            # a city and its region ("DAYTON, Ohio (AP)") names the city: only with a known credit,
+            # so "Angela Merkel, Kanzlerin (CDU)" stays no dateline
+            if not (credit and _REGION.fullmatch(region) and _valid_place(region, strict=True)):
+                return None
+            place_raw = text[m.start("place") : m.end("date")].strip()
+            if not _valid_place(place, strict=True):
+                return None
+            return Dateline(normalise_place(place_raw), place_raw, credit, None, m.start(), m.end())
         # An unknown credit is accepted only when it looks like a lower-case agency code ("(ots)");
         # "Angela Merkel (CDU) – " is a name and a party.
         if (credit or re.fullmatch(r"[a-z]{2,6}(?:/[a-z]{2,4})?", m.group("credit"))) and _valid_place(
