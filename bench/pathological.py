@@ -150,6 +150,14 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "iptc_headers": lambda n: _repeat("bdt0001 4 vm 10  dpa 0001\n", n),
     # the non-public marker's words with no marker, on one line: each is looked at around itself only
     "nonpublic_words": lambda n: _repeat("Veröffentlichung publication ", n, head=_IPTC_HEAD),
+    # the signs the words miss, each on a short line of its own with no marker: each line is
+    # checked once; and contact-like headings in a Notizblock that are none
+    "nonpublic_signs": lambda n: _repeat(
+        "Veröffent\xadlichung nicht\nPublikation bald\nrelease\nzu veröffentlichen\n", n, head=_IPTC_HEAD
+    ),
+    "nonpublic_headings": lambda n: _repeat(
+        "## Kontaktformular\n#\n", n, head=_IPTC_HEAD + "# Notizblock\n\n"
+    ),
     # the same, every message distinct (sequence numbers, a word): no message is read twice
     "iptc_messages_distinct": lambda n: _distinct(
         lambda i: f"\x01bdt{i % 10000:04d} 4 vm 10  dpa {i % 10000:04d}\n\x02Berlin (dpa) - Die Stadt baut Brücke {i}.\n\x03140918 Mär 25\n\x04",

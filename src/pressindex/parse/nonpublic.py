@@ -8,22 +8,36 @@ control character, a transmission trailer line, or the end of the text) is dropp
 kept is a closing editor-code line (``dpa xyz yyab``) that ends the dropped part: its shape allows
 nothing but lower-case codes, so no personal data can ride along.
 
+Agencies word the marker otherwise too ("Folgende Angaben sind nicht für die Veröffentlichung
+bestimmt:", "Nur für die Redaktion, nicht zur Veröffentlichung:", "Contact details (not for
+publication):"), and systems mangle it (NFD umlauts, HTML entities, soft hyphens): a short line
+that is nothing but such a phrase is a marker too (:data:`_MARKER_LINE`, matched on that line
+alone, normalised). A prose sentence that mentions the phrase is not: it has other words around it.
+A contact heading (``## Kontakte``) in a Notizblock is non-public by itself, marker or not.
+
 Linear: a case-sensitive literal prefilter, then patterns whose repeats are bounded.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from typing import NamedTuple
 
 from pressindex.parse._envelope import cut_usual_marker
+from pressindex.parse.wire_notes import find_notebook
 
 # The distinctive word, in any case: most text has none of these, and then nothing else runs.
 # Looked for with str.find (a literal search in C), several times faster than a regex alternation;
 # a wire envelope's compiled scan (_envelope.c) looks for the same words, in the same case.
 _PREFILTER_WORDS = ("ffentlichung", "FFENTLICHUNG", "ublication", "UBLICATION")
-# The same words in a file's bytes (UTF-8 and Latin-1 alike: they are ASCII), before decoding.
-NONPUBLIC_BYTES = tuple(w.encode("ascii") for w in _PREFILTER_WORDS)
+# What else may start a non-public part, looked for after the words' cut (the compiled scan knows
+# only the words): a soft hyphen that splits a word, the marker's other words, a Markdown heading.
+_OTHER_SIGNS = ("\xad", "&shy;", "ublikation", "UBLIKATION", "ffentlichen", "FFENTLICHEN", "elease", "ELEASE")
+# The same words in a file's bytes (UTF-8 and Latin-1 alike: ASCII, and a soft hyphen's byte is
+# 0xAD in both), before decoding.
+NONPUBLIC_BYTES = tuple(w.encode("latin-1") for w in (*_PREFILTER_WORDS, *_OTHER_SIGNS, "#"))
 _SENTENCE = re.compile(
     r"Die\s{1,5}folgenden\s{1,5}Informationen\s{1,5}sind\s{1,5}nicht\s{1,5}zur\s{1,5}Ver(?:ö|oe|o)ffentlichung"
     r"|The\s{1,5}following\s{1,5}information\s{1,5}is\s{1,5}not\s{1,5}for\s{1,5}publication"
@@ -50,16 +64,30 @@ _EDITOR_CODES = re.compile(
 
 
 def may_hold_nonpublic(text: str) -> bool:
-    """Whether ``text`` holds one of the marker's distinctive words (else nothing is cut from it,
-    nor from any part of it)."""
-    return any(w in text for w in _PREFILTER_WORDS)
+    """Whether ``text`` holds one of the marker's distinctive words or another sign of a
+    non-public part (else nothing is cut from it, nor from any part of it)."""
+    return any(w in text for w in _PREFILTER_WORDS) or may_hold_other_marker(text)
+
+
+def may_hold_other_marker(text: str) -> bool:
+    """Whether ``text`` holds a sign of a non-public part that the marker's words miss."""
+    return "#" in text or any(w in text for w in _OTHER_SIGNS)
 
 
 def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tuple[str, bool]:
     """``text`` without its not-for-publication parts, and whether one was found. ``first_word``:
     where the first of the marker's distinctive words is, when the caller's own pass over the text
     found it (a wire envelope's scan); then the usual marker there is cut in one compiled pass
-    (:func:`cut_usual_marker`), and the text is searched for the words only after it otherwise."""
+    (:func:`cut_usual_marker`), and the text is searched for the words only after it otherwise.
+    Then what is left is searched for the other signs (:func:`_remove_other_markers`)."""
+    kept, removed = _remove_at_words(text, first_word)
+    if may_hold_other_marker(kept):
+        kept, other = _remove_other_markers(kept)
+        removed = removed or other
+    return kept, removed
+
+
+def _remove_at_words(text: str, first_word: tuple[int, int] | None) -> tuple[str, bool]:
     if first_word is not None:
         # the usual case in one compiled pass (what the steps below give; None when not usual)
         usual = cut_usual_marker(text, *first_word)
@@ -74,6 +102,7 @@ def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tu
     pieces: list[str] = []
     pos = 0
     removed = False
+    line_checked = 0  # where the last marker line check ended
     while hit is not None:
         # the marker around this hit only: from two lines above (it may wrap) to the hit's line end
         # (an IGNORECASE search over the whole text cost more than the rest of the message), and
@@ -82,26 +111,165 @@ def remove_nonpublic(text: str, first_word: tuple[int, int] | None = None) -> tu
         floor = max(pos, hit_start - _REACH)
         lo = max(floor, text.rfind("\n", floor, max(floor, hit_start - 120)) + 1)
         hi = text.find("\n", hit_end, hit_end + _REACH)
-        m = _usual_sentence(text, lo, hit_start) or _SENTENCE.search(
+        m: _Span | re.Match[str] | None = _usual_sentence(text, lo, hit_start) or _SENTENCE.search(
             text, lo, min(len(text), hit_end + _REACH) if hi < 0 else hi
         )
+        if m is None and hit_start >= line_checked:  # each line once, however many words it holds
+            m, line_checked = _marker_line(text, hit_start, hit_end, pos)
         if m is None:
             hit = hits.next(hit_end)
             continue
         removed = True
-        start = _back_to_separator(text, max(pos, text.rfind("\n", pos, m.start()) + 1), pos)
-        end_match = _END.search(text, m.end())
-        end = end_match.start() if end_match else len(text)
-        pieces.append(text[pos:start])
-        codes = _closing_codes(text, m.end(), end)
-        if codes:
-            pieces.append(codes + "\n")
-        pos = end
+        pos = _cut(text, m, pos, pieces)
         hit = hits.next(pos)
     if not removed:
         return text, False
     pieces.append(text[pos:])
     return "".join(pieces), True
+
+
+def _cut(text: str, m: _Span | re.Match[str], pos: int, pieces: list[str]) -> int:
+    """Appends to ``pieces`` what is kept from ``pos`` up to the end of the message text after the
+    marker ``m`` (the text before the marker's line, or the ``* * * *`` line above it, and the
+    closing editor codes), and returns where that end is."""
+    start = _back_to_separator(text, max(pos, text.rfind("\n", pos, m.start()) + 1), pos)
+    end_match = _END.search(text, m.end())
+    end = end_match.start() if end_match else len(text)
+    pieces.append(text[pos:start])
+    codes = _closing_codes(text, m.end(), end)
+    if codes:
+        pieces.append(codes + "\n")
+    return end
+
+
+# A marker line is at most this long, and its distinctive word lies within it.
+_LINE_MAX = 120
+_PUBLICATION = r"(?:ver(?:ö|oe|o)ffentlichung|publikation|publication|release)"
+# The not-for-publication phrase, German or English; "bestimmt" and the like may follow.
+_NOT_FOR = (
+    r"(?:bitte )?nicht (?:zur |zu |für die |fuer die |fur die |für |fuer |zwecks )?"
+    r"(?:ver(?:ö|oe|o)ffentlichung|publikation|ver(?:ö|oe|o)ffentlichen)"
+    r"(?: (?:bestimmt|gedacht|vorgesehen|freigegeben))?"
+    rf"|not (?:intended |meant |to be used |cleared )?for {_PUBLICATION}"
+)
+# What may lead into the phrase on its line: "Die (nach)folgenden Informationen sind", "Nur für die
+# Redaktion,", "Contact details (", "The following (information) is".
+_LEAD = (
+    r"(?:(?:die |diese )?(?:nach|unten ?)?(?:folgende[ns]?|stehende[ns]?)"
+    r"(?: (?:informationen|angaben|hinweise|daten|kontaktdaten|kontakte|notizen|zeilen))? (?:sind|ist) "
+    r"|nur (?:für|fuer) die redaktion ?[,;:–-]? (?:und )?|nur intern ?[,;:–-]? "
+    r"|(?:kontakte?|kontaktdaten|ansprechpartner(?:innen|in)?|hinweis|achtung) ?[(:,–-] ?"
+    r"|the following(?: information| details| contacts?| contact details| notes?)? (?:is|are) "
+    r"|(?:contacts?|contact details|contact information|note to editors|editors' note) ?[(:,–-] ?"
+    r"|for (?:editors|the newsroom|internal use) only ?[,;:–-]? (?:and )?)?"
+)
+_DECOR = r"[ *#>=_\[(^–-]{0,10}"  # "^": an ANPA line's start
+# The phrase is the line's substance: before it a lead and decoration only, after it punctuation and
+# decoration ("):", "!", " ***") up to the line's end, or a colon and the block on the same line.
+_MARKER_LINE = re.compile(
+    rf"{_DECOR}{_LEAD}(?:{_NOT_FOR})"
+    r"(?: ?[,;–-] ?(?:nur (?:für|fuer) die redaktion|for (?:editors|the newsroom) only))?"
+    r"(?:[ .:!)\]*#=_<–-]{0,10}\Z| ?\)? ?:)",  # "<": an ANPA line's end
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^<>\n]{0,40}>")
+
+
+def _marker_line(text: str, hit_start: int, hit_end: int, floor: int) -> tuple[_Span | None, int]:
+    """The marker line holding the word at ``hit_start``…``hit_end`` (no further back than
+    ``floor``), and where that line's check ended (a later word before it needs no check)."""
+    window = max(floor, hit_start - _LINE_MAX)
+    line_start = text.rfind("\n", window, hit_start) + 1
+    if line_start == 0:
+        if window > 0 and text[window - 1] != "\n":
+            return None, hit_end  # the line is longer than a marker line, or starts before floor
+        line_start = window
+    stop = line_start + _LINE_MAX
+    line_end = text.find("\n", hit_end, stop)
+    truncated = line_end < 0 and len(text) > stop
+    if line_end < 0:
+        line_end = max(hit_end, stop) if truncated else len(text)
+    line = _normalised(text[line_start:line_end])
+    # a line cut here can only be a marker by its colon form ("Nicht zur Veröffentlichung: …")
+    m = _MARKER_LINE.match(line + "\x00" if truncated else line)
+    if m is None:
+        return None, line_end
+    return _Span(line_start, line_end), line_end
+
+
+def _normalised(line: str) -> str:
+    """``line`` as its reader sees it: no HTML tags or entities, no soft hyphens or zero-width
+    spaces, umlauts composed (NFC), runs of spaces one space, no spaces at its ends."""
+    if "<" in line:
+        line = _TAG.sub(" ", line)
+    if "&" in line:
+        line = html.unescape(line)
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line.replace("\xad", "").replace("\u200b", ""))
+    return " ".join(line.split())
+
+
+# A contact section's heading in a Notizblock: non-public by itself.
+_CONTACT_HEADING = re.compile(
+    r"#{1,3} ?(?:kontakte?|kontaktdaten|ansprechpartner(?:innen|in)?|contacts?|contact details"
+    r"|contact information)(?: ?\(.{0,60}\))? ?:?",
+    re.IGNORECASE,
+)
+
+
+def _remove_other_markers(text: str) -> tuple[str, bool]:
+    """``text`` without the parts from a marker line that holds none of the words as the compiled
+    scan sees them (a soft hyphen inside, "Publikation", "release", "nicht zu veröffentlichen"), or
+    from a contact heading after a Notizblock heading, to the end of the message text."""
+    pieces: list[str] = []
+    pos = 0
+    # each sign's next marker line at or after a position, kept until passed: one scan per sign
+    found: dict[str, tuple[int, int]] = {}
+    while True:
+        best: tuple[int, int] | None = None
+        for sign in (*_OTHER_SIGNS, "#"):
+            at = found.get(sign)
+            if at is None or at[0] < pos:
+                at = found[sign] = _next_sign_line(text, sign, pos)
+            if at[0] >= 0 and (best is None or at[0] < best[0]):
+                best = at
+        if best is None:
+            break
+        pos = _cut(text, _Span(*best), pos, pieces)
+    if not pieces:
+        return text, False
+    pieces.append(text[pos:])
+    return "".join(pieces), True
+
+
+def _next_sign_line(text: str, sign: str, pos: int) -> tuple[int, int]:
+    """The first marker line (start, end) at or after ``pos`` reached by ``sign`` (a contact heading
+    after a Notizblock heading when ``sign`` is "#"), else (-1, -1)."""
+    if sign == "#":
+        return _next_contact_heading(text, pos)
+    at = text.find(sign, pos)
+    while at >= 0:
+        span, line_end = _marker_line(text, at, at + len(sign), pos)
+        if span is not None:
+            return span.begin, span.finish
+        at = text.find(sign, max(line_end, at + 1))
+    return -1, -1
+
+
+def _next_contact_heading(text: str, pos: int) -> tuple[int, int]:
+    notebook = find_notebook(text, pos)
+    if notebook is None:
+        return -1, -1
+    at = text.find("\n#", notebook.end())
+    while at >= 0:
+        line_end = text.find("\n", at + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        if line_end - at <= _LINE_MAX and _CONTACT_HEADING.fullmatch(
+            " ".join(text[at + 1 : line_end].split())
+        ):
+            return at + 1, line_end
+        at = text.find("\n#", line_end)
+    return -1, -1
 
 
 # The marker as agencies write it, up to its distinctive word (_PREFILTER_WORDS[0] and [2]).
