@@ -88,8 +88,19 @@ def test_no_contact_of_a_nonpublic_block_is_indexed_recorded_logged_or_printed(
         (inbox / f"story-{i}.txt").write_bytes(
             _story(10 + i, f"Brücke Nummer {i} freigegeben", "Peine", extra=[*NOTIZBLOCK, *nonpublic_de(i)])
         )
+    # the marker worded otherwise (a soft hyphen inside its word), with no contact heading after it
+    for i, marker in enumerate(
+        [
+            "Folgende Angaben sind nicht für die Veröffent\xadlichung bestimmt:",
+            "Contact details (not for publication):",
+        ]
+    ):
+        block = [marker, f"Quelle: {SECRET_PHONES[i]}, {SECRET_MAILS[i]}", ""]
+        (inbox / f"worded-{i}.txt").write_bytes(
+            _story(20 + i, f"Steg Nummer {i} offen", "Peine", extra=block)
+        )
     summary = _ingest(runner, alias, inbox)
-    assert summary["indexed"] == 3
+    assert summary["indexed"] == 5
     parsed = runner.invoke(cli, ["parse", *map(str, sorted(inbox.iterdir()))])
     assert parsed.exit_code == 0, parsed.output
     for where, text in {
