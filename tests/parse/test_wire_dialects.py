@@ -99,3 +99,183 @@ def test_epd_dateline_with_a_full_stop():
     )
     got = one(raw)
     assert got["dateline"] == "Hanau am Main" and "epd" in got["agencies"]
+
+
+# --- urgency, corrections, genres -------------------------------------------------------------
+
+
+def test_a_bare_eilmeldung_line_is_urgency_two_and_not_title():
+    got = one(
+        iptc("bdt0601 3 pl 0120  dpa 0601", ["EILMELDUNG", "Stadtrat beschließt Etat =", "", GERMAN_BODY])
+    )
+    assert (got["title"], got["urgency"]) == ("Stadtrat beschließt Etat", 2)
+
+
+def test_a_headline_that_starts_with_eilmeldung_stays_the_title():
+    got = one(iptc("bdt0602 4 pl 0120  dpa 0602", ["Eilmeldung aus dem Rathaus =", "", GERMAN_BODY]))
+    assert (got["title"], got["urgency"]) == ("Eilmeldung aus dem Rathaus", 4)
+
+
+@pytest.mark.parametrize(
+    ("line", "correction", "genre"),
+    [
+        (
+            "REFILE - CORRECTS spelling of the mayor's name in 3rd paragraph",
+            "CORRECTS spelling of the mayor's name in 3rd paragraph",
+            "Refile",
+        ),
+        ("CORRECTED - adds dropped word in 1st paragraph", "adds dropped word in 1st paragraph", None),
+        (
+            "BERICHTIGUNG: korrigiert Vornamen im zweiten Absatz",
+            "korrigiert Vornamen im zweiten Absatz",
+            None,
+        ),
+    ],
+)
+def test_a_correction_line_with_its_explanation_marks_a_correction(line, correction, genre):
+    got = one(iptc("eng0501 4 pl 0100  dpa 0501", [line, "Quay opens in May =", "", ENGLISH_BODY]))
+    assert got["title"] == "Quay opens in May"
+    assert (got["is_correction"], got["correction"], got["genre"]) == (True, correction, genre)
+
+
+def test_a_headline_that_opens_with_a_correction_word_is_no_correction():
+    got = one(iptc("eng0502 4 wi 0100  dpa 0502", ["CORRECTED figures lift port shares =", "", ENGLISH_BODY]))
+    assert (got["title"], got["is_correction"]) == ("CORRECTED figures lift port shares", False)
+
+
+def test_an_ap_correction_in_the_editors_note_at_any_length():
+    raw = anpa(
+        "a0211",
+        "r a BC-Ferry-Schedule,1st Ld-Writethru 0350",
+        [
+            "^BC-Ferry-Schedule,1st Ld-Writethru,0350<",
+            "^Eds: CORRECTS name of the ferry operator in 2nd graf and the day of the first sailing in 4th graf.<",
+            "^Ferry schedule changes for winter<",
+            "\tSEATTLE, Wash. (AP) _ The winter ferry schedule starts a week later than planned, officials said Friday.<",
+        ],
+    )
+    got = one(raw)
+    assert got["is_correction"] is True and got["correction"].startswith(
+        "CORRECTS name of the ferry operator"
+    )
+    assert (got["title"], got["dateline"]) == ("Ferry schedule changes for winter", "Seattle")
+
+
+def test_an_ap_editors_note_without_correction_wording_is_no_correction():
+    raw = anpa(
+        "a0212",
+        "r a BC-Ferry-Schedule 0300",
+        [
+            "^Eds: Moves on general news and state wires.<",
+            "^Ferry schedule changes<",
+            "\tSEATTLE (AP) _ The schedule changes.<",
+        ],
+    )
+    assert one(raw)["is_correction"] is False
+
+
+@pytest.mark.parametrize(
+    ("note", "genre"),
+    [
+        ("(Zusammenfassung 1200)", "Zusammenfassung"),
+        ("(Zusammenfassung 18.00 Uhr)", "Zusammenfassung"),
+        ("(Vorschau um 9:30 MEZ)", "Vorschau"),
+        ("(Vorschau)", "Vorschau"),
+        ("(KORR-Bericht)", "KORR-Bericht"),
+    ],
+)
+def test_a_genre_note_gives_the_genre_without_its_time(note, genre):
+    got = one(iptc("bdt0144 3 vm 0330  lby 0144", [note, "Pegel der Isar steigt =", "", GERMAN_BODY]))
+    assert got["genre"] == genre
+
+
+# --- withdrawals ------------------------------------------------------------------------------
+
+
+def test_an_english_withdrawal_line_is_an_operator_record_naming_the_story():
+    raw = iptc(
+        "eng0503 2 pl 0100  dpa 0503",
+        [
+            "WITHDRAWAL",
+            "dpa withdraws item =",
+            "",
+            'Please do not use the story "Quay opens in May" (eng0501). It has been withdrawn.',
+        ],
+    )
+    got = one(raw)
+    assert (got["kind"], got["withdraws"], got["title"]) == (
+        "withdrawal",
+        ["Quay opens in May"],
+        "dpa withdraws item",
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "(Achtung)",
+            "STORNO: Etat vertagt =",
+            "",
+            "Die Meldung „Etat vertagt“ (bdt0400) ist zu streichen. Sie war fehlerhaft.",
+        ],
+        ["STORNO: Etat vertagt =", "", "Die Meldung „Etat vertagt“ wird storniert. Eine Neufassung folgt."],
+        ["(Achtung)", "Meldung nicht verwenden =", "", "Die Meldung „Etat vertagt“ ist zu streichen."],
+        ["STORNO", "Etat vertagt =", "", "Die Meldung „Etat vertagt“ von heute Morgen entfällt."],
+    ],
+)
+def test_a_german_storno_is_an_operator_record_naming_the_story(lines):
+    got = one(iptc("bdt0505 2 pl 0100  dpa 0505", lines))
+    assert (got["kind"], got["withdraws"]) == ("withdrawal", ["Etat vertagt"])
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "Reisebüros melden viele Stornos =",
+            "",
+            "Kassel (dpa/lhe) - Viele Kunden sagen ihre Reisen ab, sagte er. STORNO",
+        ],
+        [
+            "Storno-Welle bei Reiseveranstaltern =",
+            "",
+            "Kassel (dpa/lhe) - Der Verband zählt mehr Absagen als im Vorjahr.",
+        ],
+        [
+            "Gericht: Vertrag ist zu streichen =",
+            "",
+            "Kassel (dpa/lhe) - Der Vertrag ist zu streichen, urteilte das Gericht.",
+        ],
+    ],
+)
+def test_storno_or_kill_wording_in_prose_stays_news(lines):
+    got = one(iptc("bdt0506 4 vm 0100  dpa 0506", lines))
+    assert (got["kind"], got["withdraws"]) == ("news", [])
+
+
+def test_an_ap_elimination_advisory_is_an_operator_record_naming_the_slug():
+    raw = anpa(
+        "a0214",
+        "b a BC-Ferry-Schedule,Advisory 0060",
+        [
+            "^BC-Ferry-Schedule,ELIMINATION<",
+            "^Eds: ELIMINATION: BC-Ferry-Schedule, 1st Ld-Writethru, is eliminated. It was sent in error.<",
+        ],
+    )
+    got = one(raw)
+    assert (got["kind"], got["withdraws"]) == ("withdrawal", ["BC-Ferry-Schedule"])
+    assert "eliminated" in got["title"]
+
+
+def test_an_ap_advisory_without_elimination_wording_is_news():
+    raw = anpa(
+        "a0215",
+        "r a BC-Ferry-Schedule,Advisory 0060",
+        [
+            "^Eds: A photo of the new ferry will move later.<",
+            "^Ferry photo to follow<",
+            "\tSEATTLE (AP) _ A photo follows.<",
+        ],
+    )
+    assert one(raw)["kind"] == "news"

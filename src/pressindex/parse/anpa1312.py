@@ -26,7 +26,15 @@ from __future__ import annotations
 import re
 
 from pressindex.parse.wire_format import WireMessage, open_envelope
-from pressindex.parse.wire_notes import ANPA_TRAILER, Notes, is_withdrawal, read_note, trailer_date, unwrap
+from pressindex.parse.wire_notes import (
+    ANPA_TRAILER,
+    Notes,
+    is_marker_note,
+    is_withdrawal,
+    read_note,
+    trailer_date,
+    unwrap,
+)
 
 PRIORITY = {"f": 1, "u": 2, "b": 3, "r": 4, "d": 5, "z": 6}
 _SELECTOR = re.compile(r"^(?P<svc>[a-z]{1,2})(?P<seq>\d{4})$")
@@ -78,7 +86,7 @@ def read_anpa1312(message: str, nonpublic: bool = True) -> WireMessage:
             editorial.append(line)
             if "KILL" in note or "withdrawn" in note.lower():
                 notes.kill = True
-            elif len(note) <= 60:
+            elif len(note) <= 60 or is_marker_note(note):  # "CORRECTS …", "ELIMINATION: …" at any length
                 read_note(note, notes)
             continue
         if line.endswith("="):
@@ -106,6 +114,10 @@ def read_anpa1312(message: str, nonpublic: bool = True) -> WireMessage:
         msg.urgency = notes.urgency if msg.urgency is None else min(msg.urgency, notes.urgency)
     msg.withdrawal_text = "\n".join([*editorial, msg.headline or "", *paragraphs[:3]])[:4000]
     msg.withdrawal = is_withdrawal(notes, msg.withdrawal_text)
+    if msg.withdrawal and msg.headline is None and not msg.story.strip() and editorial:
+        # an elimination or kill advisory is its editor's note alone: that note is the operator
+        # record's title (not a message without text)
+        msg.headline = editorial[-1]
     return msg
 
 

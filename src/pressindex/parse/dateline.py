@@ -31,9 +31,10 @@ _WITH_CREDIT = re.compile(
     rf"(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
 # The region after a city that is not a date: "DAYTON, Ohio (AP)", "SPRINGFIELD, Ill. (AP)",
-# "COLOGNE, Germany (AP)", "SYDNEY, New South Wales (AP)", "WASHINGTON, D.C. (AP)": 1-3 capitalised
+# "COLOGNE, Germany (AP)", "SYDNEY, New South Wales (AP)", "SEATTLE, Wash. (AP)": 1-3 capitalised
 # words or abbreviations (a region is not a sentence, so no lower-case word).
-_REGION = re.compile(rf"(?:(?:[{_UP}]\.){{1,3}}|{_WORD})(?:\s(?:(?:[{_UP}]\.){{1,3}}|{_WORD})){{0,2}}")
+_REGION_WORD = rf"(?:(?:[{_UP}]\.){{1,3}}|[{_UP}][a-z]{{1,5}}\.|{_WORD})"  # "N.J.", "Calif.", "Ohio"
+_REGION = re.compile(rf"{_REGION_WORD}(?:\s{_REGION_WORD}){{0,2}}")
 _CREDIT_ONLY = re.compile(
     rf"\((?P<credit>[^()\n]{{2,40}})\)(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )

@@ -49,8 +49,8 @@ from pressindex.parse.wire_notes import (
     embargo_until,
     find_notebook,
     is_withdrawal,
+    named_story,
     opening_notes,
-    quoted_headline,
     read_notebook,
 )
 
@@ -322,7 +322,7 @@ def _withdrawn(dpa: DpaId | None, own_id: bool, withdrawal_text: str) -> tuple[D
     named = [key for key in find_all_dpa_ids(withdrawal_text) if key != own]
     if dpa and not own and dpa.story in named:
         dpa = None  # the id the notice names is the withdrawn story's, not the notice's
-    quoted = quoted_headline(withdrawal_text)
+    quoted = named_story(withdrawal_text)
     return dpa, tuple(named) or ((quoted,) if quoted else ())
 
 

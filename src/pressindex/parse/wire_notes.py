@@ -63,18 +63,28 @@ class Notes:
 
 
 _URGENT = re.compile(r"^(?P<word>Blitz|Eil|Eilmeldung|FLASH|URGENT|EXTRA|BULLETIN)\b", re.IGNORECASE)
+# A noun or participle opens a note whose rest is the correction ("Berichtigung: …"); a verb
+# ("CORRECTS spelling of …", AP and English services) is the correction's text itself.
 _CORRECTION = re.compile(
-    r"^(?:Berichtigung|Korrektur|Correction|Corrected|Berichtigt)\b\s{0,3}[:.-]?\s{0,3}", re.IGNORECASE
+    r"^(?:(?:Berichtigung|Berichtigt|Berichtigte\s{1,3}Fassung|Korrektur|Korrigiert|Korrigierte\s{1,3}Fassung"
+    r"|Correction|Corrected)\b\s{0,3}[:.-]?\s{0,3}|(?=(?:Corrects|Correcting|Berichtigt|Korrigiert)\s))",
+    re.IGNORECASE,
 )
 _EMBARGO = re.compile(
     r"Sperrfrist|Nicht\s{1,3}vor\b|Embargo|Not\s{1,3}for\s{1,3}(?:use|release|publication)\s{1,3}before",
     re.IGNORECASE,
 )
 _ATTENTION = re.compile(r"^(?:Achtung|Attention|Advisory)\b\s{0,3}[-–:]?\s{0,3}", re.IGNORECASE)
-_KILL = re.compile(r"\bKILL(?:\s{1,3}KILL){1,4}\b|^KILL\b|^WITHDRAWN?\b|^ELIMINATION\b")
+# Withdrawal words as agencies write them opening a note or marker line ("STORNO", "WITHDRAWAL",
+# AP's "ELIMINATION"); capitals only where the word is also common prose ("Storno-Welle").
+_KILL = re.compile(
+    r"\bKILL(?:\s{1,3}KILL){1,4}\b|^KILL\b|^(?:WITHDRAWN?|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG)\b(?!-)"
+    r"|^(?:Storno|Stornierung|Withdrawal)$"
+)
 # Bare marker lines of English services.
 ENGLISH_MARKER = re.compile(
     r"^(?:FLASH|URGENT|EXTRA|BULLETIN|REFILE|CORRECTED|CORRECTION|REPEAT|ADVISORY|KILL(?:\s{1,3}KILL){0,4}|WITHDRAWN"
+    r"|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG|EILMELDUNG|EIL|BLITZ|BERICHTIGUNG|KORREKTUR"
     r"|(?:\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD|UPDATE\s{1,3}\d{1,2}|LEAD)\s{0,3}[:.-]?$"
 )
 _LEAD = re.compile(r"^(\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD$")
@@ -87,6 +97,18 @@ _EMBARGO_LINE = re.compile(
     r"^(?:Sperrfrist|SPERRFRIST|Embargo|EMBARGO|Embargoed|EMBARGOED)\b[ \t]{0,3}[:.-]?"
 )
 MAX_NOTE_LINES = 8  # a note wraps over this many lines at most
+# A correction line with its explanation ("REFILE - CORRECTS name of minister in 2nd paragraph",
+# "CORRECTED - adds quote"): a capitals marker opens it, a headline ends in "=" and is none.
+_CORRECTION_LINE = re.compile(
+    r"^(?:(?P<prefix>REFILE|REPEAT|UPDATE[ \t]{1,3}\d{1,2})[ \t]{0,3}[-–:][ \t]{0,3})?"
+    r"(?=(?:CORRECTS|CORRECTED|CORRECTING|CORRECTION|BERICHTIGUNG|KORREKTUR)\b)"
+)
+
+
+def _correction_line(line: str) -> re.Match[str] | None:
+    if not line or len(line) > 200 or line[0] not in "RUCBK" or line.endswith("="):
+        return None
+    return _CORRECTION_LINE.match(line)
 
 
 def read_notes(lines: list[str], i: int, notes: Notes) -> int:
@@ -122,6 +144,13 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
             read_note(line, notes)
             i += 1
             continue
+        m = _correction_line(line)
+        if m:
+            if m.group("prefix"):
+                read_note(m.group("prefix"), notes)  # "REFILE": the genre
+            read_note(line[m.end() :], notes)
+            i += 1
+            continue
         return i
     return i
 
@@ -143,7 +172,11 @@ def opening_notes(text: str) -> tuple[Notes | None, int]:
     if first.startswith("("):
         if _PICTURE_NOTE.match(first):
             return None, 0  # a picture credit above the text, not an editor's note
-    elif not ((len(first) <= 40 and ENGLISH_MARKER.match(first)) or _EMBARGO_LINE.match(first)):
+    elif not (
+        (len(first) <= 40 and ENGLISH_MARKER.match(first))
+        or _EMBARGO_LINE.match(first)
+        or _correction_line(first)
+    ):
         return None, 0
     lines = text[start : start + 8000].split("\n", 40)
     notes = Notes()
@@ -226,8 +259,17 @@ def _classify_note(inner: str) -> _Note | None:
     if upper.startswith("UPDATE"):
         return _Note("genre", inner, value=inner.title())
     if len(inner) <= 60:
-        return _Note("genre", inner, value=inner)
+        # "(Zusammenfassung 1200)", "(Vorschau 18.00 Uhr)": the time says which edition, the genre
+        # facet is the word alone
+        timed = _GENRE_TIME.search(inner)
+        return _Note("genre", inner, value=inner[: timed.start()] if timed and timed.start() else inner)
     return _Note("other", inner)
+
+
+_GENRE_TIME = re.compile(
+    r"[ \t]{1,3}(?:um[ \t]{1,3})?(?:(?:[01]?\d|2[0-3])[.:][0-5]\d|(?:[01]\d|2[0-3])[0-5]\d)"
+    r"(?:[ \t]{0,2}(?:Uhr|h|MEZ|MESZ|GMT|UTC))?$"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,18 +278,21 @@ def _classify_note(inner: str) -> _Note | None:
 _KILL_WORDING = re.compile(
     r"zurückgezogen|zurückziehen|\bzieh(?:t|en)\s[^\n]{0,200}?\bzurück\b|wird\s{1,3}gestrichen|ist\s{1,3}gestrichen"
     r"|(?:bitte\s{1,3})?nicht\s{1,3}(?:mehr\s{1,3})?(?:zu\s{1,3})?(?:verwenden|veröffentlichen)\b(?!\s{0,3}vor)"
-    r"|\bwithdrawn\b|\bwithdraws\b|\bkilled\b|\bdo\s{1,3}not\s{1,3}use\b|KILL\s{1,3}KILL",
+    r"|(?:ist|sind|bitte)\s{1,3}zu\s{1,3}streichen|\bwird\s{1,3}storniert|\bwithdrawn\b|\bwithdraws\b|\bkilled\b"
+    r"|\bis\s{1,3}eliminated\b|\bdo\s{1,3}not\s{1,3}use\b|\bplease\s{1,3}(?:kill|disregard)\b|KILL\s{1,3}KILL",
     re.IGNORECASE,
 )
 # an "Achtung" opening the text, behind any "(" and spaces: _ATTENTION after lstrip("( ")
 _ATTENTION_OPENING = re.compile(r"[( ]*(?:Achtung|Attention|Advisory)\b", re.IGNORECASE)
+# a withdrawal word opening the notes or headline ("STORNO: Entscheidung vertagt ="): a notice by itself
+_KILL_OPENING = re.compile(r"[( ]*(?:STORNO|STORNIERUNG|WITHDRAWAL|WITHDRAWN|ELIMINATION|KILL)\b(?!-)")
 _QUOTED = re.compile(r"[„\"»“‚']([^„\"“”»«\n]{5,200})[“\"”«‘']")
 
 
 def is_withdrawal(notes: Notes, text: str) -> bool:
     """A withdrawal notice: ``KILL KILL KILL``, or an ``(Achtung)`` note (or an "Achtung" headline)
     with kill wording in the first lines of ``text`` (notes, headline and the first paragraphs)."""
-    if notes.kill:
+    if notes.kill or _KILL_OPENING.match(text, 0, 200):
         return True
     # the first 2,000 characters, read in place (no slice and stripped copy of them)
     attention = notes.attention or _ATTENTION_OPENING.match(text, 0, 2000) is not None
@@ -261,12 +306,34 @@ def may_be_withdrawal(notes: Notes, opening: str) -> bool:
     if notes.kill or notes.attention:
         return True
     # the word's first letter after any "(" and spaces: most openings have none of the words
-    return opening.lstrip("( ")[:1] in ("a", "A") and _ATTENTION_OPENING.match(opening, 0, 2000) is not None
+    first = opening.lstrip("( ")[:1]
+    if first in ("S", "W", "E", "K"):
+        return _KILL_OPENING.match(opening, 0, 200) is not None
+    return first in ("a", "A") and _ATTENTION_OPENING.match(opening, 0, 2000) is not None
 
 
 def quoted_headline(text: str) -> str | None:
     m = _QUOTED.search(text[:2000])
     return m.group(1).strip() if m else None
+
+
+_NAMED_SLUG = re.compile(r"\bBC-[A-Za-z0-9][\w-]{0,80}")
+
+
+def named_story(text: str) -> str | None:
+    """What a notice names its story by when it gives no dpa id: the headline it quotes, else the
+    ANPA slug ("ELIMINATION: BC-Dam-Repairs, 1st Ld-Writethru, is eliminated")."""
+    quoted = quoted_headline(text)
+    if quoted:
+        return quoted
+    m = _NAMED_SLUG.search(text, 0, 2000)
+    return m.group(0) if m else None
+
+
+def is_marker_note(note: str) -> bool:
+    """A note of any length that opens with correction or withdrawal wording ("CORRECTS spelling
+    of …", "ELIMINATION: …"): read as a marker, not kept only as an editor's remark."""
+    return _CORRECTION.match(note) is not None or _KILL.match(note) is not None
 
 
 # ---------------------------------------------------------------------------------------------
