@@ -34,7 +34,6 @@ GERMAN = [
     "Die folgenden Informationen sind nicht zur Veröffent\u00adlichung bestimmt",  # soft hyphen
     "Nicht zur Publikation bestimmt!",
     "*** NICHT ZUR VERÖFFENTLICHUNG ***",
-    "Bitte nicht veröffentlichen:",
 ]
 ENGLISH = [
     "The following information is not intended for publication",

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from pressindex.parse._envelope import scan_envelope
 from pressindex.parse.dates import DateValue
-from pressindex.parse.nonpublic import may_hold_other_marker, remove_nonpublic
+from pressindex.parse.nonpublic import remove_nonpublic
 from pressindex.parse.wire_notes import CONTROLS
 
 SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
@@ -185,10 +185,8 @@ def open_envelope(
         message = message.replace("\r\n", "\n").replace("\r", "\n")
     word_start, word_end, controls, printable = scan_envelope(message)
     removed = False
-    if nonpublic and word_start >= 0:
+    if nonpublic:  # with no word found, only the signs the compiled scan does not know are looked for
         message, removed = remove_nonpublic(message, first_word=(word_start, word_end))
-    elif nonpublic and may_hold_other_marker(message):  # signs the compiled scan does not know
-        message, removed = remove_nonpublic(message)
     stx = message.find(STX)
     if stx >= 0:
         # the text sliced once from the message (not the rest after STX first, then the text of it)
