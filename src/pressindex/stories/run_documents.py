@@ -223,6 +223,8 @@ class PlannedRunDocuments(RunDocuments):
         lo: np.ndarray = self._first[at]
         hi: np.ndarray = self._own[at]
         hit = lo < hi
+        if not hit.any():  # no document decided before shares a key: most of those that start a story
+            return self._ordinals[:0]
         return self._ordinals[_positions(lo[hit], hi[hit])]
 
 
