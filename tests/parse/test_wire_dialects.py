@@ -279,3 +279,30 @@ def test_an_ap_advisory_without_elimination_wording_is_news():
         ],
     )
     assert one(raw)["kind"] == "news"
+
+
+# --- APA ---------------------------------------------------------------------------------------
+
+APA_BODY = "Graz (APA) - Der Wetterdienst hebt die Warnstufe an. Es regnet seit drei Tagen."
+
+
+@pytest.mark.parametrize("trailer", ["", "141200 Mär 25"])
+def test_apa_closing_lines_are_codes_and_time_not_body(trailer):
+    lines = ["Hochwasser droht =", "", APA_BODY, "(Schluss) xy/zw", "", "APA0417 2025-03-14/12:05"]
+    got = one(iptc("apa0417 4 CI 0120 II", lines, trailer=trailer))
+    assert got["body"] == APA_BODY
+    assert got["editor_initials"] == "xy/zw"
+    assert got["published"] == ("2025-03-14T12:05+01:00" if not trailer else "2025-03-14T12:00+01:00")
+
+
+def test_apa_id_line_after_the_text_end_gives_the_time():
+    got = one(
+        iptc("apa0418 4 CI 0120 II", ["Hochwasser droht =", "", APA_BODY], trailer="APA0418 2025-05-02/09:30")
+    )
+    assert got["body"] == APA_BODY and got["published"] == "2025-05-02T09:30+02:00"
+
+
+def test_a_closing_word_inside_the_last_sentence_stays_body():
+    last = "Graz (APA) - Damit sei jetzt (Schluss) mit lustig, sagte der Bürgermeister."
+    got = one(iptc("apa0419 4 CI 0120 II", ["Hochwasser droht =", "", last]))
+    assert got["body"] == last

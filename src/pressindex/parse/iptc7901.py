@@ -30,6 +30,7 @@ import re
 from pressindex.parse._unwrap import unwrap_story
 from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, header_match, open_envelope
 from pressindex.parse.wire_notes import (
+    APA_TRAILER,
     CONTROLS,
     IPTC_TRAILER,
     MAX_NOTE_LINES,
@@ -86,9 +87,10 @@ def read_iptc7901(message: str, nonpublic: bool = True) -> WireMessage:
     if m:  # the notes' first line is the "# Notizblock" heading: the codes close the notes
         msg.editor_codes = _pop_editor_codes(note_lines, msg.agent)
     else:
+        body, closing_codes = _pop_closing_lines(body, msg)
         tail_at = body.rfind("\n", 0, len(body.rstrip()))
         tail_lines = body[tail_at + 1 :].split("\n")
-        msg.editor_codes = _pop_editor_codes(tail_lines, msg.agent)
+        msg.editor_codes = _pop_editor_codes(tail_lines, msg.agent) or closing_codes
         if msg.editor_codes:
             body = body[: tail_at + 1] + "\n".join(tail_lines)
 
@@ -230,6 +232,30 @@ def _read_headline(lines: list[str], i: int, msg: WireMessage) -> tuple[int, int
     msg.headline = " ".join(headline) or None
     msg.extra_footer = msg.extra_footer + tuple(extra)
     return j, reach
+
+
+# APA's closing lines: "(Schluss) ab/cd" with the editors' codes, and the message id with its
+# time, "APA0231 2025-03-14/12:00" (the publication time when no trailer gives one)
+_CLOSING_NOTE = re.compile(
+    r"\((?:Schluss|Ende|Forts\.(?:[ \t]{0,2}mögl\.)?)\)(?:[ \t]{1,3}(?P<codes>[\w/., \t-]{1,60}))?"
+)
+
+
+def _pop_closing_lines(body: str, msg: WireMessage) -> tuple[str, str | None]:
+    """``body`` without APA's closing lines at its end, and the editors' codes they give."""
+    codes = None
+    for _ in range(3):  # the note, the id line and one line break between them at most
+        end = len(body.rstrip())
+        start = body.rfind("\n", 0, end) + 1
+        line = body[start:end].strip()
+        if line.startswith("(") and len(line) <= 80 and (m := _CLOSING_NOTE.fullmatch(line)):
+            codes = (m.group("codes") or "").strip() or codes
+        elif line[:1].isupper() and len(line) <= 40 and APA_TRAILER.match(line):
+            msg.trailer = msg.trailer or trailer_date(line)
+        else:
+            break
+        body = body[:start]
+    return body, codes
 
 
 _LOWER_CODES = re.compile(r"[a-z0-9 \t]{1,100}")  # after the header's agent: "lni s5 xyz"

@@ -349,6 +349,13 @@ ANPA_TRAILER = re.compile(
     r"[ \t]{1,3}(?P<hh>[0-2]\d)(?P<mi>[0-5]\d)[ \t]{0,3}(?P<zone>GMT|UTC|[A-Z]{3})?"
 )
 
+# APA closes a message with its id and time, "APA0231 2025-03-14/12:00" (Vienna time)
+APA_TRAILER = re.compile(
+    r"^\s{0,5}[A-Z]{2,5}\d{3,5}[ \t]{1,6}(?P<y>\d{4})-(?P<mm>[01]\d)-(?P<dd>[0-3]\d)/(?P<hh>[0-2]\d):(?P<mi>[0-5]\d)"
+    r"[ \t]{0,5}$"
+)
+VIENNA = ZoneInfo("Europe/Vienna")
+
 
 @lru_cache(maxsize=64)  # a file's messages often share a trailer; DateValue is frozen
 def trailer_date(line: str) -> DateValue | None:
@@ -371,6 +378,10 @@ def trailer_date(line: str) -> DateValue | None:
             int(m.group("mi")),
             zone,
         )
+    m = APA_TRAILER.match(line) if line[:1].isupper() else None
+    if m:
+        y, mo, d, hh, mi = (int(m.group(k)) for k in ("y", "mm", "dd", "hh", "mi"))
+        return _minute(y, mo, d, hh, mi, VIENNA)
     return None
 
 
