@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pressindex.parse import parse_messages
 from pressindex.parse.nonpublic import remove_nonpublic
@@ -151,3 +153,22 @@ def test_a_contact_heading_outside_a_notizblock_cuts_nothing():
 def test_the_marker_line_with_its_block_on_the_same_line_is_cut():
     text = f"Text.\n\nNicht zur Veröffentlichung: Erika Beispiel, {PHONE}, {MAIL} " + "x " * 100 + "\n"
     assert remove_nonpublic(text) == ("Text.\n\n", True)
+
+
+_PIECES = st.sampled_from([
+    "Veröffent\xadlichung", "\xad", "&shy;", "NOT FOR RELEASE", "Publikation", "# Notizblock", "## Kontakte", "## K",
+    "\n", "\n\n", " ", "x", "ö", "o\u0308", "<p>", "&ouml;", "* * * *", "dpa xyz", "\x03", "140918 Mär 25",
+    "nicht zur ", "Ver", "ffentlichung", "ublication", *WORDINGS,
+])  # fmt: skip
+_SOME = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=20).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SOME, st.sampled_from(WORDINGS), _SOME)
+def test_whatever_surrounds_a_marker_line_the_line_after_it_is_cut_and_a_second_cut_changes_nothing(
+    before, marker, after
+):
+    text = f"{before}\n{marker}\nQuelle: {PHONE}\n{after}"
+    kept, removed = remove_nonpublic(text)
+    assert removed and PHONE not in kept
+    assert remove_nonpublic(kept)[0] == kept
