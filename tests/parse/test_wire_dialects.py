@@ -306,3 +306,28 @@ def test_a_closing_word_inside_the_last_sentence_stays_body():
     last = "Graz (APA) - Damit sei jetzt (Schluss) mit lustig, sagte der Bürgermeister."
     got = one(iptc("apa0419 4 CI 0120 II", ["Hochwasser droht =", "", last]))
     assert got["body"] == last
+
+
+@pytest.mark.parametrize("controls", [True, False])
+def test_a_header_without_agent_sequence_keeps_its_fields(controls):
+    raw = iptc("apa0231 4 CI 0187 II", ["Hochwasser droht =", "", APA_BODY])
+    if not controls:  # a system on the way stripped the control characters
+        raw = bytes(b for b in raw if b >= 0x20 or b == 0x0A)
+    got = one(raw)
+    assert (got["format"], got["wire_service"], got["urgency"], got["category"]) == (
+        "iptc7901",
+        "apa",
+        4,
+        "CI",
+    )
+    assert got["agencies"] == ["APA"] and not any(w.startswith("unknown_agent") for w in got["warnings"])
+
+
+def test_a_header_with_agent_sequence_still_names_its_agent():
+    got = one(iptc("bdt0123 4 vm 0100  lni 0456", ["Brücke gesperrt =", "", GERMAN_BODY]))
+    assert got["wire_service"] == "bdt" and "lni" in got["regional_services"]
+
+
+def test_a_text_whose_first_line_looks_like_half_a_header_is_text():
+    raw = b"A380 4 mal 12 Stunden unterwegs\n\nBerlin (dpa) - Ein Flugzeug war lange in der Luft. Alle landeten sicher."
+    assert one(raw)["format"] == "text"

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from pressindex.parse._unwrap import unwrap_story
+from pressindex.parse.agencies import agent_credit
 from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, header_match, open_envelope
 from pressindex.parse.wire_notes import (
     APA_TRAILER,
@@ -152,11 +153,14 @@ def _read_head(head: str, msg: WireMessage) -> None:
         return
     m = header_match(lines[0])
     if m:
-        service, _seq, prio, cat, _words, _sel, agent, _aseq, ref = m.groups()  # one call, not one per group
+        service, _seq, prio, cat, _words, _sel, agent, aseq, ref = m.groups()  # one call, not one per group
         msg.wire_service = service.lower()
         msg.urgency = int(prio)
         msg.category = cat
         msg.agent = agent
+        if aseq is None and agent_credit(agent).unknown:
+            # no agent sequence: the last code is a routing code ("II"), the service names the agency
+            msg.agent = service if not agent_credit(service).unknown else None
         if ref:
             msg.extra_footer = (ref,)
         lines = lines[1:]

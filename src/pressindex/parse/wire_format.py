@@ -29,8 +29,12 @@ SOH, STX, ETX, EOT, SYN = "\x01", "\x02", "\x03", "\x04", "\x16"
 # <service><seq> <priority> <category> <words>  [<selector>] <agent> <agent seq> [<ref>]
 IPTC_HEADER = re.compile(
     r"[ \t]{0,5}(?P<service>[A-Za-z]{1,4})(?P<seq>\d{3,5})[ \t]{1,3}(?P<prio>[1-9])[ \t]{1,3}(?P<cat>[A-Za-z]{1,3})"
-    r"[ \t]{1,3}(?P<words>\d{1,5})[ \t]{1,4}(?:(?P<sel>[A-Za-z0-9]{1,12})[ \t]{1,3})?"
-    r"(?P<agent>[A-Za-z][A-Za-z-]{0,15})[ \t]{1,3}(?P<aseq>\d{1,5})(?:[ \t]{1,3}(?P<ref>\S{1,60}))?[ \t]{0,5}"
+    r"[ \t]{1,3}(?P<words>\d{1,5})[ \t]{1,4}"
+    r"(?:(?P<sel>[A-Za-z0-9]{1,12})[ \t]{1,3}(?=[A-Za-z][A-Za-z-]{0,15}[ \t]{1,3}\d))?"
+    # APA sends no agent sequence number ("apa0231 4 CI 0187 II"): then the agent is a code of at
+    # most four letters closing the line, and there is no selector before it and no reference after
+    r"(?=[A-Za-z]{1,4}[ \t]{0,5}$|[A-Za-z][A-Za-z-]{0,15}[ \t]{1,3}\d)"
+    r"(?P<agent>[A-Za-z][A-Za-z-]{0,15})(?:[ \t]{1,3}(?P<aseq>\d{1,5})(?:[ \t]{1,3}(?P<ref>\S{1,60}))?)?[ \t]{0,5}"
 )
 
 
