@@ -172,3 +172,21 @@ def test_whatever_surrounds_a_marker_line_the_line_after_it_is_cut_and_a_second_
     kept, removed = remove_nonpublic(text)
     assert removed and PHONE not in kept
     assert remove_nonpublic(kept)[0] == kept
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        "Die folgenden Angaben sind nicht zur\nVeröffentlichung bestimmt:",
+        "Die nachfolgenden Informationen sind nicht zur Veröffentlichung\nbestimmt",
+        "The following information is not intended\nfor publication.",
+    ],
+)
+def test_a_marker_wrapped_over_two_lines_is_cut(wrapped):
+    text = f"Text.\n\n{wrapped}\nQuelle: {PHONE}, {MAIL}\n"
+    assert remove_nonpublic(text) == ("Text.\n\n", True)
+
+
+def test_a_wrapped_paragraph_line_that_is_the_phrase_is_prose():
+    text = "Das Gutachten des Ministeriums war\nnicht zur Veröffentlichung bestimmt.\nEs liegt der Zeitung vor.\n"
+    assert remove_nonpublic(text) == (text, False)

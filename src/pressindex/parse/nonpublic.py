@@ -140,6 +140,8 @@ def _remove_at_words(text: str, first_word: tuple[int, int] | None) -> tuple[str
         m: _Span | re.Match[str] | None = _usual_sentence(text, lo, hit_start) or _SENTENCE.search(
             text, lo, min(len(text), hit_end + _REACH) if hi < 0 else hi
         )
+        if isinstance(m, re.Match) and _is_prose(text, m, pos):
+            m = None
         if m is None and hit_start >= line_checked:  # each line once, however many words it holds
             m, line_checked = _marker_line(text, hit_start, hit_end, pos)
         if m is None:
@@ -203,24 +205,77 @@ _TAG = re.compile(r"<[^<>\n]{0,40}>")
 
 def _marker_line(text: str, hit_start: int, hit_end: int, floor: int) -> tuple[_Span | None, int]:
     """The marker line holding the word at ``hit_start``…``hit_end`` (no further back than
-    ``floor``), and where that line's check ended (a later word before it needs no check)."""
-    window = max(floor, hit_start - _LINE_MAX)
-    line_start = text.rfind("\n", window, hit_start) + 1
+    ``floor``), alone or wrapped together with the line above or below it (wire copy is wrapped at
+    about 70 characters), and where the check of the word's line ended (a later word before it
+    needs no check)."""
+    bounds = _line_bounds(text, hit_start, hit_end, floor)
+    if bounds is None:
+        return None, hit_end  # the line is longer than a marker line, or starts before floor
+    line_start, line_end, truncated = bounds
+    if _is_marker(text, line_start, line_end, truncated, floor):
+        return _Span(line_start, line_end), line_end
+    if truncated:
+        return None, line_end
+    above = _line_bounds(text, line_start - 1, line_start - 1, floor) if line_start > floor else None
+    if above and not above[2] and above[0] < above[1] and _is_marker(text, above[0], line_end, False, floor):
+        return _Span(above[0], line_end), line_end
+    below = _line_bounds(text, line_end + 1, line_end + 1, floor) if line_end < len(text) else None
+    if (
+        below
+        and not below[2]
+        and below[0] < below[1]
+        and _is_marker(text, line_start, below[1], False, floor)
+    ):
+        return _Span(line_start, below[1]), line_end
+    return None, line_end
+
+
+def _line_bounds(text: str, at: int, at_end: int, floor: int) -> tuple[int, int, bool] | None:
+    """Start and end of the line holding ``at``…``at_end``, and whether it goes on past
+    :data:`_LINE_MAX` (its end is then where the check stops); None when it starts further back
+    than that, or before ``floor``."""
+    window = max(floor, at - _LINE_MAX)
+    line_start = text.rfind("\n", window, at) + 1
     if line_start == 0:
         if window > 0 and text[window - 1] != "\n":
-            return None, hit_end  # the line is longer than a marker line, or starts before floor
+            return None
         line_start = window
     stop = line_start + _LINE_MAX
-    line_end = text.find("\n", hit_end, stop)
+    line_end = text.find("\n", at_end, stop)
     truncated = line_end < 0 and len(text) > stop
     if line_end < 0:
-        line_end = max(hit_end, stop) if truncated else len(text)
-    line = _normalised(text[line_start:line_end])
+        line_end = max(at_end, stop) if truncated else len(text)
+    return line_start, line_end, truncated
+
+
+def _is_marker(text: str, start: int, end: int, truncated: bool, floor: int) -> bool:
+    """Whether ``text[start:end]`` (one line or two) is a marker line: :data:`_MARKER_LINE` on it
+    normalised, and no sentence of the text above runs on into it (a wrapped paragraph's line
+    "nicht zur Veröffentlichung bestimmt." is prose)."""
+    line = _normalised(text[start:end])
     # a line cut here can only be a marker by its colon form ("Nicht zur Veröffentlichung: …")
-    m = _MARKER_LINE.match(line + "\x00" if truncated else line)
-    if m is None:
-        return None, line_end
-    return _Span(line_start, line_end), line_end
+    if _MARKER_LINE.match(line + "\x00" if truncated else line) is None:
+        return False
+    first = next((c for c in line if c.isalpha()), "")
+    return not (first.islower() and _sentence_runs_on(text, start, floor))
+
+
+def _is_prose(text: str, m: re.Match[str], floor: int) -> bool:
+    """Whether the pattern's match starts a line in lower case that a sentence above runs on into."""
+    first = next((c for c in m.group() if c.isalpha()), "")
+    at_line_start = m.start() == 0 or text[m.start() - 1] == "\n"
+    return at_line_start and first.islower() and _sentence_runs_on(text, m.start(), floor)
+
+
+def _sentence_runs_on(text: str, line_start: int, floor: int) -> bool:
+    """Whether the line above ``line_start`` ends in a letter, comma, semicolon or dash."""
+    end = line_start - 1  # the line above's "\n"
+    while end > floor and text[end - 1] in " \t\r" and line_start - end < 10:
+        end -= 1
+    if end <= floor:
+        return False
+    last = text[end - 1]
+    return last.isalpha() or last in ",;-–("
 
 
 def _normalised(line: str) -> str:
