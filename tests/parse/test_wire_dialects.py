@@ -331,3 +331,21 @@ def test_a_header_with_agent_sequence_still_names_its_agent():
 def test_a_text_whose_first_line_looks_like_half_a_header_is_text():
     raw = b"A380 4 mal 12 Stunden unterwegs\n\nBerlin (dpa) - Ein Flugzeug war lange in der Luft. Alle landeten sicher."
     assert one(raw)["format"] == "text"
+
+
+@pytest.mark.parametrize("marker", ["URGENT KILL", "MANDATORY KILL", "KILL KILL KILL", "(Storno)"])
+def test_english_kill_forms_are_withdrawals_not_urgency(marker):
+    lines = [marker, "dpa withdraws item =", "", 'The story "Quay opens in May" must not be used.']
+    got = one(iptc("eng0504 2 pl 0100  dpa 0504", lines))
+    assert (got["kind"], got["withdraws"]) == ("withdrawal", ["Quay opens in May"])
+
+
+def test_achtung_with_bitte_loeschen_is_a_withdrawal():
+    lines = [
+        "(Achtung)",
+        "Meldung bitte löschen =",
+        "",
+        "Die Meldung „Etat vertagt“ bitte löschen. Sie war ein Versehen.",
+    ]
+    got = one(iptc("bdt0507 2 pl 0100  dpa 0507", lines))
+    assert (got["kind"], got["withdraws"]) == ("withdrawal", ["Etat vertagt"])

@@ -117,7 +117,7 @@ def read_anpa1312(message: str, nonpublic: bool = True) -> WireMessage:
     if msg.withdrawal and msg.headline is None and not msg.story.strip() and editorial:
         # an elimination or kill advisory is its editor's note alone: that note is the operator
         # record's title (not a message without text)
-        msg.headline = editorial[-1]
+        msg.headline = _EDS.sub("", editorial[-1], count=1)
     return msg
 
 

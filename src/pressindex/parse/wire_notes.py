@@ -78,13 +78,14 @@ _ATTENTION = re.compile(r"^(?:Achtung|Attention|Advisory)\b\s{0,3}[-–:]?\s{0,3
 # Withdrawal words as agencies write them opening a note or marker line ("STORNO", "WITHDRAWAL",
 # AP's "ELIMINATION"); capitals only where the word is also common prose ("Storno-Welle").
 _KILL = re.compile(
-    r"\bKILL(?:\s{1,3}KILL){1,4}\b|^KILL\b|^(?:WITHDRAWN?|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG)\b(?!-)"
+    r"\bKILL(?:\s{1,3}KILL){1,4}\b|^(?:(?:MANDATORY|URGENT)\s{1,3})?KILL\b"
+    r"|^(?:WITHDRAWN?|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG)\b(?!-)"
     r"|^(?:Storno|Stornierung|Withdrawal)$"
 )
 # Bare marker lines of English services.
 ENGLISH_MARKER = re.compile(
     r"^(?:FLASH|URGENT|EXTRA|BULLETIN|REFILE|CORRECTED|CORRECTION|REPEAT|ADVISORY|KILL(?:\s{1,3}KILL){0,4}|WITHDRAWN"
-    r"|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG|EILMELDUNG|EIL|BLITZ|BERICHTIGUNG|KORREKTUR"
+    r"|WITHDRAWAL|ELIMINATION|STORNO|STORNIERUNG|EILMELDUNG|EIL|BLITZ|BERICHTIGUNG|KORREKTUR|(?:MANDATORY|URGENT)\s{1,3}KILL"
     r"|(?:\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD|UPDATE\s{1,3}\d{1,2}|LEAD)\s{0,3}[:.-]?$"
 )
 _LEAD = re.compile(r"^(\d{1,2}(?:ST|ND|RD|TH)|FIRST|SECOND|THIRD)\s{1,3}LEAD$")
@@ -227,14 +228,14 @@ def _classify_note(inner: str) -> _Note | None:
     inner = " ".join(inner.split())  # unwrap, drop BEL remnants' spaces
     if not inner:
         return None
+    if _KILL.search(inner):  # before urgency: "URGENT KILL" is a kill
+        return _Note("kill", inner)
     m = _URGENT.match(inner)
     if m:
         return _Note("urgency", inner, urgency=_URGENCY_WORDS[m.group("word").lower()])
     m = _CORRECTION.match(inner)
     if m:
         return _Note("correction", inner, value=inner[m.end() :].strip() or inner)
-    if _KILL.search(inner):
-        return _Note("kill", inner)
     if _EMBARGO.search(inner):
         return _Note("embargo", inner)
     m = _ATTENTION.match(inner)
@@ -278,7 +279,7 @@ _GENRE_TIME = re.compile(
 _KILL_WORDING = re.compile(
     r"zurückgezogen|zurückziehen|\bzieh(?:t|en)\s[^\n]{0,200}?\bzurück\b|wird\s{1,3}gestrichen|ist\s{1,3}gestrichen"
     r"|(?:bitte\s{1,3})?nicht\s{1,3}(?:mehr\s{1,3})?(?:zu\s{1,3})?(?:verwenden|veröffentlichen)\b(?!\s{0,3}vor)"
-    r"|(?:ist|sind|bitte)\s{1,3}zu\s{1,3}streichen|\bwird\s{1,3}storniert|\bwithdrawn\b|\bwithdraws\b|\bkilled\b"
+    r"|(?:ist|sind|bitte)\s{1,3}zu\s{1,3}(?:streichen|löschen)|\bbitte\s{1,3}(?:streichen|löschen)\b|\bwird\s{1,3}storniert|\bwithdrawn\b|\bwithdraws\b|\bkilled\b"
     r"|\bis\s{1,3}eliminated\b|\bdo\s{1,3}not\s{1,3}use\b|\bplease\s{1,3}(?:kill|disregard)\b|KILL\s{1,3}KILL",
     re.IGNORECASE,
 )
