@@ -155,6 +155,11 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "nonpublic_signs": lambda n: _repeat(
         "Veröffent\xadlichung nicht\nPublikation bald\nrelease\nzu veröffentlichen\n", n, head=_IPTC_HEAD
     ),
+    # the words on short lines, as wrapped copy has them: each line is tried alone and wrapped
+    # together with the lines above and below
+    "nonpublic_word_lines": lambda n: _repeat(
+        "nicht zur Veröffentlichung Text\nnot for publication x\n", n, head=_IPTC_HEAD
+    ),
     "nonpublic_headings": lambda n: _repeat(
         "## Kontaktformular\n#\n", n, head=_IPTC_HEAD + "# Notizblock\n\n"
     ),
