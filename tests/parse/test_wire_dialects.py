@@ -52,6 +52,13 @@ ENGLISH_BODY = "Hamburg (dpa) - The port authority said on Friday that the new q
         ("Offenbach a.M. (epd). Ein Verein feiert sein Jubiläum.", "Offenbach am Main", "Offenbach a.M."),
         ("Freiburg i.Br. (KNA) - Die Synode tagt.", "Freiburg im Breisgau", "Freiburg i.Br."),
         ("MUNICH (AP) — A train was late.", "Munich", "MUNICH"),
+        ("ST. CLOUD, Minn. (AP) — A bridge closed.", "St. Cloud", "ST. CLOUD, Minn."),
+        ("SEATTLE, Wash. (AP) — A ferry was late.", "Seattle", "SEATTLE, Wash."),
+        (
+            "Bad Homburg v.d.H. (dpa) - Die Kurverwaltung lädt ein.",
+            "Bad Homburg v.d.H.",
+            "Bad Homburg v.d.H.",
+        ),
     ],
 )
 def test_a_city_with_a_region_or_suffix_is_a_dateline(opening, place, raw):

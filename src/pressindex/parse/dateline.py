@@ -17,10 +17,10 @@ _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞ
 # Lower-case words allowed inside a place: "Rio de Janeiro", "Frankfurt am Main", "Halle an der Saale".
 _PARTICLES = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|al|am|an|der|im|in|ob|bei|upon|on|sur|sous|en|y|i|a\.\s?d\.)"
 # Abbreviated river/region suffixes that may close a place: "Frankfurt a.M. (epd)", "Freiburg i.Br. (KNA)".
-_SUFFIXES = rf"(?:a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?d\.\s?[{_UP}]\w{{1,12}}|a\.\s?Rh\.|i\.\s?d\.\s?OPf\.)"
+_SUFFIXES = rf"(?:a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?d\.\s?[{_UP}]\w{{1,12}}|a\.\s?Rh\.|i\.\s?d\.\s?OPf\.|v\.\s?d\.\s?H\.)"
 # A capitalised word; a full stop only closes a short abbreviation ("St. Pölten", "Ft. Worth"), so
 # "… in St. Petersburg. London – " cannot swallow the previous sentence.
-_WORD = rf"(?:[{_UP}][a-zäöüß]{{0,2}}\.|[{_UP}][\w'’]*(?:-[\w'’]+)*)"
+_WORD = rf"(?:[{_UP}](?:[a-zäöüß]{{0,2}}|[{_UP}])\.|[{_UP}][\w'’]*(?:-[\w'’]+)*)"
 # At most six tokens: _valid_place refuses longer places anyway, and an unbounded run made every
 # match attempt read a whole paragraph of capitalised words (once per teaser sentence end).
 _PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_SUFFIXES}|{_WORD}|{_PARTICLES}(?=\s[{_UP}]))){{0,5}}"
