@@ -144,9 +144,10 @@ class SpooledFeatures(Mapping[str, dict]):
             yield [self.hit(doc_id) for doc_id in ordered[start : start + store.PAGE]]
 
     def close(self) -> None:
+        """Close the files and let go of the documents: the flow holds this object through the load."""
         for handle in self._handles.values():
             os.close(handle)
-        self._handles = {}
+        self._handles, self.docs, self.batches, self.paths = {}, {}, {}, {}
 
 
 @dataclass
