@@ -356,3 +356,22 @@ def test_achtung_with_bitte_loeschen_is_a_withdrawal():
     ]
     got = one(iptc("bdt0507 2 pl 0100  dpa 0507", lines))
     assert (got["kind"], got["withdraws"]) == ("withdrawal", ["Etat vertagt"])
+
+
+def test_an_ap_slug_line_naming_the_elimination_alone_is_an_operator_record():
+    raw = anpa("a0216", "b a BC-Ferry-Schedule,Advisory 0010", ["^BC-Ferry-Schedule,ELIMINATION<"])
+    got = one(raw)
+    assert (got["kind"], got["withdraws"]) == ("withdrawal", ["BC-Ferry-Schedule"])
+
+
+def test_an_ap_slug_line_with_a_version_is_no_kill():
+    raw = anpa(
+        "a0217",
+        "r a BC-Ferry-Schedule,2nd Ld-Writethru 0300",
+        [
+            "^BC-Ferry-Schedule,2nd Ld-Writethru,0300<",
+            "^Ferry schedule changes<",
+            "\tSEATTLE (AP) _ The schedule changes.<",
+        ],
+    )
+    assert one(raw)["kind"] == "news"

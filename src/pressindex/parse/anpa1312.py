@@ -41,7 +41,9 @@ _SELECTOR = re.compile(r"^(?P<svc>[a-z]{1,2})(?P<seq>\d{4})$")
 _SLUG = re.compile(r"^BC-[A-Za-z0-9][\w-]{0,80}$")
 _EDS = re.compile(r"^(?:Eds|EDS|EDITOR'?S\s{1,3}NOTE|Editors?)\b\s{0,3}[:_-]?\s{0,3}", re.IGNORECASE)
 _BY = re.compile(r"^By\s\S", re.IGNORECASE)
-_KILL_SLUG = re.compile(r"(?:^|-)(?:Kill|KILL|Withdrawn|WITHDRAWN|Elimination)(?:-|$)")
+_KILL_SLUG = re.compile(
+    r"(?:^|[-,])[ \t]{0,2}(?:Kill|KILL|Withdrawn|WITHDRAWN|Withdrawal|WITHDRAWAL|Elimination|ELIMINATION)[ \t]{0,2}(?:[-,]|$)"
+)
 _DASH = re.compile(r"(?<=\S) _ (?=\S)")  # ANPA's 7-bit em dash
 
 
@@ -79,6 +81,9 @@ def read_anpa1312(message: str, nonpublic: bool = True) -> WireMessage:
             continue
         if _SLUG.match(line.split(",")[0]):
             slug = slug or line.split(",")[0]
+            if _KILL_SLUG.search(line):  # "^BC-Dam-Repairs,ELIMINATION<": the slug line names the kill
+                notes.kill = True
+                editorial.append(line)
             continue
         m = _EDS.match(line)
         if m:
