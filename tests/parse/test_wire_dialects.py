@@ -375,3 +375,33 @@ def test_an_ap_slug_line_with_a_version_is_no_kill():
         ],
     )
     assert one(raw)["kind"] == "news"
+
+
+# --- the same rules in plain text -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "EILMELDUNG\nStadtrat beschließt Etat\n\n" + GERMAN_BODY,
+            {"title": "Stadtrat beschließt Etat", "urgency": 2},
+        ),
+        (
+            "REFILE - CORRECTS name of the mayor in 2nd paragraph\nQuay opens in May\n\n" + ENGLISH_BODY,
+            {"title": "Quay opens in May", "correction": "CORRECTS name of the mayor in 2nd paragraph"},
+        ),
+        (
+            "STORNO\nEtat vertagt\n\nDie Meldung „Etat vertagt“ ist zu streichen.",
+            {"kind": "withdrawal", "withdraws": ["Etat vertagt"]},
+        ),
+        (
+            "Storno-Welle bei Reisen\n\n" + GERMAN_BODY,
+            {"kind": "news", "urgency": None, "is_correction": False},
+        ),
+    ],
+)
+def test_plain_text_openings_follow_the_same_rules(text, want):
+    got = one(text.encode())
+    assert got["format"] == "text"
+    assert {k: got[k] for k in want} == want
