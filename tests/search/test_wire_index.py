@@ -176,6 +176,32 @@ def test_withdrawal_by_dpa_id_and_by_headline_takes_stories_out_of_search(es, al
     assert withdrawals.apply_withdrawals(es, alias) == {}
 
 
+def test_an_anpa_kill_naming_a_slug_withdraws_every_version_with_that_slug(es, alias):
+    ensure_index(es, alias)
+    when = "2025-03-14T09:18:00+00:00"
+    _load(
+        es, alias,
+        _doc("sha1-dam", "Dam repairs start in Riverton", published=when, wire_service="a",
+             keywords=("US", "Dam", "Repairs"), format="anpa1312"),
+        _doc("sha1-dam-writethru", "Dam repairs start in Riverton, cost doubles", wire_service="a",
+             published="2025-03-14T11:02:00+00:00", keywords=("US", "Dam", "Repairs"), format="anpa1312"),
+        # other slugs: one word more, another service, weeks later
+        _doc("sha1-dam-road", "Dam road closed", published=when, wire_service="a",
+             keywords=("US", "Dam", "Repairs", "Road"), format="anpa1312"),
+        _doc("sha1-dam-other-service", "Dam repairs start", published=when, wire_service="b",
+             keywords=("US", "Dam", "Repairs"), format="anpa1312"),
+        _doc("sha1-dam-later", "Dam repairs end", published="2025-04-20T10:00:00+00:00", wire_service="a",
+             keywords=("US", "Dam", "Repairs"), format="anpa1312"),
+        _notice("sha1-elimination", "BC-us-dam-REPAIRS", published="2025-03-14T12:00:00+00:00", wire_service="a"),
+    )  # fmt: skip
+    _record_files(es, alias, ("/inbox/ap-kill.txt", ("sha1-elimination",)))
+
+    withdrawn = withdrawals.apply_withdrawals(es, alias)
+    assert withdrawn == {"sha1-elimination": ["sha1-dam", "sha1-dam-writethru"]}
+    es.indices.refresh(index=alias)
+    assert _found(es, alias) == {"sha1-dam-road", "sha1-dam-other-service", "sha1-dam-later"}
+
+
 def test_a_notice_before_its_story_and_a_later_version_are_withdrawn_too(es, alias):
     ensure_index(es, alias)
     key = _story_key(654321)

@@ -3,14 +3,19 @@
 A notice (``kind`` "withdrawal": dpa ``(Achtung) … Meldung wird zurückgezogen``, ``KILL KILL KILL``,
 ANPA kill slugs) is indexed like any message, as an operator record: the search alias leaves it out
 (``search_filter`` in ``mappings/press.json``). It names the stories it withdraws in ``withdraws``:
-dpa story keys (``240315-930-123456``), or else the headline it quotes.
+dpa story keys (``240315-930-123456``), an ANPA slug (``BC-US-Harbor-Bridge``), or else the
+headline it quotes.
 
 When a run's documents are searchable, :func:`apply_withdrawals` looks, for every notice, for the
 stories it names that are still in search:
 
 * by dpa story key: every document with that ``dpa_id``;
-* by headline: documents whose title is that headline (compared normalised), from the notice's
-  wire service when it has one, published within :data:`WINDOW_DAYS` of the notice;
+* by ANPA slug: documents whose ``keywords`` are that slug's words (in any case; an AP kill names
+  the slug, which every version of the story carries), and
+* by headline: documents whose title is that headline (compared normalised),
+
+both from the notice's wire service when it has one, published within :data:`WINDOW_DAYS` of the
+notice;
 
 and marks them ``withdrawn_by: <notice id>`` (written whole at their own version, so a dpa story's
 external version stays its dpa version; an ``mget`` and a ``_bulk`` per 200), which the search
@@ -40,6 +45,7 @@ from pressindex.ingest import state
 WINDOW_DAYS = 3  # a headline names a story published at most this long before or after the notice
 WITHDRAWAL = "withdrawal"
 _DPA_KEY = re.compile(r"^\d{6}-\d{2,3}-\d{4,7}$")
+_ANPA_SLUG = re.compile(r"^BC-[^\s,<]{1,120}$")
 _CHUNK = 500
 _STILL_IN_SEARCH = [{"term": {"kind": WITHDRAWAL}}, {"exists": {"field": "withdrawn_by"}}]
 
@@ -70,10 +76,13 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
     targets: dict[str, str] = {}  # story document id -> the notice that withdraws it
     by_key: dict[str, str] = {}
     by_headline: list[tuple[dict, str]] = []  # (notice, the headline it quotes)
+    by_slug: list[tuple[dict, str]] = []  # (notice, the ANPA slug it names)
     for notice in notices:
         for value in notice["_source"].get("withdraws") or ():
             if is_dpa_key(value):
                 by_key.setdefault(value, notice["_id"])
+            elif _ANPA_SLUG.match(value):
+                by_slug.append((notice, value))
             elif value.strip():
                 by_headline.append((notice, value))
     keys = sorted(by_key)
@@ -92,6 +101,16 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
             for hit in resp.get("hits", {}).get("hits", []):
                 if normalised_headline(hit["_source"].get("title") or "") == wanted:
                     targets.setdefault(hit["_id"], notice["_id"])
+    for start in range(0, len(by_slug), _CHUNK):
+        naming = by_slug[start : start + _CHUNK]
+        searches = []
+        for notice, slug in naming:
+            searches += [{"index": index}, _slug_query(notice["_source"], slug)]
+        for (notice, slug), resp in zip(naming, es.msearch(searches=searches)["responses"], strict=True):
+            wanted_words = _slug_words(slug)
+            for hit in resp.get("hits", {}).get("hits", []):
+                if [w.casefold() for w in hit["_source"].get("keywords") or ()] == wanted_words:
+                    targets.setdefault(hit["_id"], notice["_id"])
     targets = {doc: notice_id for doc, notice_id in targets.items() if doc != notice_id}
     if not targets:
         return {}
@@ -104,8 +123,22 @@ def apply_withdrawals(es: Elasticsearch, alias: str) -> dict[str, list[str]]:
     return withdrawn
 
 
+def _slug_words(slug: str) -> list[str]:
+    return [w.casefold() for w in slug[3:].split("-") if w]  # as parse/anpa1312.py makes keywords
+
+
+def _slug_query(notice: dict, slug: str) -> dict:
+    words = [{"term": {"keywords": {"value": w, "case_insensitive": True}}} for w in _slug_words(slug)]
+    return _named_query(notice, words, ["keywords"])
+
+
 def _headline_query(notice: dict, headline: str) -> dict:
-    filters: list[dict] = [{"match_phrase": {"title.exact": headline}}]
+    return _named_query(notice, [{"match_phrase": {"title.exact": headline}}], ["title"])
+
+
+def _named_query(notice: dict, names: list[dict], source: list[str]) -> dict:
+    """The documents ``names`` picks, from the notice's wire service and days."""
+    filters = list(names)
     if notice.get("wire_service"):
         filters.append({"term": {"wire_service": notice["wire_service"]}})
     when = _moment(notice.get("published")) or _moment(notice.get("ingested_at"))
@@ -116,7 +149,7 @@ def _headline_query(notice: dict, headline: str) -> dict:
         )
     return {
         "query": {"bool": {"filter": filters, "must_not": _STILL_IN_SEARCH}},
-        "_source": ["title"],
+        "_source": source,
         "size": 20,
     }
 
