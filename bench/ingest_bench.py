@@ -65,6 +65,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -729,6 +730,25 @@ def local_services_env(settings: Settings):
     return {"PREFECT_API_URL": services.local_prefect_api(local)}, lambda: services.down(local)
 
 
+def report_story_pairs(pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> dict:
+    """The rate lost to story clusters in each pair of runs, by the whole command (with its
+    temporary Prefect server) and by the flow run alone, and the medians over the pairs."""
+    lost_command = [1 - b0 / b for _, (b, b0) in pairs]
+    lost_flow = [1 - b0 / b for (b, b0), _ in pairs]
+    out = {
+        "rate_lost_command": [round(x, 3) for x in lost_command],
+        "rate_lost_flow_run": [round(x, 3) for x in lost_flow],
+        "median_command": round(statistics.median(lost_command), 3),
+        "median_flow_run": round(statistics.median(lost_flow), 3),
+    }
+    print(
+        f"story clusters over {len(pairs)} pair(s) of runs: rate lost by the command "
+        f"{', '.join(f'{x:.1%}' for x in lost_command)} (median {out['median_command']:.1%}); by the flow run "
+        f"{', '.join(f'{x:.1%}' for x in lost_flow)} (median {out['median_flow_run']:.1%})"
+    )
+    return out
+
+
 def _ingest_cpu(es_cpu: float, summary: dict) -> dict[str, float]:
     out = {"Elasticsearch": es_cpu, "client": summary["cpu_seconds"]}
     if "prefect_server_cpu_seconds" in summary:
@@ -774,6 +794,11 @@ def main(argv: list[str] | None = None) -> int:
         "--stories", action="store_true", help="also run (b) without story clusters (b0): what clustering costs",
     )  # fmt: skip
     parser.add_argument(
+        "--story-rounds", type=int, default=1, metavar="K",
+        help="with --stories: K pairs of (b) and (b0), in alternating order, and the rate lost of each pair and "
+        "their median (load from other processes moves single runs by more than the 15 %% target)",
+    )  # fmt: skip
+    parser.add_argument(
         "--mix", choices=("copies", "realistic"), default="copies",
         help="copies: ten copies of each 10kGNAD article; realistic: stories told once (70 %% of the documents), "
         "twice (20 %%) or three times (10 %%)",
@@ -811,6 +836,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     cpu: dict[str, dict[str, float]] = {}  # run -> CPU seconds by process
+    story_pairs: list[
+        tuple[tuple[float, float], tuple[float, float]]
+    ] = []  # ((b, b0) flow runs, (b, b0) commands)
     if not args.skip_ceiling:
         es_before, server_before = es_cpu_seconds(es), prefect_server_cpu_seconds()
         client_before = time.process_time()
@@ -839,6 +867,20 @@ def main(argv: list[str] | None = None) -> int:
             )
             cpu["b0"] = _ingest_cpu(es_cpu, summary_b0)
             rows.append(("b0", "(b0) the same, no story clusters", seconds, count, summary_b0))
+            story_pairs.append(
+                (
+                    (summary["seconds"], summary_b0["seconds"]),
+                    (rows[0 if args.skip_ceiling else 1][2], seconds),
+                )
+            )
+            for round_no in range(1, args.story_rounds):
+                # alternate which goes first, so a trend in the machine's load hits both alike
+                runs = ({}, NO_STORIES) if round_no % 2 == 0 else (NO_STORIES, {})
+                timed = {}
+                for extra in runs:
+                    secs, summ, *_ = measure_ingest(es, directory, env={**(temporary or {}), **extra})
+                    timed["b0" if extra else "b"] = (secs, summ["seconds"])
+                story_pairs.append(((timed["b"][1], timed["b0"][1]), (timed["b"][0], timed["b0"][0])))
             if count != summary_b0.get("indexed"):
                 print(
                     "(b0):",
@@ -944,6 +986,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"CPU per document, (a)/({label}): {ratio:.2f} (the ratio a CPU-bound machine allows)")
     if args.stories and not args.skip_ingest:
         result["stories"] = report_stories(es, args, directory, files, result, stories_b, cores, cpu)
+        result["stories"]["pairs"] = report_story_pairs(story_pairs)
     print("result:", json.dumps(result))
     return 0 if ok else 1
 
