@@ -59,6 +59,47 @@ ENGLISH_BODY = "Hamburg (dpa) - The port authority said on Friday that the new q
             "Bad Homburg v.d.H.",
             "Bad Homburg v.d.H.",
         ),
+        # a place joined by a preposition and its article, capitals suffixes, a river in parentheses
+        ("Halle an der Saale (dpa) - Der Zoo öffnet ein Gehege.", "Halle an der Saale", "Halle an der Saale"),
+        (
+            "Frankfurt an der Oder (dpa/bb) - Die Brücke ist frei.",
+            "Frankfurt an der Oder",
+            "Frankfurt an der Oder",
+        ),
+        (
+            "Neustadt an der Weinstraße (dpa) - Die Lese beginnt.",
+            "Neustadt an der Weinstraße",
+            "Neustadt an der Weinstraße",
+        ),
+        ("Mülheim an der Ruhr (dpa/lnw) - Ein Park öffnet.", "Mülheim an der Ruhr", "Mülheim an der Ruhr"),
+        (
+            "Rothenburg ob der Tauber (dpa) - Der Markt beginnt.",
+            "Rothenburg ob der Tauber",
+            "Rothenburg ob der Tauber",
+        ),
+        (
+            "Weiden in der Oberpfalz (dpa) - Die Stadt baut.",
+            "Weiden in der Oberpfalz",
+            "Weiden in der Oberpfalz",
+        ),
+        (
+            "Bad Homburg vor der Höhe (dpa) - Das Bad öffnet.",
+            "Bad Homburg vor der Höhe",
+            "Bad Homburg vor der Höhe",
+        ),
+        (
+            "Frankfurt am Main (dpa) - Der Flughafen meldet mehr Gäste.",
+            "Frankfurt am Main",
+            "Frankfurt am Main",
+        ),
+        ("Freiburg im Breisgau (KNA) - Die Synode tagt.", "Freiburg im Breisgau", "Freiburg im Breisgau"),
+        ("Radebeul bei Dresden (dpa) - Ein Weingut öffnet.", "Radebeul bei Dresden", "Radebeul bei Dresden"),
+        ("ALPHEN AAN DEN RIJN (ANP) - De gemeente bouwt.", "Alphen aan den Rijn", "ALPHEN AAN DEN RIJN"),
+        ("HALLE AN DER SAALE (dpa) - Der Zoo öffnet.", "Halle an der Saale", "HALLE AN DER SAALE"),
+        ("FRANKFURT A.M. (dpa-AFX) - Der Dax stieg am Morgen.", "Frankfurt am Main", "FRANKFURT A.M."),
+        ("FREIBURG I.BR. (KNA) - Die Synode tagt.", "Freiburg im Breisgau", "FREIBURG I.BR."),
+        ("Frankfurt (Oder) (dpa/bb) - Die Brücke ist frei.", "Frankfurt (Oder)", "Frankfurt (Oder)"),
+        ("Halle (Saale) (dpa) - Der Zoo öffnet.", "Halle (Saale)", "Halle (Saale)"),
     ],
 )
 def test_a_city_with_a_region_or_suffix_is_a_dateline(opening, place, raw):
@@ -405,3 +446,184 @@ def test_plain_text_openings_follow_the_same_rules(text, want):
     got = one(text.encode())
     assert got["format"] == "text"
     assert {k: got[k] for k in want} == want
+
+
+# --- place names with a connector, capitals suffixes, dates in the dateline (S9) ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sie lebt in Halle an der Saale (Sachsen-Anhalt). Dort arbeitet sie als Ärztin.",
+        "Halle an der Saale (Sachsen-Anhalt) - Die Stadt wächst.",  # a region in parentheses, no credit
+        "Streit vor dem Rathaus (dpa) - Die Bürger protestieren.",  # a preposition with an article is no place
+        "Peter Beispiel (Grüne) (dpa) - Die Fraktion stimmt zu.",  # a name, a party, then the credit
+        "Halle (Saale) - Die Stadt wächst.",  # the river alone is no credit
+    ],
+)
+def test_a_connector_or_qualifier_in_prose_is_no_dateline(text):
+    found = find_dateline(text)
+    assert (
+        found is None
+        or found.place is None
+        or found.place
+        not in (
+            "Halle an der Saale",
+            "Streit vor dem Rathaus",
+            "Peter Beispiel (Grüne)",
+            "Halle (Saale)",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("opening", "place", "raw", "month_day", "date"),
+    [
+        ("DAYTON, Ohio, March 14 (AP) — A fire damaged a barn.", "Dayton", "DAYTON, Ohio", (3, 14), None),
+        (
+            "WASHINGTON, March 14 (Reuters) - The central bank held rates.",
+            "Washington",
+            "WASHINGTON",
+            (3, 14),
+            None,
+        ),
+        ("PARIS, 14 mars (AFP) - Le gouvernement a présenté un plan.", "Paris", "PARIS", (3, 14), None),
+        ("MADRID, 14 de marzo (EFE) - El Gobierno aprobó un plan.", "Madrid", "MADRID", (3, 14), None),
+        ("Berlin, 14. März (dpa) - Der Bundestag tagt.", "Berlin", "Berlin", (3, 14), None),
+        ("LONDON, Nov. 3 (Reuters) - Shares rose.", "London", "LONDON", (11, 3), None),
+        ("SALEM, Ore., March 14, 2025 (AP) — A ferry was late.", "Salem", "SALEM, Ore.", None, "2025-03-14"),
+        (
+            "PARIS, 14 mars 2025 (AFP) - Le gouvernement a présenté un plan.",
+            "Paris",
+            "PARIS",
+            None,
+            "2025-03-14",
+        ),
+    ],
+)
+def test_a_date_between_place_and_credit_is_read_with_or_without_its_year(
+    opening, place, raw, month_day, date
+):
+    found = find_dateline(opening)
+    assert found is not None
+    assert (found.place, found.place_raw) == (place, raw)
+    assert ((found.month_day.month, found.month_day.day) if found.month_day else None) == month_day
+    assert (found.date.value if found.date else None) == date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peter Beispiel, 14. März (SPD) - Die Fraktion stimmt zu.",  # no agency credit
+        "BERLIN, 30. Februar (dpa) - Der Tag gibt es nicht.",  # no such day
+        "TOLEDO, the old city, March 14 (AP) — text",  # lower-case words: no region
+        "KIEL, March 14 and 15 (AP) — text",  # more than a date
+    ],
+)
+def test_a_comma_and_a_date_outside_a_dateline_give_none(text):
+    found = find_dateline(text)
+    assert found is None or found.place is None
+
+
+def test_a_yearless_dateline_date_completes_a_year_given_elsewhere():
+    body = "WASHINGTON, March 14 (Reuters) - The central bank kept rates steady on Friday. Markets rose."
+    dated = one(("date: 2025\n\nRates stay\n\n" + body).encode())
+    assert (dated["dateline"], dated["published"], dated["published_source"]) == (
+        "Washington",
+        "2025-03-14",
+        "dateline",
+    )
+    # no year anywhere: none is guessed from today
+    undated = one(("Rates stay\n\n" + body).encode())
+    assert (undated["dateline"], undated["published"]) == ("Washington", None)
+    # another month in the header: the dates disagree, the header stays
+    other = one(("date: 2025-04\n\nRates stay\n\n" + body).encode())
+    assert other["published"] == "2025-04"
+
+
+def test_an_ap_dateline_with_a_date_keeps_the_trailer_minute():
+    raw = anpa(
+        "a0214",
+        "r a BC-Barn-Fire 0200",
+        ["^Fire damages barn<", "\tDAYTON, Ohio, March 14 (AP) _ A fire damaged an old barn overnight.<"],
+    )
+    got = one(raw)
+    assert (got["dateline"], got["dateline_raw"]) == ("Dayton", "DAYTON, Ohio")
+    assert (got["published"], got["published_precision"]) == ("2025-03-14T13:01+00:00", "minute")
+
+
+def test_an_afx_dateline_in_capitals_below_a_headline_with_a_place():
+    text = "Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet\n\nFRANKFURT A.M. (dpa-AFX) - Der Dax dürfte fester starten. Händler nannten gute Vorgaben."
+    got = one(text.encode())
+    assert (got["title"], got["dateline"], got["dateline_raw"]) == (
+        "Aktien Frankfurt Ausblick - Dax mit Gewinnen erwartet",
+        "Frankfurt am Main",
+        "FRANKFURT A.M.",
+    )
+
+
+def test_an_iptc_headline_naming_a_place_is_never_the_dateline():
+    got = one(
+        iptc(
+            "bdt0611 4 vm 0120  dpa 0611",
+            [
+                "Halle an der Saale (Sachsen-Anhalt) feiert =",
+                "",
+                "Mülheim an der Ruhr (dpa/lnw) - Die Stadt feiert ihr Jubiläum. Es gibt ein Fest.",
+            ],
+        )
+    )
+    assert (got["title"], got["dateline"]) == (
+        "Halle an der Saale (Sachsen-Anhalt) feiert",
+        "Mülheim an der Ruhr",
+    )
+
+
+# --- a bare "Berichtigung: …" line before an IPTC 7901 headline ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "correction"),
+    [
+        (
+            ["Berichtigung: Im zweiten Absatz muss es Mittwoch heißen.", "Stadtrat beschließt Etat ="],
+            "Im zweiten Absatz muss es Mittwoch heißen.",
+        ),
+        (
+            ["Berichtigung: Im zweiten Absatz muss es", "Mittwoch heißen.", "Stadtrat beschließt Etat ="],
+            "Im zweiten Absatz muss es Mittwoch heißen.",
+        ),
+        (
+            ["Berichtigung: Vorname im dritten Absatz korrigiert", "", "Stadtrat beschließt Etat ="],
+            "Vorname im dritten Absatz korrigiert",
+        ),
+        (
+            ["(Eil)", "Korrektur: Zahl im Vorspann berichtigt.", "Stadtrat beschließt Etat ="],
+            "Zahl im Vorspann berichtigt.",
+        ),
+    ],
+)
+def test_a_bare_correction_line_above_the_iptc_headline_is_a_correction(lines, correction):
+    got = one(iptc("bdt0612 4 pl 0120  dpa 0612", [*lines, "", GERMAN_BODY]))
+    assert (got["title"], got["is_correction"], got["correction"]) == (
+        "Stadtrat beschließt Etat",
+        True,
+        correction,
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Berichtigung: Stadtrat beschließt Etat ="],  # the headline itself
+        ["Berichtigung: Stadtrat", "beschließt Etat ="],  # a headline wrapped over two lines
+    ],
+)
+def test_an_iptc_headline_opening_with_berichtigung_stays_the_title(lines):
+    got = one(iptc("bdt0613 4 pl 0120  dpa 0613", [*lines, "", GERMAN_BODY]))
+    assert (got["title"], got["is_correction"]) == ("Berichtigung: Stadtrat beschließt Etat", False)
+
+
+def test_a_plain_text_headline_opening_with_berichtigung_stays_the_title():
+    got = one(("Berichtigung: Im Etat fehlen Millionen\n\n" + GERMAN_BODY).encode())
+    assert (got["title"], got["is_correction"]) == ("Berichtigung: Im Etat fehlen Millionen", False)

@@ -11,13 +11,26 @@ import re
 from dataclasses import dataclass
 
 from pressindex.parse.agencies import Credit, parse_credit
-from pressindex.parse.dates import DateValue, find_date
+from pressindex.parse.dates import DateValue, MonthDay, parse_dateline_date
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-Я"
-# Lower-case words allowed inside a place: "Rio de Janeiro", "Frankfurt am Main", "Halle an der Saale".
-_PARTICLES = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|las|los|el|al|am|an|der|im|in|ob|bei|upon|on|sur|sous|en|y|i|a\.\s?d\.)"
-# Abbreviated river/region suffixes that may close a place: "Frankfurt a.M. (epd)", "Freiburg i.Br. (KNA)".
-_SUFFIXES = rf"(?:a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?d\.\s?[{_UP}]\w{{1,12}}|a\.\s?Rh\.|i\.\s?d\.\s?OPf\.|v\.\s?d\.\s?H\.)"
+# Lower-case words allowed inside a place: "Rio de Janeiro", "Frankfurt am Main", "Bergen op Zoom".
+_PARTICLE_WORDS = (
+    "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "las", "los", "el", "al",
+    "am", "an", "der", "im", "in", "ob", "bei", "upon", "on", "sur", "sous", "en", "y", "i", "op", "aan",
+)  # fmt: skip
+# A preposition with its article joins a place to the river or region that names it: "Halle an der
+# Saale", "Rothenburg ob der Tauber", "Neumarkt in der Oberpfalz", "Bad Homburg vor der Höhe",
+# "Alphen aan den Rijn", "Castellón de la Plana". Only these pairs: a preposition alone before an
+# article ("Streit vor dem Rathaus") is prose.
+_CONNECTORS = r"(?:an|in|ob|vor|aan|op|de)\s(?:der|den|la|las|los|het)"
+_PARTICLES = rf"(?:{_CONNECTORS}|{'|'.join(_PARTICLE_WORDS)}|a\.\s?d\.)"
+# Abbreviated river/region suffixes that may close a place, in any case: "Frankfurt a.M. (epd)",
+# "Freiburg i.Br. (KNA)", "FRANKFURT A.M. (dpa-AFX)".
+_SUFFIXES = (
+    r"(?:(?i:a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?Rh\.|i\.\s?d\.\s?OPf\.|v\.\s?d\.\s?H\.)"
+    rf"|(?i:a\.\s?d\.)\s?[{_UP}]\w{{1,12}})"
+)
 # A capitalised word; a full stop only closes a short abbreviation ("St. Pölten", "Ft. Worth"), so
 # "… in St. Petersburg. London – " cannot swallow the previous sentence.
 _WORD = rf"(?:[{_UP}](?:[a-zäöüß]{{0,2}}|[{_UP}])\.|[{_UP}][\w'’]*(?:-[\w'’]+)*)"
@@ -25,9 +38,12 @@ _WORD = rf"(?:[{_UP}](?:[a-zäöüß]{{0,2}}|[{_UP}])\.|[{_UP}][\w'’]*(?:-[\w'
 # match attempt read a whole paragraph of capitalised words (once per teaser sentence end).
 _PLACE = rf"{_WORD}(?:(?:\s|/|\s/\s)(?:{_SUFFIXES}|{_WORD}|{_PARTICLES}(?=\s[{_UP}]))){{0,5}}"
 _DASH = r"(?:-{1,2}|[–—])"
+# A river or region in parentheses is part of a town's official name: "Frankfurt (Oder)", "Halle
+# (Saale)"; after one word only, so "Peter Beispiel (Grüne) (dpa)" stays a name and a party.
+_PLACE_QUALIFIER = rf"\s\([{_UP}][a-zäöüß]{{2,20}}\)"
 # Place, optional ", <date>", then "(credit)", then ".", ":" or a dash, or straight into the text.
 _WITH_CREDIT = re.compile(
-    rf"(?P<place>{_PLACE})(?:,\s*(?P<date>[^()\n]{{2,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
+    rf"(?P<place>{_WORD}{_PLACE_QUALIFIER}|{_PLACE})(?:,\s*(?P<date>[^()\n]{{2,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
     rf"(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
 # The region after a city that is not a date: "DAYTON, Ohio (AP)", "SPRINGFIELD, Ill. (AP)",
@@ -70,29 +86,41 @@ class Dateline:
     date: DateValue | None  # "MADRID, 21 Nov. 2024 (Europa Press)"
     start: int  # offset of the dateline in the paragraph searched
     end: int  # offset where the story text begins
+    month_day: MonthDay | None = None  # "WASHINGTON, March 14 (Reuters)": the year comes from elsewhere
 
 
-_SUFFIX_WORDS = {"a.M.": "am Main", "a.Main": "am Main", "i.Br.": "im Breisgau", "a.Rh.": "am Rhein"}
-_SUFFIX_ABBREVIATION = re.compile(r"(?<=\s)(a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?Rh\.)(?=\s|$)")
+def _dateline(
+    place: str, place_raw: str, credit: Credit, when: DateValue | MonthDay | None, start: int, end: int
+) -> Dateline:
+    if isinstance(when, MonthDay):
+        return Dateline(place, place_raw, credit, None, start, end, when)
+    return Dateline(place, place_raw, credit, when, start, end)
+
+
+# Suffixes written out, so "Frankfurt a.M." and "Frankfurt am Main" are one facet value.
+_SUFFIX_WORDS = {"a.m.": "am Main", "a.main": "am Main", "i.br.": "im Breisgau", "a.rh.": "am Rhein"}
+_SUFFIX_ABBREVIATION = re.compile(
+    r"(?<=\s)(a\.\s?M\.|a\.\s?Main|i\.\s?Br\.|a\.\s?Rh\.)(?=\s|$)", re.IGNORECASE
+)
+# Lower-case in a place written in capitals: "HALLE AN DER SAALE" → "Halle an der Saale".
+_LOWER_IN_PLACE = frozenset(_PARTICLE_WORDS) | {"vor", "den", "het"}
 
 
 def normalise_place(place: str) -> str:
     """``FRANKFURT`` → ``Frankfurt``, ``TEL AVIV/BEIRUT`` → ``Tel Aviv/Beirut``, ``DAYTON, Ohio`` →
-    ``Dayton``, ``Frankfurt a.M.`` → ``Frankfurt am Main``; mixed case stays."""
+    ``Dayton``, ``Frankfurt a.M.`` and ``FRANKFURT A.M.`` → ``Frankfurt am Main``; mixed case stays."""
     place = place.strip(" ,")
     if ", " in place:  # "DAYTON, Ohio": the city is the facet value, the region stays in place_raw
         place = place.split(", ", 1)[0]
-    if "." in place:  # "Frankfurt a.M." and "Frankfurt am Main" are one facet value
-        place = _SUFFIX_ABBREVIATION.sub(lambda m: _SUFFIX_WORDS[m.group(1).replace(" ", "")], place)
     letters = [c for c in place if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters):
-        words = re.split(r"(\s+|/|-)", place.lower())
-        particles = {"de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "las",
-                     "los", "el", "al", "am", "an", "der", "im", "in", "ob", "bei", "upon", "on", "sur",
-                     "sous", "en", "y", "i"}  # fmt: skip
+        words = re.split(r"(\s+|/|-|\()", place.lower())
         place = "".join(
-            w if (w in particles and i > 0) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+            w if (w in _LOWER_IN_PLACE and i > 0) else w[:1].upper() + w[1:] for i, w in enumerate(words)
         )
+        place = place.replace("V.d.h.", "v.d.H.")
+    if "." in place:
+        place = _SUFFIX_ABBREVIATION.sub(lambda m: _SUFFIX_WORDS[m.group(1).replace(" ", "").lower()], place)
     return place
 
 
@@ -119,23 +147,28 @@ def _match_at(
     if m:
         credit = parse_credit(m.group("credit"))
         place = m.group("place")
-        date = find_date(m.group("date"), source="dateline") if m.group("date") else None
-        if m.group("date") and date is None:
-            region = m.group("date").strip()
+        segment = m.group("date")  # between the place's comma and the credit: a date, a region, or both
+        when = parse_dateline_date(segment) if segment else None
+        if segment and when is None:
+            region, comma, rest = segment.partition(",")
+            region = region.strip()
+            when = parse_dateline_date(rest) if comma else None  # "DAYTON, Ohio, March 14 (AP)"
             # a city and its region ("DAYTON, Ohio (AP)") names the city: only with a known credit,
             # so "Angela Merkel, Kanzlerin (CDU)" stays no dateline
-            if not (credit and _REGION.fullmatch(region) and _valid_place(region, strict=True)):
+            if (comma and when is None) or not (
+                credit and _REGION.fullmatch(region) and _valid_place(region, strict=True)
+            ):
                 return None
-            place_raw = text[m.start("place") : m.end("date")].strip()
             if not _valid_place(place, strict=True):
                 return None
-            return Dateline(normalise_place(place_raw), place_raw, credit, None, m.start(), m.end())
+            place_raw = (text[m.start("place") : m.start("date")] + region).strip()
+            return _dateline(normalise_place(place_raw), place_raw, credit, when, m.start(), m.end())
         # An unknown credit is accepted only when it looks like a lower-case agency code ("(ots)");
         # "Angela Merkel (CDU) – " is a name and a party.
         if (credit or re.fullmatch(r"[a-z]{2,6}(?:/[a-z]{2,4})?", m.group("credit"))) and _valid_place(
             place, strict=not credit
         ):
-            return Dateline(normalise_place(place), place, credit, date, m.start(), m.end())
+            return _dateline(normalise_place(place), place, credit, when, m.start(), m.end())
     m = _CREDIT_ONLY.match(text, pos) if allow_credit_only else None
     if m:
         credit = parse_credit(m.group("credit"))

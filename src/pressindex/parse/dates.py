@@ -140,6 +140,59 @@ def parse_date_line(line: str, *, source: str = "text", now_year: int | None = N
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class MonthDay:
+    """A dateline date without its year (``WASHINGTON, March 14 (Reuters)``, ``PARIS, 14 mars (AFP)``):
+    a day once other evidence in the copy names the year."""
+
+    month: int
+    day: int
+
+
+# A dateline's date as agencies write it, month first (AP, Reuters) or day first (AFP, Europa Press,
+# dpa), the year optional: "March 14", "Nov. 21, 2024", "14 mars", "21. März 2025", "14 de marzo".
+_DATELINE_DATE = re.compile(
+    rf"(?:(?P<mon1>{_MONTH_RE})\.?\s{{1,3}}(?P<d1>[0-3]?\d)|(?P<d2>[0-3]?\d)\.?\s{{1,3}}(?:de\s{{1,3}})?(?P<mon2>{_MONTH_RE})\.?)"
+    r"(?:,?\s{1,3}(?:de\s{1,3})?(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+
+
+def parse_dateline_date(text: str, *, now_year: int | None = None) -> DateValue | MonthDay | None:
+    """The date between a dateline's place and its credit: a DateValue when it gives its year,
+    a MonthDay when it does not, None when ``text`` is no date (a region, "DAYTON, Ohio")."""
+    text = text.strip()
+    if len(text) > 40:
+        return None
+    m = _DATELINE_DATE.fullmatch(text)
+    if m is None:
+        return find_date(text, source="dateline", now_year=now_year)  # "21.11.2024", "2024-11-21"
+    month = _MONTHS.get((m.group("mon1") or m.group("mon2")).lower())
+    day = int(m.group("d1") or m.group("d2"))
+    if month is None:
+        return None
+    if m.group("y"):
+        return _build(int(m.group("y")), month, day, None, None, "dateline")
+    try:
+        date(2000, month, day)  # a leap year: 29 February is a day
+    except ValueError:
+        return None
+    return MonthDay(month, day)
+
+
+def month_day_in_year(month_day: MonthDay, candidates: list[DateValue], now: datetime) -> DateValue | None:
+    """``month_day`` in the year the best-ranked other date of the copy names (a ``2025`` header,
+    a ``2025-03`` one of the same month, a trailer or an id), None when no date names one: a year is
+    never guessed from today, an archive read years later would get it wrong."""
+    for other in sorted(candidates, key=lambda c: SOURCE_RANK.index(c.source)):
+        if other.is_after(now):
+            continue
+        if other.precision != "year" and int(other.value[5:7]) != month_day.month:
+            continue  # another month: this copy's dates do not agree, so none completes the other
+        return _build(int(other.value[:4]), month_day.month, month_day.day, None, None, "dateline")
+    return None
+
+
 def parse_header_date(value: str) -> DateValue | None:
     """The ``date`` header: ``2021``, ``2021-04`` or ``2021-04-13``, precision as written."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())

@@ -11,7 +11,7 @@ from pressindex.errors import InputError, NoText
 from pressindex.model import Article
 from pressindex.parse.agencies import Credit, merge
 from pressindex.parse.clean import clean_text
-from pressindex.parse.dates import DateValue, find_date, parse_header_date, pick_published
+from pressindex.parse.dates import DateValue, find_date, month_day_in_year, parse_header_date, pick_published
 from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.dpa_ids import find_dpa_id
 from pressindex.parse.language import detect_language
@@ -130,6 +130,10 @@ def text_fields(
                 candidates.append(found)
     if dateline and dateline.date:
         candidates.append(dateline.date)
+    elif dateline and dateline.month_day:  # "WASHINGTON, March 14 (Reuters)": a year from the rest
+        completed = month_day_in_year(dateline.month_day, candidates, now)
+        if completed:
+            candidates.append(completed)
     published, future = pick_published(candidates, now)
     warnings.extend(f"future_date_ignored:{c.source}:{c.value}" for c in future)
 

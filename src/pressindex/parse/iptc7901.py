@@ -33,12 +33,14 @@ from pressindex.parse.wire_format import IPTC_HEADER, WireMessage, header_match,
 from pressindex.parse.wire_notes import (
     APA_TRAILER,
     CONTROLS,
+    CORRECTION_NOTE_REACH,
     IPTC_TRAILER,
     MAX_NOTE_LINES,
     Notes,
     find_notebook,
     is_withdrawal,
     may_be_withdrawal,
+    may_open_correction_note,
     read_notebook,
     read_notes,
     trailer_date,
@@ -179,9 +181,11 @@ def _read_top(lines: list[str], msg: WireMessage, notes: Notes) -> tuple[int, in
     """Notes and headline block from the first ``lines``: where the story starts, and the highest
     index of ``lines`` read (a bound) to get there. With the text split into more lines, the same
     result when that is below the last index (the rest of the text, when not split all through)."""
-    i = read_notes(lines, 0, notes)
+    i = read_notes(lines, 0, notes, headline_marked=True)
     # read_notes read line i, and up to 7 more when one opening "(" found no closing one
     notes_reach = i + MAX_NOTE_LINES - 1 if i < len(lines) and lines[i].lstrip().startswith("(") else i
+    if any(may_open_correction_note(line) for line in lines[: i + 1]):
+        notes_reach = i + CORRECTION_NOTE_REACH  # telling a bare correction note from the headline read on
     start, reach = _read_headline(lines, i, msg)
     return start, max(notes_reach, reach)
 

@@ -112,10 +112,58 @@ def _correction_line(line: str) -> re.Match[str] | None:
     return _CORRECTION_LINE.match(line)
 
 
-def read_notes(lines: list[str], i: int, notes: Notes) -> int:
+# A correction note in mixed case without parentheses ("Berichtigung: Im zweiten Absatz …"): a
+# note only where the headline's "=" shows where the headline starts (IPTC 7901); in plain text a
+# headline may open so.
+_CORRECTION_NOTE = re.compile(
+    r"^[ \t]{0,8}(?:Berichtigung|Korrektur|Berichtigte\s{1,3}Fassung|Korrigierte\s{1,3}Fassung|Correction)\s{0,3}:",
+    re.IGNORECASE,
+)
+_NOTE_END = (".", "!", "?", ")", "\u201c", '"')
+_HEADLINE_BLOCK_LINES = 8  # a headline block (headline, byline, photo note) ends within this many lines
+_GAP_LINES = 2  # blank lines between such a note and the headline
+# How far past its first line telling such a note from a headline reads: a caller that split only
+# the first lines of a text knows whether the rest was reached.
+CORRECTION_NOTE_REACH = MAX_NOTE_LINES + _GAP_LINES + _HEADLINE_BLOCK_LINES
+
+
+def may_open_correction_note(line: str) -> bool:
+    return _CORRECTION_NOTE.match(line) is not None  # no strip: the last line may be the whole rest
+
+
+def _correction_note_end(lines: list[str], i: int) -> int | None:
+    """Where a bare ``Berichtigung: …`` note starting at line ``i`` ends, when it is one: it ends in a
+    full stop or a blank line, before a headline block that ends in "=". A line ending in "=" first
+    makes it the headline's own first line ("Berichtigung: Stadtrat" / "beschließt Etat =")."""
+    if not may_open_correction_note(lines[i]):
+        return None
+    n, j = len(lines), i
+    while True:
+        if j >= n or j >= i + MAX_NOTE_LINES:
+            return None
+        line = lines[j].strip()
+        if line.endswith("="):
+            return None
+        j += 1
+        if line.endswith(_NOTE_END) or j >= n or not lines[j].strip():
+            break
+    k = j
+    while k < n and k < j + _GAP_LINES and not lines[k].strip():
+        k += 1
+    for line in lines[k : k + _HEADLINE_BLOCK_LINES]:
+        line = line.strip()
+        if not line:
+            return None
+        if line.endswith("="):
+            return j
+    return None
+
+
+def read_notes(lines: list[str], i: int, notes: Notes, *, headline_marked: bool = False) -> int:
     """Notes before the headline, from line ``i`` of ``lines``: parenthesised notes (possibly
     wrapped), English marker lines and a bare embargo line ("Sperrfrist: 14. März, 18.00 Uhr");
-    returns the index of the first line that is none of these."""
+    with ``headline_marked`` (the headline ends in "=", IPTC 7901) a bare ``Berichtigung: …`` note
+    too. Returns the index of the first line that is none of these."""
     n = len(lines)
     while i < n:
         line = lines[i].strip()
@@ -151,6 +199,11 @@ def read_notes(lines: list[str], i: int, notes: Notes) -> int:
                 read_note(m.group("prefix"), notes)  # "REFILE": the genre
             read_note(line[m.end() :], notes)
             i += 1
+            continue
+        end = _correction_note_end(lines, i) if headline_marked and line[0] in "BKCbkc" else None
+        if end is not None:
+            read_note(" ".join(part.strip() for part in lines[i:end]), notes)
+            i = end
             continue
         return i
     return i
