@@ -346,6 +346,9 @@ def ingest(
         stories = (
             None if decided is None else _finish_stories(es, concrete, decided, [spools[n] for n in cached])
         )
+        if settings.stories_enabled:
+            enter("releasing embargoed stories")
+            _release_embargoed(es, concrete, settings)
         enter("refreshing the indices")
         es.indices.refresh(index=[alias, state.state_alias(alias)])  # searchable when the run returns
         summary = run_report.summarize(
@@ -442,6 +445,32 @@ def _finish_stories(es, index: str, decided: run_stories.RunStories, cached_spoo
     return report
 
 
+def _release_embargoed(es, index: str, settings: Settings) -> dict:
+    """Stories with a copy whose embargo ended since they were decided (within the story window)
+    get that copy counted, and as their representative if it is the most complete: every run and
+    every quarter of an hour (:func:`release_embargoes`), so no operator has to (docs/stories.md,
+    "Embargo")."""
+    from pressindex.stories.assign import release_embargoed
+
+    report = release_embargoed(es, index, settings.story_window_days)
+    if report.written:
+        get_run_logger().info("embargo ended: %d stories finished again, %d documents written",
+                              report.stories, report.written)  # fmt: skip
+    return report.as_dict()
+
+
+@flow(name="pressindex-release-embargoes", log_prints=False)
+def release_embargoes(index: str | None = None) -> dict:
+    """Finish again the stories of ``index`` (alias; default: settings) with a copy whose embargo
+    ended lately, between the nightly runs: a few searches, and writes only where a story changed."""
+    settings = Settings()
+    es = connect(settings)
+    concrete = current_index(es, index or settings.index)
+    if concrete is None or not settings.stories_enabled:
+        return {}
+    return _release_embargoed(es, concrete, settings)
+
+
 def _give_up(futures, message: str) -> None:
     """Leave the batches still running to themselves (nothing can stop a thread) and mark them
     Failed, so neither the flow run's end nor the process's exit waits for them."""
@@ -480,3 +509,32 @@ def nightly_deployment(
         description=f"Nightly ingestion of {inbox}",
         tags=["pressindex", "nightly"],
     )
+
+
+def embargo_deployment(
+    *, cron: str = "*/15 * * * *", timezone: str = "Europe/Berlin", index: str | None = None
+):
+    """Beside the nightly one: stories whose embargoed copy was released are finished again within
+    a quarter of an hour, not at the next night's run. One run at a time; a late one is dropped
+    (the next does the same work)."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    return release_embargoes.to_deployment(
+        name="release-embargoes",
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters={"index": index} if index else {},
+        concurrency_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        ),
+        description="Stories whose embargoed copies were released get them counted and represented",
+        tags=["pressindex", "embargo"],
+    )
+
+
+def served_deployments(inbox: str, *, cron: str, timezone: str, index: str | None = None) -> list:
+    """What `pressindex serve` serves: the nightly ingestion and the embargo releases beside it."""
+    return [
+        nightly_deployment(inbox, cron=cron, timezone=timezone, index=index),
+        embargo_deployment(timezone=timezone, index=index),
+    ]

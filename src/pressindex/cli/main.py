@@ -550,7 +550,8 @@ def quarantine_retry(
 )
 @click.option("--index", help="alias (default: PRESSINDEX_INDEX or 'press')")
 def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
-    """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time.
+    """Serve the nightly deployment: runs the ingest flow on the schedule, one run at a time; and
+    `release-embargoes`, which finishes the stories of released embargoed copies every 15 minutes.
 
     Needs a Prefect server, which schedules the runs and shows them in its UI: PREFECT_API_URL, or
     the one `pressindex up` started (`pressindex up --serve INBOX` runs this command in the background).
@@ -563,9 +564,8 @@ def serve(inbox: Path, cron: str, timezone: str, index: str | None) -> None:
 
     # a run whose process dies without a word is marked Crashed, and frees the slot, after 3 missed heartbeats
     zombie_runs.ensure_automation(settings.heartbeat_seconds)
-    make_deployment = load_flow("ingest", "nightly_deployment")
-    deployment = make_deployment(str(inbox.absolute()), cron=cron, timezone=timezone, index=index)
-    prefect_serve(deployment)
+    make_deployments = load_flow("ingest", "served_deployments")
+    prefect_serve(*make_deployments(str(inbox.absolute()), cron=cron, timezone=timezone, index=index))
 
 
 # -- search -------------------------------------------------------------------------------------

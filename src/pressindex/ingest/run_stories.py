@@ -14,7 +14,10 @@ single-threaded decision reads each document's fields once and compares. From th
 each batch's spool, where the batch's load task reads them.
 
 A story of this run's documents only gets its size and representative (the longest copy, ties
-the newest, then the text hash: as :data:`pressindex.stories.store.REPRESENTATIVE_ORDER`) here.
+the newest, then the text hash: as :data:`pressindex.stories.store.REPRESENTATIVE_ORDER`) here;
+a copy under embargo at this moment neither counts nor represents unless every copy is
+(:data:`pressindex.stories.store.UNDER_EMBARGO`; :func:`pressindex.stories.assign.release_embargoed`
+finishes the story again at the end of the first run after the embargo).
 A story that reaches back (it joined or merged a story of an earlier run, or a document replaced
 one of the same id that may have other copies) is loaded as a member and finished after the load
 by :func:`finish`: the older documents of merged stories move, and its representative is marked
@@ -58,6 +61,7 @@ class _Spooled:
     assigned: bool  # has story features and a story: the assignment takes it
     own: str | None  # the story it was parsed with
     representative: tuple  # its place among its story's copies (_representative_order)
+    embargo: int  # embargo_until in ms (MISSING: none)
     text_sha1: str
     dpa_id: str | None
     times: tuple[int, int]  # published and ingested ms
@@ -100,7 +104,8 @@ class SpooledFeatures(Mapping[str, dict]):
                     (published if published != MISSING else 2**63, src.get("text_sha1") or LAST,
                      src.get("dpa_id") or LAST, doc_id),
                     entry["existed"], src.get("dpa_version") or -1, assigned, src.get("story_id"),
-                    _representative_order(src), src.get("text_sha1") or "", src.get("dpa_id"),
+                    _representative_order(src), epoch_ms(src.get("embargo_until")),
+                    src.get("text_sha1") or "", src.get("dpa_id"),
                     (published, ingested), np.asarray(keys, dtype=np.uint64),
                 )  # fmt: skip
                 offset += len(line)
@@ -222,14 +227,17 @@ def decide(
                 reach_back.add(story)
         decided: dict[int, dict[str, dict]] = {batch: {} for batch in spools}
         spooled = features.docs
+        now = int(time.time() * 1000)
         for story, docs in members.items():
+            # as store.UNDER_EMBARGO: a copy under embargo neither counts nor represents, unless all are
+            shown = [d for d in docs if spooled[d].embargo <= now]
             representative = (
-                None if story in reach_back else min(docs, key=lambda d: spooled[d].representative)
+                None if story in reach_back else min(shown or docs, key=lambda d: spooled[d].representative)
             )
             for doc_id in docs:
                 own = spooled[doc_id].own
                 fields = {"story_id": story, "story_representative": doc_id == representative,
-                          "story_size": len(docs) if doc_id == representative else None}  # fmt: skip
+                          "story_size": max(len(shown), 1) if doc_id == representative else None}  # fmt: skip
                 if fields != {"story_id": own, "story_representative": True, "story_size": 1}:
                     for batch in features.batches[doc_id]:
                         decided[batch][doc_id] = fields

@@ -34,7 +34,7 @@ from pressindex.model import BulkDocument
 # what the assignment reads of a document (store.HIT_SOURCE, the band keys, the length for the representative)
 FEATURE_FIELDS = (
     "story_id", "story_features", "story_representative", "published", "ingested_at", "run_id",
-    "text_sha1", "dpa_id", "dpa_issue_date", "dpa_version", "story_bands", "story_chars",
+    "text_sha1", "dpa_id", "dpa_issue_date", "dpa_version", "story_bands", "story_chars", "embargo_until",
 )  # fmt: skip
 KEEP_DAYS = 30  # spools of runs that were never retried: as long as Prefect keeps their cached results
 

@@ -311,6 +311,19 @@ def _write(
     return written
 
 
+def release_embargoed(es: Elasticsearch, index: str, window_days: int) -> AssignReport:
+    """Finish again the stories of the documents whose embargo ended within the last
+    ``window_days``: a copy that was under embargo when its story was decided now counts and may
+    represent it (:data:`store.UNDER_EMBARGO`). Idempotent: a story already right writes nothing."""
+    started = time.monotonic()
+    report = AssignReport()
+    stories = store.released_stories(es, index, window_days)
+    if stories:
+        report.written = finish_decided(es, index, report, stories)
+    report.seconds = time.monotonic() - started
+    return report
+
+
 def finish_decided(es: Elasticsearch, index: str, report: AssignReport, touched: set[str]) -> int:
     """After the documents of an assignment made with ``write=False`` were loaded with their
     stories: move the merged stories' older documents, then mark the representative of each story

@@ -11,7 +11,8 @@ Each step is one request per chunk of documents or stories, never one per docume
   (the run's own documents) are found in memory (:mod:`pressindex.stories.run_documents`);
 * :func:`write_fields`: the story fields that changed, in bulk;
 * :func:`relabel`: the documents of merged stories move to the surviving id;
-* :func:`story_states`: per story its size, representative and merged ids (one aggregation per chunk).
+* :func:`story_states`: per story its size, representative and merged ids (one aggregation per chunk);
+* :func:`released_stories`: the stories of documents whose embargo ended lately.
 
 A document written with a dpa version (``dpa_version``) is never given a partial update: an
 update raises its Elasticsearch version by one, and the next dpa version, written with
@@ -271,7 +272,7 @@ class StoryState:
     """A story as its documents tell it now."""
 
     story_id: str
-    size: int
+    size: int  # its copies shown now (UNDER_EMBARGO); 1 when every copy is under embargo
     representative: str  # the copy that should represent it
     marked: dict[str, dict]  # documents marked representative now -> their story_size, story_merged_ids
     merged_ids: tuple[str, ...]  # every id merged into it, as its documents record them
@@ -290,6 +291,11 @@ _MARKED = 20  # documents marked representative in one story: more only after a 
 # embargo, which ends by itself) neither count in a story nor represent it: a withdrawn
 # representative left its story with none in Kibana's story views, which list representatives.
 NEVER_SHOWN = [{"term": {"kind": "withdrawal"}}, {"exists": {"field": "withdrawn_by"}}]
+# A copy under embargo now (as the alias's filter reads it at every search) represents its story
+# only when every copy is (Kibana's story views would hide the story until the embargo ends), and
+# counts in no story_size (a size would tell that an embargoed text exists). When an embargo ends,
+# :func:`released_stories` names the stories to finish again (pressindex.stories.assign).
+UNDER_EMBARGO = {"range": {"embargo_until": {"gt": "now"}}}
 
 
 def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Iterator[StoryState]:
@@ -303,6 +309,18 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
                 "aggs": {
                     "best": {
                         "top_hits": {"size": 1, "sort": REPRESENTATIVE_ORDER, "_source": ["dpa_version"]}
+                    },
+                    "shown": {
+                        "filter": {"bool": {"must_not": [UNDER_EMBARGO]}},
+                        "aggs": {
+                            "best": {
+                                "top_hits": {
+                                    "size": 1,
+                                    "sort": REPRESENTATIVE_ORDER,
+                                    "_source": ["dpa_version"],
+                                }
+                            }
+                        },
                     },
                     "marked": {
                         "filter": {"term": {"story_representative": True}},
@@ -323,19 +341,32 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
         query = {"bool": {"filter": [{"terms": {"story_id": chunk}}], "must_not": NEVER_SHOWN}}
         resp = es.search(index=index, size=0, query=query, aggs=aggs)
         for bucket in resp["aggregations"]["stories"]["buckets"]:
-            best = bucket["best"]["hits"]["hits"][0]
+            shown = bucket["shown"]
+            # every copy under embargo: the best represents the hidden story alone
+            best = (shown["best"] if shown["doc_count"] else bucket["best"])["hits"]["hits"][0]
             marked_hits = bucket["marked"]["docs"]["hits"]["hits"]
             versioned = {
                 h["_id"] for h in [best, *marked_hits] if h["_source"].get("dpa_version") is not None
             }
             yield StoryState(
                 story_id=bucket["key"],
-                size=bucket["doc_count"],
+                size=shown["doc_count"] or 1,
                 representative=best["_id"],
                 marked={h["_id"]: h["_source"] for h in marked_hits},
                 merged_ids=tuple(sorted(b["key"] for b in bucket["merged"]["buckets"])),
                 versioned=frozenset(versioned),
             )
+
+
+def released_stories(es: Elasticsearch, index: str, days: int) -> set[str]:
+    """The stories of the documents whose embargo ended within the last ``days`` (up to now):
+    bounded by the window, whatever the size of the index."""
+    ended = {"range": {"embargo_until": {"gt": f"now-{days}d", "lte": "now"}}}
+    query = {"bool": {"filter": [ended, {"exists": {"field": "story_id"}}]}}
+    return {
+        hit["_source"]["story_id"]
+        for hit in scan(es, index=index, query={"query": query}, _source=["story_id"])
+    }
 
 
 def story_members(es: Elasticsearch, index: str, story_id: str, limit: int = 10_000) -> list[dict]:
