@@ -491,6 +491,14 @@ def test_a_connector_or_qualifier_in_prose_is_no_dateline(text):
         ("MADRID, 14 de marzo (EFE) - El Gobierno aprobó un plan.", "Madrid", "MADRID", (3, 14), None),
         ("Berlin, 14. März (dpa) - Der Bundestag tagt.", "Berlin", "Berlin", (3, 14), None),
         ("LONDON, Nov. 3 (Reuters) - Shares rose.", "London", "LONDON", (11, 3), None),
+        ("Hamburg, 14.3. (dpa) - Der Hafen meldet mehr Umschlag.", "Hamburg", "Hamburg", (3, 14), None),
+        (
+            "PERTH, Western Australia, March 14, 2025 (AP) — A ship docked.",
+            "Perth",
+            "PERTH, Western Australia",
+            None,
+            "2025-03-14",
+        ),
         ("SALEM, Ore., March 14, 2025 (AP) — A ferry was late.", "Salem", "SALEM, Ore.", None, "2025-03-14"),
         (
             "PARIS, 14 mars 2025 (AFP) - Le gouvernement a présenté un plan.",
@@ -518,6 +526,7 @@ def test_a_date_between_place_and_credit_is_read_with_or_without_its_year(
         "BERLIN, 30. Februar (dpa) - Der Tag gibt es nicht.",  # no such day
         "TOLEDO, the old city, March 14 (AP) — text",  # lower-case words: no region
         "KIEL, March 14 and 15 (AP) — text",  # more than a date
+        "Hamburg, 14.13. (dpa) - Kein Monat.",  # no such month
     ],
 )
 def test_a_comma_and_a_date_outside_a_dateline_give_none(text):

@@ -43,7 +43,7 @@ _DASH = r"(?:-{1,2}|[–—])"
 _PLACE_QUALIFIER = rf"\s\([{_UP}][a-zäöüß]{{2,20}}\)"
 # Place, optional ", <date>", then "(credit)", then ".", ":" or a dash, or straight into the text.
 _WITH_CREDIT = re.compile(
-    rf"(?P<place>{_WORD}{_PLACE_QUALIFIER}|{_PLACE})(?:,\s*(?P<date>[^()\n]{{2,32}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
+    rf"(?P<place>{_WORD}{_PLACE_QUALIFIER}|{_PLACE})(?:,\s*(?P<date>[^()\n]{{2,48}}?))?\s*\((?P<credit>[^()\n]{{2,40}})\)"
     rf"(?:\s*{_DASH}\s*|\.\s+|:\s+|\s+(?=[{_UP}\"„»‚'\d]))"
 )
 # The region after a city that is not a date: "DAYTON, Ohio (AP)", "SPRINGFIELD, Ill. (AP)",

@@ -150,10 +150,12 @@ class MonthDay:
 
 
 # A dateline's date as agencies write it, month first (AP, Reuters) or day first (AFP, Europa Press,
-# dpa), the year optional: "March 14", "Nov. 21, 2024", "14 mars", "21. März 2025", "14 de marzo".
+# dpa), the year optional: "March 14", "Nov. 21, 2024", "14 mars", "21. März 2025", "14 de marzo",
+# "14.3." (a numeric date with its year is find_date's).
 _DATELINE_DATE = re.compile(
     rf"(?:(?P<mon1>{_MONTH_RE})\.?\s{{1,3}}(?P<d1>[0-3]?\d)|(?P<d2>[0-3]?\d)\.?\s{{1,3}}(?:de\s{{1,3}})?(?P<mon2>{_MONTH_RE})\.?)"
-    r"(?:,?\s{1,3}(?:de\s{1,3})?(?P<y>\d{4}))?",
+    r"(?:,?\s{1,3}(?:de\s{1,3})?(?P<y>\d{4}))?"
+    r"|(?P<d3>[0-3]?\d)\.\s?(?P<m3>[01]?\d)\.",
     re.IGNORECASE,
 )
 
@@ -167,15 +169,18 @@ def parse_dateline_date(text: str, *, now_year: int | None = None) -> DateValue 
     m = _DATELINE_DATE.fullmatch(text)
     if m is None:
         return find_date(text, source="dateline", now_year=now_year)  # "21.11.2024", "2024-11-21"
-    month = _MONTHS.get((m.group("mon1") or m.group("mon2")).lower())
-    day = int(m.group("d1") or m.group("d2"))
+    if m.group("m3"):
+        month: int | None = int(m.group("m3"))
+    else:
+        month = _MONTHS.get((m.group("mon1") or m.group("mon2")).lower())
+    day = int(m.group("d1") or m.group("d2") or m.group("d3"))
     if month is None:
         return None
     if m.group("y"):
         return _build(int(m.group("y")), month, day, None, None, "dateline")
     try:
         date(2000, month, day)  # a leap year: 29 February is a day
-    except ValueError:
+    except ValueError:  # also month 0 or 13 of "14.13."
         return None
     return MonthDay(month, day)
 
