@@ -610,6 +610,7 @@ def test_an_iptc_headline_naming_a_place_is_never_the_dateline():
             ["(Eil)", "Korrektur: Zahl im Vorspann berichtigt.", "Stadtrat beschließt Etat ="],
             "Zahl im Vorspann berichtigt.",
         ),
+        (["Berichtigung", "Stadtrat beschließt Etat ="], "Berichtigung"),  # the word alone
     ],
 )
 def test_a_bare_correction_line_above_the_iptc_headline_is_a_correction(lines, correction):

@@ -116,7 +116,8 @@ def _correction_line(line: str) -> re.Match[str] | None:
 # note only where the headline's "=" shows where the headline starts (IPTC 7901); in plain text a
 # headline may open so.
 _CORRECTION_NOTE = re.compile(
-    r"^[ \t]{0,8}(?:Berichtigung|Korrektur|Berichtigte\s{1,3}Fassung|Korrigierte\s{1,3}Fassung|Correction)\s{0,3}:",
+    r"^[ \t]{0,8}(?:Berichtigung|Korrektur|Berichtigte\s{1,3}Fassung|Korrigierte\s{1,3}Fassung|Correction)"
+    r"(?:\s{0,3}:|(?P<alone>[ \t]{0,3}[-–]?[ \t]{0,3}$))",
     re.IGNORECASE,
 )
 _NOTE_END = (".", "!", "?", ")", "\u201c", '"')
@@ -135,7 +136,8 @@ def _correction_note_end(lines: list[str], i: int) -> int | None:
     """Where a bare ``Berichtigung: …`` note starting at line ``i`` ends, when it is one: it ends in a
     full stop or a blank line, before a headline block that ends in "=". A line ending in "=" first
     makes it the headline's own first line ("Berichtigung: Stadtrat" / "beschließt Etat =")."""
-    if not may_open_correction_note(lines[i]):
+    opening = _CORRECTION_NOTE.match(lines[i])
+    if opening is None:
         return None
     n, j = len(lines), i
     while True:
@@ -145,7 +147,8 @@ def _correction_note_end(lines: list[str], i: int) -> int | None:
         if line.endswith("="):
             return None
         j += 1
-        if line.endswith(_NOTE_END) or j >= n or not lines[j].strip():
+        # the word alone ("Berichtigung") is the whole note
+        if opening.group("alone") is not None or line.endswith(_NOTE_END) or j >= n or not lines[j].strip():
             break
     k = j
     while k < n and k < j + _GAP_LINES and not lines[k].strip():
