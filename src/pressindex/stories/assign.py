@@ -314,10 +314,11 @@ def _write(
 def release_embargoed(es: Elasticsearch, index: str, window_days: int) -> AssignReport:
     """Finish again the stories of the documents whose embargo ended within the last
     ``window_days``: a copy that was under embargo when its story was decided now counts and may
-    represent it (:data:`store.UNDER_EMBARGO`). Idempotent: a story already right writes nothing."""
+    represent it (:data:`store.UNDER_EMBARGO`); and of those still under embargo ingested within
+    them (:func:`store.embargo_stories`). Idempotent: a story already right writes nothing."""
     started = time.monotonic()
     report = AssignReport()
-    stories = store.released_stories(es, index, window_days)
+    stories = store.embargo_stories(es, index, window_days)
     if stories:
         report.written = finish_decided(es, index, report, stories)
     report.seconds = time.monotonic() - started

@@ -12,7 +12,7 @@ Each step is one request per chunk of documents or stories, never one per docume
 * :func:`write_fields`: the story fields that changed, in bulk;
 * :func:`relabel`: the documents of merged stories move to the surviving id;
 * :func:`story_states`: per story its size, representative and merged ids (one aggregation per chunk);
-* :func:`released_stories`: the stories of documents whose embargo ended lately.
+* :func:`embargo_stories`: the stories of documents whose embargo ended lately or still runs.
 
 A document written with a dpa version (``dpa_version``) is never given a partial update: an
 update raises its Elasticsearch version by one, and the next dpa version, written with
@@ -294,7 +294,7 @@ NEVER_SHOWN = [{"term": {"kind": "withdrawal"}}, {"exists": {"field": "withdrawn
 # A copy under embargo now (as the alias's filter reads it at every search) represents its story
 # only when every copy is (Kibana's story views would hide the story until the embargo ends), and
 # counts in no story_size (a size would tell that an embargoed text exists). When an embargo ends,
-# :func:`released_stories` names the stories to finish again (pressindex.stories.assign).
+# :func:`embargo_stories` names the stories to finish again (pressindex.stories.assign).
 UNDER_EMBARGO = {"range": {"embargo_until": {"gt": "now"}}}
 
 
@@ -358,11 +358,20 @@ def story_states(es: Elasticsearch, index: str, story_ids: Iterable[str]) -> Ite
             )
 
 
-def released_stories(es: Elasticsearch, index: str, days: int) -> set[str]:
-    """The stories of the documents whose embargo ended within the last ``days`` (up to now):
-    bounded by the window, whatever the size of the index."""
+def embargo_stories(es: Elasticsearch, index: str, days: int) -> set[str]:
+    """The stories to finish again for embargoes: those of documents whose embargo ended within the
+    last ``days`` (up to now), and of documents still under embargo ingested within them (a story
+    decided before embargoed copies were left out, or while an embargo ran out, is set right).
+    Bounded by the window, whatever the size of the index."""
     ended = {"range": {"embargo_until": {"gt": f"now-{days}d", "lte": "now"}}}
-    query = {"bool": {"filter": [ended, {"exists": {"field": "story_id"}}]}}
+    running = {"bool": {"filter": [UNDER_EMBARGO, {"range": {"ingested_at": {"gte": f"now-{days}d"}}}]}}
+    query = {
+        "bool": {
+            "should": [ended, running],
+            "minimum_should_match": 1,
+            "filter": [{"exists": {"field": "story_id"}}],
+        }
+    }
     return {
         hit["_source"]["story_id"]
         for hit in scan(es, index=index, query={"query": query}, _source=["story_id"])
