@@ -36,6 +36,19 @@ GERMAN = [
     "Die folgenden Informationen sind nicht zur Veröffent\u00adlichung bestimmt",  # soft hyphen
     "Nicht zur Publikation bestimmt!",
     "*** NICHT ZUR VERÖFFENTLICHUNG ***",
+    # the verb, and wordings that restrict the note to the newsroom (contact data follows them)
+    "Nicht zu veröffentlichen:",
+    "Bitte nicht veröffentlichen!",
+    "Folgende Angaben bitte nicht veröffentlichen:",
+    "Bitte nicht publizieren",
+    "Nicht zur Publikation",
+    "<p>Nicht zur Publikation bestimmt</p>",
+    "Kontakte (nicht zur Publikation):",
+    "Vertraulich:",
+    "VERTRAULICH – NUR FÜR DIE REDAKTION",
+    "Nur für den internen Gebrauch:",
+    "Nur zur Information der Redaktion",
+    "Nicht zur Veröffentlichung, nur zur Information der Redaktion",
 ]
 ENGLISH = [
     "The following information is not intended for publication",
@@ -43,6 +56,11 @@ ENGLISH = [
     "Contact details (not for publication):",
     "NOT FOR RELEASE",
     "The following information is not for pub\u00adlication.",
+    "Not for broadcast",
+    "FOR INTERNAL USE ONLY",
+    "Confidential - not for publication",
+    "Confidential:",
+    "The following details are not for release:",
 ]
 WORDINGS = GERMAN + ENGLISH
 
@@ -122,6 +140,11 @@ PROSE = [
     "The report was not intended for publication, officials said.",
     "The company did not release the figures.",
     "Kontakte zur Opposition gebe es nicht, nicht zur Veröffentlichung bestimmte Papiere auch nicht.",
+    "Die Gespräche seien vertraulich, sagte der Sprecher.",
+    "Die Liste sei nur für den internen Gebrauch bestimmt gewesen.",
+    "Bitte nicht veröffentlichen, hatte der Sprecher am Telefon gebeten.",
+    "The memo was confidential and for internal use only, she said.",
+    "Not for broadcast, the tape ended up on a shelf.",
 ]
 
 
@@ -180,6 +203,9 @@ def test_whatever_surrounds_a_marker_line_the_line_after_it_is_cut_and_a_second_
         "Die folgenden Angaben sind nicht zur\nVeröffentlichung bestimmt:",
         "Die nachfolgenden Informationen sind nicht zur Veröffentlichung\nbestimmt",
         "The following information is not intended\nfor publication.",
+        # a word hyphenated at the wrap
+        "Die folgenden Informationen sind nicht zur Ver-\nöffentlichung bestimmt:",
+        "Die folgenden Informationen sind nicht zur Veröffent-\nlichung bestimmt",
     ],
 )
 def test_a_marker_wrapped_over_two_lines_is_cut(wrapped):
@@ -189,4 +215,42 @@ def test_a_marker_wrapped_over_two_lines_is_cut(wrapped):
 
 def test_a_wrapped_paragraph_line_that_is_the_phrase_is_prose():
     text = "Das Gutachten des Ministeriums war\nnicht zur Veröffentlichung bestimmt.\nEs liegt der Zeitung vor.\n"
+    assert remove_nonpublic(text) == (text, False)
+
+
+def test_the_phrase_with_a_dash_and_the_block_on_its_line_is_cut_and_a_dash_and_prose_is_not():
+    text = f"Text.\n\nNicht zur Veröffentlichung bestimmt – Kontakt: Erika Beispiel, Tel. {PHONE}, {MAIL}\n"
+    assert remove_nonpublic(text) == ("Text.\n\n", True)
+    prose = "Text.\n\nNicht zur Veröffentlichung bestimmt – so stand es auf dem Papier.\nMehr.\n"
+    assert remove_nonpublic(prose) == (prose, False)
+
+
+@pytest.mark.parametrize("wording", ["Vertraulich", "Nur für den internen Gebrauch", "Confidential:"])
+def test_a_restricting_wording_cuts_only_when_contact_data_follows(wording):
+    # a subheading of the story, its paragraph naming no contact ("telefonisch" is not a label)
+    story = f"Text.\n\n{wording}\nEin Sprecher war telefonisch nicht zu erreichen.\nMehr.\n"
+    assert remove_nonpublic(story) == (story, False)
+    block = f"Text.\n\n{wording}\nErika Beispiel\nTel.: {PHONE}\n"
+    assert remove_nonpublic(block) == ("Text.\n\n", True)
+
+
+def test_a_wrapped_paragraph_line_that_is_a_restricting_wording_is_prose():
+    text = f"Die Liste der Zeugen war\nnur für den internen Gebrauch\nbestimmt, Telefon {PHONE} inklusive.\n"
+    assert remove_nonpublic(text) == (text, False)
+
+
+def test_a_contact_heading_closing_plain_copy_without_a_notizblock_is_non_public():
+    story = wf.de_story("Kiel", "dpa", "die Regeln")
+    for heading in ("## Kontakte", "## Ansprechpartner", "# Contact"):
+        text = "\n".join([*story, "", heading, f"- Erika Beispiel, Telefon {PHONE}, {MAIL}", ""])
+        _assert_cut(text.encode())
+        lines = ["Neue Regeln =", "", *story, "", heading, f"Erika Beispiel, {PHONE}", ""]
+        _assert_cut(wf.iptc("nsb0053 4 vm 100  lno 0053", "Verkehr/", lines).encode())
+
+
+def test_a_contact_heading_inside_the_story_stays():
+    # a public hotline under a heading, and the story goes on for longer than a contact block
+    text = (
+        "Text.\n\n## Kontakt\nDie Hotline ist unter 0800 123456 erreichbar.\n\n" + "Mehr Text. " * 200 + "\n"
+    )
     assert remove_nonpublic(text) == (text, False)

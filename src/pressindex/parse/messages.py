@@ -34,8 +34,7 @@ from pressindex.parse.decode import DEFAULT_MAX_BYTES, Decoded, decode_bytes
 from pressindex.parse.document import text_fields
 from pressindex.parse.dpa_ids import find_all_dpa_ids, find_dpa_id
 from pressindex.parse.file_articles import FileArticles
-from pressindex.parse.nonpublic import NONPUBLIC_BYTES as _NONPUBLIC_BYTES
-from pressindex.parse.nonpublic import may_hold_nonpublic, remove_nonpublic
+from pressindex.parse.nonpublic import may_hold_nonpublic, raw_may_hold_nonpublic, remove_nonpublic
 from pressindex.parse.structured import detect_structured, parse_structured
 from pressindex.parse.wire_format import (
     WireMessage,
@@ -144,7 +143,7 @@ def _text_article(raw: bytes, source_path: str, now: datetime, max_bytes: int) -
     # the marker's words are ASCII: in UTF-8 and cp1252 bytes they are there when the text holds
     # them (a cheaper test than the text's); UTF-16 and other codecs' bytes do not show them
     if decoded.encoding in ("utf-8", "cp1252"):
-        marked = any(w in raw for w in _NONPUBLIC_BYTES)
+        marked = raw_may_hold_nonpublic(raw)
     else:
         marked = may_hold_nonpublic(decoded.text)
     text, removed = remove_nonpublic(decoded.text) if marked else (decoded.text, False)

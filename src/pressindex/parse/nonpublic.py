@@ -12,8 +12,13 @@ Agencies word the marker otherwise too ("Folgende Angaben sind nicht für die Ve
 bestimmt:", "Nur für die Redaktion, nicht zur Veröffentlichung:", "Contact details (not for
 publication):"), and systems mangle it (NFD umlauts, HTML entities, soft hyphens): a short line
 that is nothing but such a phrase is a marker too (:data:`_MARKER_LINE`, matched on that line
-alone, normalised). A prose sentence that mentions the phrase is not: it has other words around it.
-A contact heading (``## Kontakte``) in a Notizblock is non-public by itself, marker or not.
+alone, or with the line above or below when wrapped, even hyphenated, normalised), and so is the
+phrase with a dash and contact data after it on its line. A prose sentence that mentions the
+phrase is not: it has other words around it. Wordings that restrict a note to the newsroom
+without naming publication ("Vertraulich", "Nur für den internen Gebrauch", "Confidential", "For
+internal use only") are markers only as such a line with contact data on it or right after it.
+A contact heading (``## Kontakte``) in a Notizblock is non-public by itself, marker or not; a
+contact heading elsewhere when contact data follows it and the message ends soon after.
 
 Linear: a case-sensitive literal prefilter, then patterns whose repeats are bounded.
 """
@@ -33,8 +38,9 @@ from pressindex.parse.wire_notes import find_notebook
 # a wire envelope's compiled scan (_envelope.c) looks for the same words, in the same case.
 _PREFILTER_WORDS = ("ffentlichung", "FFENTLICHUNG", "ublication", "UBLICATION")
 # What else may start a non-public part, looked for after the words' cut (the compiled scan knows
-# only the words): a soft hyphen that splits a word, the marker's other words, a Markdown heading.
-_OTHER_SIGNS = ("\xad", "&shy;", "ublikation", "UBLIKATION", "elease", "ELEASE")
+# only the words): a soft hyphen that splits a word; a marker line in other words and a Markdown
+# contact heading are found at their line's start (_LINE_SIGN, _CONTACT_LIKE).
+_OTHER_SIGNS = ("\xad", "&shy;")
 # The same words in a file's bytes (UTF-8 and Latin-1 alike: ASCII, and a soft hyphen's byte is
 # 0xAD in both), before decoding.
 NONPUBLIC_BYTES = tuple(w.encode("latin-1") for w in (*_PREFILTER_WORDS, *_OTHER_SIGNS, "#"))
@@ -75,18 +81,76 @@ def may_hold_other_marker(text: str) -> bool:
 
 
 def _present_signs(text: str) -> list[str]:
-    """The :data:`_OTHER_SIGNS` in ``text``, and "#" when a heading line may name contacts. Each
-    word is a str.find (about 0.4 µs a KB), hence few of them: a message pays for each."""
+    """The :data:`_OTHER_SIGNS` in ``text``, "#" when a heading line may name contacts, and "\n"
+    when a line may open with another wording (:data:`_LINE_SIGN`). Each word is a str.find
+    (about 0.5 µs a KB in German text), hence few of them: a message pays for each."""
     signs = [w for w in _OTHER_SIGNS if w in text]
     if "#" in text and _contact_like_heading(text):
         signs.append("#")
+    if _LINE_SIGN.search(text) is not None or _LINE_SIGN.match("\n" + text[:64]) is not None:
+        signs.append("\n")
     return signs
+
+
+def raw_may_hold_nonpublic(raw: bytes) -> bool:
+    """:func:`may_hold_nonpublic` on a file's UTF-8 or cp1252 bytes, before decoding."""
+    return (
+        any(w in raw for w in NONPUBLIC_BYTES)
+        or _LINE_SIGN_BYTES.search(raw) is not None
+        or _LINE_SIGN_BYTES.match(b"\n" + raw[:64]) is not None
+    )
 
 
 # A heading line whose word begins like the contact headings' (K, A, C): the Notizblock's usual
 # sections (Redaktionelle Hinweise, Internet, Orte, Termine) are not. Its literal "\n" lets the
 # pattern skip to each line end in C (a Python loop over the "#"s took three times as long).
 _CONTACT_LIKE = re.compile(r"\n#{1,3}[ \t]{0,3}[KkAaCc]")
+
+
+# How a marker line in other words opens (after decoration or an HTML tag): a lead of _LEAD, the
+# phrase of _NOT_FOR, a wording of _RESTRICTED, or the second half of a hyphenated
+# "Veröffent-|lichung". A marker line's phrase is led by nothing else, so these find every one
+# whatever words follow (Publikation, release, broadcast, veröffentlichen, Vertraulich, …). ASCII:
+# the same pattern searches a file's UTF-8 or cp1252 bytes.
+_LEAD_WORDS = (
+    "kontakt", "kontakte", "kontaktdaten", "ansprechpartner", "ansprechpartnerin", "ansprechpartnerinnen",
+    "hinweis", "achtung", "contact", "contacts", "contact details", "contact information", "note to editors",
+    "editors' note",
+)  # fmt: skip
+_LINE_OPENINGS = (
+    "nicht z", "nicht f", "nicht v", "nicht p", "bitte nicht", "not intended", "not meant", "not to be used",
+    "not cleared", "not for ", "nur f", "nur z", "nur i", "for internal", "for editors", "for the newsroom",
+    "internal use", "streng ", "strictly ", "vertraul", "confidential", "die folgende", "die nachfolgende",
+    "die unten", "diese folgende", "diese nachfolgende", "folgende", "nachfolgende", "untenstehende",
+    "unten stehende", "the following", "lichung",
+    # a lead word only with the punctuation _LEAD has after it ("Kontakte (", not "## Kontaktformular";
+    # its dash: a phrase after it holds one of the marker's words or an opening above)
+    *(w + p for w in _LEAD_WORDS for p in (":", " :", "(", " (", ",", "-", " -")),
+)  # fmt: skip
+
+
+def _any_case_trie(words: list[str]) -> str:
+    """An alternation of ``words`` in any case as a trie: its branches open with distinct
+    characters, so a line start is given up after a comparison or two (an IGNORECASE alternation
+    tried each word in turn: six times the cost)."""
+    heads: dict[str, list[str]] = {}
+    for word in words:
+        heads.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for head, rests in sorted(heads.items()):
+        char = f"[{head}{head.upper()}]" if head.isalpha() else re.escape(head)
+        # a shorter word ends here: the longer ones need not be told apart
+        branches.append(char if "" in rests else char + _any_case_trie(rests))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+# One search whose literal "\n" lets the pattern skip to each line end in C: about 2 µs a KB of
+# wrapped German copy, the cost of the four str.find it replaces ("Publikation", "release").
+_LINE_SIGN_PATTERN = r"\n[ \t*#>=_\[(^–-]{0,12}(?:<[^<>\n]{1,8}>[ \t]{0,3})?" + _any_case_trie(
+    list(_LINE_OPENINGS)
+)
+_LINE_SIGN = re.compile(_LINE_SIGN_PATTERN)
+_LINE_SIGN_BYTES = re.compile(_LINE_SIGN_PATTERN.encode())  # \w is ASCII there: umlauts pass as decoration
 
 
 def _contact_like_heading(text: str) -> bool:
@@ -172,11 +236,20 @@ def _cut(text: str, m: _Span | re.Match[str], pos: int, pieces: list[str]) -> in
 
 # A marker line is at most this long, and its distinctive word lies within it.
 _LINE_MAX = 120
-_PUBLICATION = r"(?:ver(?:ö|oe|o)ffentlichung|publikation|publication|release)"
+_PUBLICATION = r"(?:ver(?:ö|oe|o)ffentlichung|publikation|publication|release|broadcast)"
+# Wordings that restrict a note to the newsroom without naming publication: a marker only with
+# contact data (a phone number, an e-mail address, a contact word) on its line or right after it,
+# since a one-word subheading "Vertraulich" may open a story's paragraph.
+_RESTRICTED = (
+    r"(?:streng |strictly )?(?:vertraulich|confidential)"
+    r"|nur (?:für den |fuer den |zum )internen gebrauch|nur zur internen verwendung"
+    r"|nur zur (?:internen )?information (?:der|für die|fuer die) redaktion"
+    r"|nur (?:für|fuer) die redaktion|(?:for )?internal use only|for (?:editors|the newsroom) only"
+)
 # The not-for-publication phrase, German or English; "bestimmt" and the like may follow.
 _NOT_FOR = (
     r"(?:bitte )?nicht (?:zur |zu |für die |fuer die |fur die |für |fuer |zwecks )?"
-    r"(?:ver(?:ö|oe|o)ffentlichung|publikation|ver(?:ö|oe|o)ffentlichen)"
+    r"(?:ver(?:ö|oe|o)ffentlichung|publikation|ver(?:ö|oe|o)ffentlichen|publizieren)"
     r"(?: (?:bestimmt|gedacht|vorgesehen|freigegeben))?"
     rf"|not (?:intended |meant |to be used |cleared )?for {_PUBLICATION}"
 )
@@ -184,23 +257,41 @@ _NOT_FOR = (
 # Redaktion,", "Contact details (", "The following (information) is".
 _LEAD = (
     r"(?:(?:die |diese )?(?:nach|unten ?)?(?:folgende[ns]?|stehende[ns]?)"
-    r"(?: (?:informationen|angaben|hinweise|daten|kontaktdaten|kontakte|notizen|zeilen))? (?:sind|ist) "
+    r"(?: (?:informationen|angaben|hinweise|daten|kontaktdaten|kontakte|notizen|zeilen))? (?:(?:sind|ist) )?"
     r"|nur (?:für|fuer) die redaktion ?[,;:–-]? (?:und )?|nur intern ?[,;:–-]? "
+    rf"|(?:{_RESTRICTED}) ?[,;:–-]? (?:und |and )?"
     r"|(?:kontakte?|kontaktdaten|ansprechpartner(?:innen|in)?|hinweis|achtung) ?[(:,–-] ?"
     r"|the following(?: information| details| contacts?| contact details| notes?)? (?:is|are) "
     r"|(?:contacts?|contact details|contact information|note to editors|editors' note) ?[(:,–-] ?"
     r"|for (?:editors|the newsroom|internal use) only ?[,;:–-]? (?:and )?)?"
 )
 _DECOR = r"[ *#>=_\[(^–-]{0,10}"  # "^": an ANPA line's start
+# After the phrase: a dash and the block on the same line (checked for contact data).
+_DASH_ON = r"|(?P<dash> ?[–—-] ?)"
+_END_OF_MARKER = rf"(?:[ .:!)\]*#=_<–-]{{0,10}}\Z| ?\)? ?:{_DASH_ON})"  # "<": an ANPA line's end
 # The phrase is the line's substance: before it a lead and decoration only, after it punctuation and
 # decoration ("):", "!", " ***") up to the line's end, or a colon and the block on the same line.
 _MARKER_LINE = re.compile(
     rf"{_DECOR}{_LEAD}(?:{_NOT_FOR})"
-    r"(?: ?[,;–-] ?(?:nur (?:für|fuer) die redaktion|for (?:editors|the newsroom) only))?"
-    r"(?:[ .:!)\]*#=_<–-]{0,10}\Z| ?\)? ?:)",  # "<": an ANPA line's end
+    rf"(?: (?:or|oder|und|and) (?:{_PUBLICATION}|sendung|weitergabe))?"
+    rf"(?: ?[,;–-] ?(?:{_RESTRICTED}))?{_END_OF_MARKER}",
     re.IGNORECASE,
 )
+_RESTRICTED_LINE = re.compile(
+    rf"{_DECOR}(?:{_RESTRICTED})(?: ?[,;–-] ?(?:{_RESTRICTED}))?{_END_OF_MARKER}", re.IGNORECASE
+)
+# Contact data: an e-mail address, a phone number, a label that names one ("Kontakt:", "Tel.:";
+# the word alone is prose: "telefonisch"). Searched in a bounded window (the marker line's rest and
+# _FOLLOW characters after it), so its repeats stay linear.
+_CONTACT_DATA = re.compile(
+    r"@[\w-]{1,63}\.|\d(?:[ ()/.+-]{0,2}\d){5,20}"
+    r"|(?<!\w)(?:tel|telefon|fax|mobil|handy|e-?mail|kontakte?|kontaktdaten|ansprechpartner(?:in|innen)?"
+    r"|pressekontakt|rückfragen|phone|contacts?|mobile)\.?[ \t]{0,3}:",
+    re.IGNORECASE,
+)
+_FOLLOW = 300
 _TAG = re.compile(r"<[^<>\n]{0,40}>")
+_WRAP_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]{0,5}\n[ \t]{0,5}(?=[a-zäöüß])")
 
 
 def _marker_line(text: str, hit_start: int, hit_end: int, floor: int) -> tuple[_Span | None, int]:
@@ -253,9 +344,18 @@ def _is_marker(text: str, start: int, end: int, truncated: bool, floor: int) -> 
     normalised, and no sentence of the text above runs on into it (a wrapped paragraph's line
     "nicht zur Veröffentlichung bestimmt." is prose)."""
     line = _normalised(text[start:end])
-    # a line cut here can only be a marker by its colon form ("Nicht zur Veröffentlichung: …")
-    if _MARKER_LINE.match(line + "\x00" if truncated else line) is None:
-        return False
+    # a line cut here can only be a marker by its colon or dash form ("Nicht zur Veröffentlichung: …")
+    probe = line + "\x00" if truncated else line
+    m = _MARKER_LINE.match(probe)
+    if m is None or m.group("dash") is not None:
+        restricted = m is None
+        m = m or _RESTRICTED_LINE.match(probe)
+        # a dash, or a restricting wording: only with contact data after it
+        if m is None or not (
+            _CONTACT_DATA.search(line, m.end())
+            or (restricted and _CONTACT_DATA.search(text, end, end + _FOLLOW))
+        ):
+            return False
     first = next((c for c in line if c.isalpha()), "")
     return not (first.islower() and _sentence_runs_on(text, start, floor))
 
@@ -281,6 +381,8 @@ def _sentence_runs_on(text: str, line_start: int, floor: int) -> bool:
 def _normalised(line: str) -> str:
     """``line`` as its reader sees it: no HTML tags or entities, no soft hyphens or zero-width
     spaces, umlauts composed (NFC), runs of spaces one space, no spaces at its ends."""
+    if "-\n" in line:  # a word hyphenated at the wrap ("Ver-|öffentlichung") is one word
+        line = _WRAP_HYPHEN.sub("", line)
     if "<" in line:
         line = _TAG.sub(" ", line)
     if "&" in line:
@@ -300,8 +402,9 @@ _CONTACT_HEADING = re.compile(
 
 def _remove_other_markers(text: str, signs: list[str]) -> tuple[str, bool]:
     """``text`` without the parts from a marker line that holds none of the words as the compiled
-    scan sees them (a soft hyphen or ``&shy;`` inside, "Publikation", "release"), or
-    from a contact heading after a Notizblock heading, to the end of the message text."""
+    scan sees them (a soft hyphen or ``&shy;`` inside, "Publikation", "release", "Vertraulich",
+    …), or from a contact heading (after a Notizblock heading, or closing the message with contact
+    data), to the end of the message text."""
     pieces: list[str] = []
     pos = 0
     # each sign's next marker line at or after a position, kept until passed: one scan per sign
@@ -328,6 +431,8 @@ def _next_sign_line(text: str, sign: str, pos: int) -> tuple[int, int]:
     after a Notizblock heading when ``sign`` is "#"), else (-1, -1)."""
     if sign == "#":
         return _next_contact_heading(text, pos)
+    if sign == "\n":
+        return _next_line_sign(text, pos)
     at = text.find(sign, pos)
     while at >= 0:
         span, line_end = _marker_line(text, at, at + len(sign), pos)
@@ -337,20 +442,52 @@ def _next_sign_line(text: str, sign: str, pos: int) -> tuple[int, int]:
     return -1, -1
 
 
+def _next_line_sign(text: str, pos: int) -> tuple[int, int]:
+    """The first marker line at or after ``pos`` that a :data:`_LINE_SIGN` opens, else (-1, -1)."""
+    if pos == 0 and _LINE_SIGN.match("\n" + text[:64]):
+        span, line_end = _marker_line(text, 0, 0, 0)
+        if span is not None:
+            return span.begin, span.finish
+        pos = line_end
+    m = _LINE_SIGN.search(text, max(pos - 1, 0))
+    while m is not None:
+        span, line_end = _marker_line(text, m.start() + 1, m.end(), pos)
+        if span is not None:
+            return span.begin, span.finish
+        m = _LINE_SIGN.search(text, max(line_end, m.end()))
+    return -1, -1
+
+
 def _next_contact_heading(text: str, pos: int) -> tuple[int, int]:
+    """The first contact heading at or after ``pos``: after a Notizblock heading by itself,
+    elsewhere (plain copy without a Notizblock) when contact data follows it and the message
+    text ends within :data:`_TAIL` characters (the heading closes the message, after the body)."""
     notebook = find_notebook(text, pos)
-    if notebook is None:
-        return -1, -1
-    at = text.find("\n#", notebook.end())
+    at = text.find("\n#", notebook.end() if notebook else max(pos - 1, 0))
     while at >= 0:
         line_end = text.find("\n", at + 1)
         line_end = len(text) if line_end < 0 else line_end
-        if line_end - at <= _LINE_MAX and _CONTACT_HEADING.fullmatch(
+        heading = line_end - at <= _LINE_MAX and _CONTACT_HEADING.fullmatch(
             " ".join(text[at + 1 : line_end].split())
-        ):
+        )
+        if heading and (notebook is not None or _closes_with_contacts(text, line_end)):
             return at + 1, line_end
         at = text.find("\n#", line_end)
     return -1, -1
+
+
+_TAIL = 1500
+
+
+def _closes_with_contacts(text: str, heading_end: int) -> bool:
+    """Whether contact data follows a heading ending at ``heading_end`` and the message text ends
+    soon after it."""
+    end_match = _END.search(text, heading_end, heading_end + _TAIL + 1)
+    end = end_match.start() if end_match else len(text)
+    return (
+        end - heading_end <= _TAIL
+        and _CONTACT_DATA.search(text, heading_end, heading_end + _FOLLOW) is not None
+    )
 
 
 # The marker as agencies write it, up to its distinctive word (_PREFILTER_WORDS[0] and [2]).
