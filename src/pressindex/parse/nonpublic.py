@@ -114,7 +114,8 @@ _CONTACT_LIKE = re.compile(r"\n#{1,3}[ \t]{0,3}[KkAaCc]")
 # the same pattern searches a file's UTF-8 or cp1252 bytes.
 _LEAD_WORDS = (
     "kontakt", "kontakte", "kontaktdaten", "ansprechpartner", "ansprechpartnerin", "ansprechpartnerinnen",
-    "hinweis", "achtung", "contact", "contacts", "contact details", "contact information", "note to editors",
+    "hinweis", "redaktioneller hinweis", "embargo-hinweis", "embargohinweis", "sperrvermerk", "intern",
+    "achtung", "contact", "contacts", "contact details", "contact information", "note to editors",
     "editors' note",
 )  # fmt: skip
 _LINE_OPENINGS = (
@@ -244,7 +245,8 @@ _RESTRICTED = (
     r"(?:streng |strictly )?(?:vertraulich|confidential)"
     r"|nur (?:für den |fuer den |zum )internen gebrauch|nur zur internen verwendung"
     r"|nur zur (?:internen )?information (?:der|für die|fuer die) redaktion"
-    r"|nur (?:für|fuer) die redaktion|(?:for )?internal use only|for (?:editors|the newsroom) only"
+    r"|nur (?:für|fuer) die redaktion|nur intern|nicht zur weitergabe(?: bestimmt)?"
+    r"|(?:for )?internal use only|for (?:editors|the newsroom) only"
 )
 # The not-for-publication phrase, German or English; "bestimmt" and the like may follow.
 _NOT_FOR = (
@@ -255,12 +257,17 @@ _NOT_FOR = (
 )
 # What may lead into the phrase on its line: "Die (nach)folgenden Informationen sind", "Nur für die
 # Redaktion,", "Contact details (", "The following (information) is".
-_LEAD = (
+# "Die folgenden Angaben sind", "Folgende Informationen"
+_FOLLOWING_ARE = (
     r"(?:(?:die |diese )?(?:nach|unten ?)?(?:folgende[ns]?|stehende[ns]?)"
-    r"(?: (?:informationen|angaben|hinweise|daten|kontaktdaten|kontakte|notizen|zeilen))? (?:(?:sind|ist) )?"
+    r"(?: (?:informationen|angaben|hinweise|daten|kontaktdaten|kontakte|notizen|zeilen))? (?:(?:sind|ist) )?)"
+)
+_LEAD = (
+    rf"(?:{_FOLLOWING_ARE}"
     r"|nur (?:für|fuer) die redaktion ?[,;:–-]? (?:und )?|nur intern ?[,;:–-]? "
     rf"|(?:{_RESTRICTED}) ?[,;:–-]? (?:und |and )?"
-    r"|(?:kontakte?|kontaktdaten|ansprechpartner(?:innen|in)?|hinweis|achtung) ?[(:,–-] ?"
+    r"|(?:kontakte?|kontaktdaten|ansprechpartner(?:innen|in)?|(?:redaktioneller |embargo-?)?hinweis|achtung"
+    r"|sperrvermerk|intern) ?[(:,–-] ?"
     r"|the following(?: information| details| contacts?| contact details| notes?)? (?:is|are) "
     r"|(?:contacts?|contact details|contact information|note to editors|editors' note) ?[(:,–-] ?"
     r"|for (?:editors|the newsroom|internal use) only ?[,;:–-]? (?:and )?)?"
@@ -278,7 +285,8 @@ _MARKER_LINE = re.compile(
     re.IGNORECASE,
 )
 _RESTRICTED_LINE = re.compile(
-    rf"{_DECOR}(?:{_RESTRICTED})(?: ?[,;–-] ?(?:{_RESTRICTED}))?{_END_OF_MARKER}", re.IGNORECASE
+    rf"{_DECOR}{_FOLLOWING_ARE}?(?:{_RESTRICTED})(?: ?[,;–-] ?(?:{_RESTRICTED}))?{_END_OF_MARKER}",
+    re.IGNORECASE,
 )
 # Contact data: an e-mail address, a phone number, a label that names one ("Kontakt:", "Tel.:";
 # the word alone is prose: "telefonisch"). Searched in a bounded window (the marker line's rest and
