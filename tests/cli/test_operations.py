@@ -232,7 +232,7 @@ def test_retried_flow_run_runs_only_the_failed_batch(prefect_harness, es, alias,
     assert any(n.startswith("plan-run") for n in cached)
 
 
-def test_serve_registers_the_nightly_deployment(prefect_harness, tmp_path):
+def test_serve_registers_the_nightly_deployment_and_the_embargo_releases(prefect_harness, tmp_path):
     """`pressindex serve` against a real Prefect server: the deployment appears with its schedule."""
     from prefect import get_client
 
@@ -258,6 +258,18 @@ def test_serve_registers_the_nightly_deployment(prefect_harness, tmp_path):
         assert stored.parameters == {"paths": [str(tmp_path)]}
         assert stored.schedules[0].schedule.cron == "30 1 * * *"
         assert stored.schedules[0].schedule.timezone == "Europe/Berlin"
+        # beside it, the embargo releases every quarter of an hour (registered right after the nightly one)
+        releases = None
+        while releases is None and time.monotonic() < deadline:
+            with get_client(sync_client=True) as client:
+                try:
+                    releases = client.read_deployment_by_name(
+                        "pressindex-release-embargoes/release-embargoes"
+                    )
+                except Exception:
+                    time.sleep(1)
+        assert releases is not None, "serve did not register the embargo releases"
+        assert releases.schedules[0].schedule.cron == "*/15 * * * *"
     finally:
         proc.send_signal(signal.SIGINT)
         try:
