@@ -477,6 +477,17 @@ def test_a_connector_or_qualifier_in_prose_is_no_dateline(text):
 
 
 @pytest.mark.parametrize(
+    "headline",
+    ["Angst vor der Wahl – Parteien werben um Stimmen", "Streit in der Koalition – Kanzler mahnt zur Ruhe"],
+)
+def test_a_headline_with_a_connector_and_a_dash_keeps_its_title(headline):
+    # without a credit, "<Noun> vor der <Noun> – " reads as a headline, not as a place
+    assert find_dateline(headline) is None
+    article = parse_messages(f"{headline}\n\nDer Text folgt in einem Satz.\n".encode(), "h.txt", now=NOW)[0]
+    assert (article.title, article.dateline) == (headline, None)
+
+
+@pytest.mark.parametrize(
     ("opening", "place", "raw", "month_day", "date"),
     [
         ("DAYTON, Ohio, March 14 (AP) — A fire damaged a barn.", "Dayton", "DAYTON, Ohio", (3, 14), None),

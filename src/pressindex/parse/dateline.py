@@ -25,6 +25,9 @@ _PARTICLE_WORDS = (
 # article ("Streit vor dem Rathaus") is prose.
 _CONNECTORS = r"(?:an|in|ob|vor|aan|op|de)\s(?:der|den|la|las|los|het)"
 _PARTICLES = rf"(?:{_CONNECTORS}|{'|'.join(_PARTICLE_WORDS)}|a\.\s?d\.)"
+# Without a credit, "<Noun> in der <Noun> – " is a headline far more often than a place ("Streit in
+# der Koalition – Kanzler mahnt"): a connector counts only in a dateline with a credit.
+_CONNECTOR_IN_PLACE = re.compile(rf"\s{_CONNECTORS}\s")
 # Abbreviated river/region suffixes that may close a place, in any case: "Frankfurt a.M. (epd)",
 # "Freiburg i.Br. (KNA)", "FRANKFURT A.M. (dpa-AFX)".
 _SUFFIXES = (
@@ -176,7 +179,11 @@ def _match_at(
             return Dateline(None, None, credit, None, m.start(), m.end())
     if allow_place_only:
         m = _PLACE_ONLY.match(text, pos)
-        if m and _valid_place(m.group("place"), strict=True):
+        if (
+            m
+            and _valid_place(m.group("place"), strict=True)
+            and not _CONNECTOR_IN_PLACE.search(m.group("place"))
+        ):
             place = m.group("place")
             return Dateline(normalise_place(place), place, Credit(), None, m.start(), m.end())
     return None
